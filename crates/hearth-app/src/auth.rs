@@ -1,0 +1,194 @@
+//! Signing in and out, and turning a session cookie back into an actor.
+//!
+//! Sessions live in the database (any Hearth node can serve any request). The cookie carries a
+//! 256-bit random token; the database keeps only its SHA-256, so a leaked backup cannot be used
+//! to take over a session. Each session has its own CSRF token for the forms it renders.
+
+use hearth_domain::UserId;
+use hearth_domain::user::{AccountStatus, Email};
+use hearth_store::{StoredSession, Tx};
+use jiff::SignedDuration;
+use sha2::{Digest, Sha256};
+
+use crate::actor::{Actor, ActorRole};
+use crate::{App, AppError, passwords};
+
+/// A new session after a successful sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The secret for the session cookie. Shown to nobody else, never logged.
+    pub token: String,
+    pub csrf_token: String,
+    pub actor: Actor,
+}
+
+/// A valid session, as seen on each request.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub actor: Actor,
+    pub csrf_token: String,
+}
+
+/// Sessions are touched at most this often, to keep reads from turning into writes.
+const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
+
+impl App {
+    /// Checks an email and password and opens a session.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
+        let email = Email::parse(email)?;
+        let now = self.now();
+        let config = &self.config;
+
+        let mut tx = self.store.begin_read().await?;
+        let (failures, latest) = tx
+            .recent_failed_sign_ins(email.as_str(), now - config.sign_in_window)
+            .await?;
+        let user = tx.user_by_email(&email).await?;
+        drop(tx);
+        if failures >= config.sign_in_max_failures {
+            let until = latest.unwrap_or(now) + config.sign_in_window;
+            let minutes = until.duration_since(now).as_secs().div_euclid(60).max(0) + 1;
+            return Err(AppError::Throttled {
+                retry_after_minutes: minutes,
+            });
+        }
+
+        let stored_hash = user.as_ref().map_or_else(
+            || passwords::DECOY_HASH.to_owned(),
+            |u| u.password_hash.clone(),
+        );
+        let matches = passwords::verify(password.to_owned(), stored_hash).await?;
+        let mut tx = self.store.begin_write().await?;
+        let user = match user {
+            Some(user) if matches => user,
+            _ => {
+                tx.record_sign_in_attempt(email.as_str(), now, false)
+                    .await?;
+                tx.commit().await?;
+                return Err(AppError::BadCredentials);
+            }
+        };
+        if user.account.status != AccountStatus::Active {
+            return Err(AppError::AccountDisabled);
+        }
+        let token = random_token()?;
+        let csrf_token = random_token()?;
+        let session = StoredSession {
+            user_id: user.account.id.clone(),
+            csrf_token: csrf_token.clone(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + config.session_lifetime,
+            ended_at: None,
+        };
+        tx.insert_session(&token_hash(&token), &session).await?;
+        tx.record_sign_in_attempt(email.as_str(), now, true).await?;
+        let actor = load_actor(&mut tx, &user.account.id).await?;
+        tx.commit().await?;
+        tracing::info!(user = %user.account.id, "signed in");
+        Ok(SignedIn {
+            token,
+            csrf_token,
+            actor,
+        })
+    }
+
+    /// The session for a cookie token, or `None` when it is unknown, ended or expired.
+    pub async fn session(&self, token: &str) -> Result<Option<SessionView>, AppError> {
+        let hash = token_hash(token);
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let Some(session) = tx.session(&hash).await? else {
+            return Ok(None);
+        };
+        let idle_until = session.last_seen_at + self.config.session_idle_timeout;
+        if session.ended_at.is_some() || now >= session.expires_at || now >= idle_until {
+            return Ok(None);
+        }
+        let Some(user) = tx.user(&session.user_id).await? else {
+            return Ok(None);
+        };
+        if user.account.status != AccountStatus::Active {
+            return Ok(None);
+        }
+        let actor = load_actor(&mut tx, &session.user_id).await?;
+        drop(tx);
+        if now.duration_since(session.last_seen_at) >= TOUCH_INTERVAL {
+            let mut tx = self.store.begin_write().await?;
+            tx.touch_session(&hash, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Some(SessionView {
+            actor,
+            csrf_token: session.csrf_token,
+        }))
+    }
+
+    /// Ends the session for a cookie token (signing out twice is harmless).
+    pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        let mut tx = self.store.begin_write().await?;
+        tx.end_session(&token_hash(token), self.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Loads a user's practitioner name and roles.
+pub(crate) async fn load_actor(tx: &mut Tx, user_id: &UserId) -> Result<Actor, AppError> {
+    let user = tx
+        .user(user_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("user {user_id} has vanished")))?;
+    let practitioner = tx
+        .practitioner(&user.account.practitioner_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("user {user_id} has no practitioner record")))?;
+    let roles = tx.roles_of(&practitioner.id).await?;
+    let org_ids: Vec<_> = roles.iter().map(|r| r.organisation_id.clone()).collect();
+    let organisations = tx.organisations_by_ids(&org_ids).await?;
+    let roles = roles
+        .into_iter()
+        .filter_map(|role| {
+            let org = organisations
+                .iter()
+                .find(|o| o.id == role.organisation_id)?;
+            Some(ActorRole {
+                role_id: role.id,
+                organisation_id: role.organisation_id,
+                organisation_name: org.name.clone(),
+                organisation_kind: org.kind,
+                profession: role.profession,
+                specialist: role.specialist,
+            })
+        })
+        .collect();
+    Ok(Actor {
+        user_id: user.account.id,
+        email: user.account.email,
+        practitioner_id: practitioner.id.clone(),
+        name: practitioner.display_name(),
+        roles,
+    })
+}
+
+/// 32 random bytes from the operating system, hex-encoded: for session and CSRF tokens.
+pub fn random_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(format!("the system random source failed: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}

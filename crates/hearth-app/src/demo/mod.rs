@@ -1,0 +1,227 @@
+//! The demo region: a realistic, synthetic, deterministic region written into an empty database,
+//! for newcomers (`hearth serve --demo`) and for benchmarks (`hearth demo --patients N`). Patients
+//! are written in large batches, one transaction each, so a million take well under two minutes.
+
+mod names;
+mod people;
+mod region;
+
+use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
+use hearth_domain::national_number::NationalNumberScheme;
+use hearth_domain::organisation::Organisation;
+use hearth_domain::practitioner::{Practitioner, PractitionerRole};
+use hearth_domain::user::{AccountStatus, Email, UserAccount};
+use hearth_domain::{OrganisationId, PractitionerId, PractitionerRoleId, UserId};
+
+use crate::{App, AppError, passwords};
+use people::{Assignments, PatientGenerator};
+pub use region::DEMO_PASSWORD;
+
+/// Patients written per transaction.
+const BATCH: u64 = 5_000;
+
+/// How big a region to make.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub patients: u64,
+    pub seed: u64,
+}
+
+/// A demo account: its role in words, email and password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSignIn {
+    pub role: &'static str,
+    pub email: String,
+    pub password: &'static str,
+}
+
+/// What was made.
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    pub organisations: usize,
+    pub practitioners: usize,
+    pub patients: u64,
+    pub sign_ins: Vec<DemoSignIn>,
+}
+
+impl App {
+    /// Whether the database holds no organisations yet (a new installation).
+    pub async fn is_empty(&self) -> Result<bool, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx.count_organisations().await? == 0)
+    }
+
+    /// The demo accounts, as `create_demo_region` makes them (for printing on later starts).
+    pub fn demo_sign_ins(&self) -> Vec<DemoSignIn> {
+        region::STAFF
+            .iter()
+            .filter_map(|s| {
+                s.sign_in.map(|role| DemoSignIn {
+                    role,
+                    email: region::demo_email(s),
+                    password: DEMO_PASSWORD,
+                })
+            })
+            .collect()
+    }
+
+    /// Writes the demo region into an empty database. `progress` is called after each batch
+    /// with (patients written, patients asked for).
+    pub async fn create_demo_region(
+        &self,
+        options: DemoOptions,
+        progress: &mut (dyn FnMut(u64, u64) + Send),
+    ) -> Result<DemoReport, AppError> {
+        if self.config.national_number_system.scheme != NationalNumberScheme::NhsNumber {
+            return Err(AppError::Internal(
+                "the demo region uses NHS numbers; start it with the NHS numbering system"
+                    .to_owned(),
+            ));
+        }
+        if !self.is_empty().await? {
+            return Err(AppError::Duplicate(
+                "The database already holds organisations; the demo region is only written into an empty database."
+                    .to_owned(),
+            ));
+        }
+        let now = self.now();
+        let mut rng = fastrand::Rng::with_seed(options.seed);
+        let mut id = || PatientGenerator::uuid(&mut rng);
+
+        let organisations: Vec<(&str, Organisation)> = region::ORGANISATIONS
+            .iter()
+            .map(|spec| {
+                let org = Organisation {
+                    id: OrganisationId::new(id()),
+                    name: spec.name.to_owned(),
+                    kind: spec.kind,
+                    area: Some(spec.area.to_owned()),
+                    part_of: None,
+                    phone: Some(spec.phone.to_owned()),
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                };
+                (spec.key, org)
+            })
+            .collect();
+        let org_id = |key: &str| -> Result<OrganisationId, AppError> {
+            organisations
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, o)| o.id.clone())
+                .ok_or_else(|| {
+                    AppError::Internal(format!("demo organisation {key} is not defined"))
+                })
+        };
+
+        // Every demo account shares one password, so it is hashed once.
+        let password_hash = passwords::hash(DEMO_PASSWORD.to_owned()).await?;
+        let mut tx = self.store.begin_write().await?;
+        for (_, org) in &organisations {
+            tx.insert_organisation(org).await?;
+        }
+        let mut sign_ins = Vec::new();
+        for (n, spec) in region::STAFF.iter().enumerate() {
+            let practitioner = Practitioner {
+                id: PractitionerId::new(id()),
+                given_name: spec.given.to_owned(),
+                family_name: spec.family.to_owned(),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            tx.insert_practitioner(&practitioner).await?;
+            let email = region::demo_email(spec);
+            tx.insert_practitioner_role(&PractitionerRole {
+                id: PractitionerRoleId::new(id()),
+                practitioner_id: practitioner.id.clone(),
+                organisation_id: org_id(spec.organisation)?,
+                profession: spec.profession,
+                specialist: spec.profession.is_palliative_specialist(),
+                phone: Some(format!("07700 900 {:03}", 100 + n)),
+                email: Some(email.clone()),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            })
+            .await?;
+            if let Some(role) = spec.sign_in {
+                let account = UserAccount {
+                    id: UserId::new(id()),
+                    email: Email::parse(&email)?,
+                    practitioner_id: practitioner.id.clone(),
+                    status: AccountStatus::Active,
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                };
+                tx.insert_user(&account, &password_hash).await?;
+                sign_ins.push(DemoSignIn {
+                    role,
+                    email,
+                    password: DEMO_PASSWORD,
+                });
+            }
+        }
+        tx.append_audit(&AuditRecord {
+            at: now,
+            user_id: None,
+            acting_organisation_id: None,
+            patient_id: None,
+            action: AuditAction::Create,
+            resource_type: "Bundle",
+            resource_id: None,
+            resource_version: None,
+            basis: AccessBasis::Administration,
+            outcome: AuditOutcome::Allowed,
+            detail: Some(format!(
+                "demo region created: {} synthetic patients, seed {}",
+                options.patients, options.seed
+            )),
+        })
+        .await?;
+        tx.commit().await?;
+
+        let assignments = Assignments {
+            urban_practices: vec![
+                org_id("riverside")?,
+                org_id("market-street")?,
+                org_id("brookford")?,
+            ],
+            rural_practices: vec![org_id("fellside-gp")?, org_id("kirkby-dale")?],
+            urban_nursing: org_id("ashby-dn")?,
+            rural_nursing: org_id("fellside-cn")?,
+            departments: vec![
+                ("oncology", org_id("oncology")?),
+                ("respiratory", org_id("respiratory")?),
+                ("cardiology", org_id("cardiology")?),
+                ("acute", org_id("acute")?),
+            ],
+            hospital_pct: org_id("hospital-pct")?,
+            community_spc: org_id("community-spc")?,
+            hospice: org_id("hospice")?,
+            urban_care_home: (org_id("hawthorn")?, "Hawthorn House, 2 Orchard Close"),
+            rural_care_home: (org_id("moorview")?, "Moorview Nursing Home, Tarn Road"),
+        };
+        let system_uri = self.config.national_number_system.system_uri.clone();
+        let mut generator =
+            PatientGenerator::new(options.seed, &assignments, &system_uri, self.today(), now);
+        let mut written = 0;
+        while written < options.patients {
+            let n = BATCH.min(options.patients - written);
+            let batch: Vec<_> = (0..n).map(|_| generator.next_patient()).collect();
+            let mut tx = self.store.begin_write().await?;
+            tx.insert_patients_bulk(&batch).await?;
+            tx.commit().await?;
+            written += n;
+            progress(written, options.patients);
+        }
+        Ok(DemoReport {
+            organisations: organisations.len(),
+            practitioners: region::STAFF.len(),
+            patients: written,
+            sign_ins,
+        })
+    }
+}

@@ -1,0 +1,227 @@
+//! Synthetic patients: deterministic for a seed, with plausible names, ages (mostly over 65),
+//! cancer and non-cancer diagnoses, urban and rural addresses, and the organisations involved.
+
+use hearth_domain::national_number::nhs_check_digit;
+use hearth_domain::patient::{Address, Identifier, Patient, Sex};
+use hearth_domain::{OrganisationId, PatientId};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use super::names::{
+    DIAGNOSES, FAMILY, FEMALE_GIVEN, MALE_GIVEN, RURAL_STREETS, TOWNS, URBAN_STREETS,
+};
+
+/// The organisation ids the generator assigns patients to, looked up once.
+pub struct Assignments {
+    pub urban_practices: Vec<OrganisationId>,
+    pub rural_practices: Vec<OrganisationId>,
+    pub urban_nursing: OrganisationId,
+    pub rural_nursing: OrganisationId,
+    /// Hospital departments by key: oncology, respiratory, cardiology, acute.
+    pub departments: Vec<(&'static str, OrganisationId)>,
+    pub hospital_pct: OrganisationId,
+    pub community_spc: OrganisationId,
+    pub hospice: OrganisationId,
+    pub urban_care_home: (OrganisationId, &'static str),
+    pub rural_care_home: (OrganisationId, &'static str),
+}
+
+/// Makes patients one at a time from a seeded random source.
+pub struct PatientGenerator<'a> {
+    rng: fastrand::Rng,
+    assignments: &'a Assignments,
+    system_uri: String,
+    today: Date,
+    now: Timestamp,
+    next_number: u64,
+    diagnosis_total: u32,
+}
+
+/// The first nine digits of the first NHS number handed out: 999 000 000 is the start of the
+/// range reserved for test data.
+const FIRST_NHS_STEM: u64 = 999_000_000;
+
+impl<'a> PatientGenerator<'a> {
+    pub fn new(
+        seed: u64,
+        assignments: &'a Assignments,
+        system_uri: &str,
+        today: Date,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            rng: fastrand::Rng::with_seed(seed),
+            assignments,
+            system_uri: system_uri.to_owned(),
+            today,
+            now,
+            next_number: FIRST_NHS_STEM,
+            diagnosis_total: DIAGNOSES.iter().map(|d| d.1).sum(),
+        }
+    }
+
+    /// A random UUID from the seeded source, so that ids are deterministic too.
+    pub fn uuid(rng: &mut fastrand::Rng) -> String {
+        let bytes: [u8; 16] = std::array::from_fn(|_| rng.u8(..));
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+
+    /// The next valid NHS number in the test range.
+    fn nhs_number(&mut self) -> String {
+        loop {
+            let stem = self.next_number;
+            self.next_number += 1;
+            let digits: Vec<u32> = stem
+                .to_string()
+                .bytes()
+                .map(|b| u32::from(b - b'0'))
+                .collect();
+            if let Some(check) = nhs_check_digit(&digits) {
+                return format!("{stem}{check}");
+            }
+        }
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.rng.usize(..items.len())]
+    }
+
+    fn percent(&mut self, p: u32) -> bool {
+        self.rng.u32(..100) < p
+    }
+
+    fn diagnosis(&mut self) -> (&'static str, &'static str) {
+        let mut roll = self.rng.u32(..self.diagnosis_total);
+        for (name, weight, department) in DIAGNOSES {
+            if roll < *weight {
+                return (name, department);
+            }
+            roll -= weight;
+        }
+        (DIAGNOSES[0].0, DIAGNOSES[0].2)
+    }
+
+    fn date_of_birth(&mut self) -> Date {
+        // Most people on a palliative care register are old; a fifth are younger adults.
+        let age = if self.percent(80) {
+            self.rng.i16(65..=98)
+        } else {
+            self.rng.i16(32..=64)
+        };
+        let year = self.today.year() - age;
+        let day_of_year = self.rng.i16(1..=365);
+        Date::new(year, 1, 1)
+            .ok()
+            .and_then(|d| {
+                d.checked_add(jiff::Span::new().days(i64::from(day_of_year - 1)))
+                    .ok()
+            })
+            .filter(|d| *d <= self.today)
+            .unwrap_or(self.today)
+    }
+
+    /// One new patient.
+    pub fn next_patient(&mut self) -> Patient {
+        let a = self.assignments;
+        let sex = if self.percent(52) {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
+        let given = match sex {
+            Sex::Female => self.pick(FEMALE_GIVEN),
+            _ => self.pick(MALE_GIVEN),
+        };
+        let family = self.pick(FAMILY);
+        let (town, area, rural_town) = if self.percent(60) {
+            self.pick(&TOWNS[..3])
+        } else {
+            self.pick(&TOWNS[3..])
+        };
+        let rural = rural_town && self.percent(85);
+        let (diagnosis, department) = self.diagnosis();
+        let is_cancer = department == "oncology";
+        let frail = diagnosis.contains("ementia") || diagnosis.contains("Frailty");
+
+        let mut organisations = Vec::with_capacity(5);
+        let (practices, nursing, care_home) = if rural_town {
+            (&a.rural_practices, &a.rural_nursing, &a.rural_care_home)
+        } else {
+            (&a.urban_practices, &a.urban_nursing, &a.urban_care_home)
+        };
+        organisations.push(practices[self.rng.usize(..practices.len())].clone());
+        let in_care_home = self.percent(if frail { 35 } else { 5 });
+        if in_care_home {
+            organisations.push(care_home.0.clone());
+        } else if self.percent(75) {
+            organisations.push(nursing.clone());
+        }
+        if self.percent(if is_cancer { 80 } else { 40 })
+            && let Some((_, id)) = a.departments.iter().find(|(key, _)| *key == department)
+        {
+            organisations.push(id.clone());
+        }
+        if self.percent(if is_cancer { 55 } else { 20 }) {
+            organisations.push(if rural_town {
+                a.community_spc.clone()
+            } else {
+                a.hospital_pct.clone()
+            });
+        }
+        if self.percent(if is_cancer { 20 } else { 5 }) {
+            organisations.push(a.hospice.clone());
+        }
+        organisations.sort();
+        organisations.dedup();
+
+        let address_line = if in_care_home {
+            care_home.1.to_owned()
+        } else {
+            let street = if rural {
+                self.pick(RURAL_STREETS)
+            } else {
+                self.pick(URBAN_STREETS)
+            };
+            format!("{} {street}", self.rng.u16(1..=180))
+        };
+        let district = if rural_town { 7 } else { 3 };
+        let postcode = format!(
+            "QX{district} {}{}{}",
+            self.rng.u8(1..=9),
+            char::from(b'A' + self.rng.u8(..26)),
+            char::from(b'A' + self.rng.u8(..26))
+        );
+        let travel = if rural {
+            self.rng.u16(30..=95)
+        } else {
+            self.rng.u16(8..=25)
+        };
+
+        Patient {
+            id: PatientId::new(Self::uuid(&mut self.rng)),
+            national_number: Identifier {
+                system: self.system_uri.clone(),
+                value: self.nhs_number(),
+            },
+            given_name: given.to_owned(),
+            family_name: family.to_owned(),
+            date_of_birth: self.date_of_birth(),
+            sex,
+            main_diagnosis: Some(diagnosis.to_owned()),
+            address: Address {
+                line: address_line,
+                town: town.to_owned(),
+                postcode: Some(postcode),
+            },
+            area: Some(area.to_owned()),
+            rural,
+            travel_minutes_to_hospital: Some(travel),
+            organisations,
+            created_at: self.now,
+            updated_at: self.now,
+            version: 1,
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Hearth's use cases. Every read or write of patient data passes through here: the actor is
+//! authenticated, the access rule is decided, the input validated, the change persisted and the
+//! audit record written — in one transaction, so there is never a change without its audit
+//! record nor an audit record of a change that did not happen. Time and ids are injected.
+
+mod access;
+mod actor;
+mod admin;
+mod app;
+mod auth;
+mod clock;
+pub mod demo;
+mod error;
+mod passwords;
+mod patients;
+
+pub use actor::{Actor, ActorRole};
+pub use admin::{NewUser, NewUserRole};
+pub use app::{App, AppConfig};
+pub use auth::{SessionView, SignedIn, random_token};
+pub use clock::{Clock, IdGenerator, RandomIds, SystemClock};
+pub use error::AppError;
+pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
+
+pub use hearth_store::{Backend, Store, StoreError};

@@ -1,0 +1,235 @@
+//! Patient use cases: the register list, the patient overview, and adding a patient.
+
+use hearth_domain::audit::{AccessBasis, AuditAction};
+use hearth_domain::organisation::Organisation;
+use hearth_domain::patient::{NewPatient, Patient, PatientSummary};
+use hearth_domain::{PatientId, ValidationError};
+use hearth_store::PatientQuery;
+
+use crate::access::{self, Access};
+use crate::{Actor, App, AppError};
+
+/// Patients per register page.
+pub const REGISTER_PAGE_SIZE: u32 = 50;
+
+/// What the register page asks for.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterQuery {
+    /// A name (family name first, "carter" or "carter, edith") or a national number.
+    pub search: String,
+    /// Zero-based page number.
+    pub page: u32,
+}
+
+/// One page of the register.
+#[derive(Debug, Clone)]
+pub struct RegisterPage {
+    pub patients: Vec<PatientSummary>,
+    pub page: u32,
+    pub has_more: bool,
+}
+
+/// Everything the patient overview page shows.
+#[derive(Debug, Clone)]
+pub struct PatientOverview {
+    pub patient: Patient,
+    /// The organisations involved in the patient's care, by name.
+    pub organisations: Vec<Organisation>,
+}
+
+impl App {
+    /// The patients the actor may see, filtered by `query`, one page at a time.
+    pub async fn register(
+        &self,
+        actor: &Actor,
+        query: &RegisterQuery,
+    ) -> Result<RegisterPage, AppError> {
+        require_clinician(actor)?;
+        let search = query.search.trim();
+        let looks_like_number = !search.is_empty()
+            && search
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+        let (name_prefix, national_number) = if search.is_empty() {
+            (None, None)
+        } else if looks_like_number {
+            (
+                None,
+                Some(self.config.national_number_system.parse(search)?),
+            )
+        } else {
+            (Some(name_key(search)?), None)
+        };
+        let organisations = actor.clinical_organisations();
+        let page = query.page.min(10_000);
+        let q = PatientQuery {
+            identifier_system: &self.config.national_number_system.system_uri,
+            organisations: &organisations,
+            name_prefix,
+            national_number,
+            limit: REGISTER_PAGE_SIZE,
+            offset: page * REGISTER_PAGE_SIZE,
+        };
+        let mut tx = self.store.begin_write().await?;
+        let (patients, has_more) = tx.search_patients(&q).await?;
+        let mut record = access::audit_record(
+            actor,
+            self.now(),
+            None,
+            AuditAction::Search,
+            "Patient",
+            None,
+            Access::Allowed(AccessBasis::OrganisationInvolved),
+        );
+        record.detail = Some(format!(
+            "register page {page}: {} patients listed",
+            patients.len()
+        ));
+        tx.append_audit(&record).await?;
+        tx.commit().await?;
+        Ok(RegisterPage {
+            patients,
+            page,
+            has_more,
+        })
+    }
+
+    /// One patient's overview, when the actor may see it. A refusal is audited too.
+    pub async fn patient_overview(
+        &self,
+        actor: &Actor,
+        id: &PatientId,
+    ) -> Result<PatientOverview, AppError> {
+        require_clinician(actor)?;
+        let system = &self.config.national_number_system.system_uri;
+        let mut tx = self.store.begin_write().await?;
+        let access = access::decide(&mut tx, actor, id).await?;
+        if access == Access::Denied {
+            let exists = tx.patient(id, system).await?.is_some();
+            let record = access::audit_record(
+                actor,
+                self.now(),
+                Some(id),
+                AuditAction::Read,
+                "Patient",
+                None,
+                access,
+            );
+            tx.append_audit(&record).await?;
+            tx.commit().await?;
+            return Err(if exists {
+                AppError::Forbidden(
+                    "You cannot open this record: none of your organisations is involved in this patient's care."
+                        .to_owned(),
+                )
+            } else {
+                AppError::NotFound("There is no patient with this id.".to_owned())
+            });
+        }
+        let patient = tx
+            .patient(id, system)
+            .await?
+            .ok_or_else(|| AppError::NotFound("There is no patient with this id.".to_owned()))?;
+        let organisations = tx.organisations_by_ids(&patient.organisations).await?;
+        let record = access::audit_record(
+            actor,
+            self.now(),
+            Some(id),
+            AuditAction::Read,
+            "Patient",
+            Some((id.as_str(), patient.version)),
+            access,
+        );
+        tx.append_audit(&record).await?;
+        tx.commit().await?;
+        Ok(PatientOverview {
+            patient,
+            organisations,
+        })
+    }
+
+    /// Adds a patient. The actor's acting organisation is always among the organisations
+    /// involved, so that whoever adds a patient can see them.
+    pub async fn create_patient(
+        &self,
+        actor: &Actor,
+        mut input: NewPatient,
+    ) -> Result<Patient, AppError> {
+        require_clinician(actor)?;
+        if let Some(org) = actor.acting_organisation() {
+            input.organisations.push(org);
+        }
+        let now = self.now();
+        let patient = input.validate(
+            PatientId::new(self.ids.new_id()),
+            &self.config.national_number_system,
+            self.today(),
+            now,
+        )?;
+        let mut tx = self.store.begin_write().await?;
+        let found = tx.organisations_by_ids(&patient.organisations).await?;
+        if found.len() != patient.organisations.len() {
+            return Err(ValidationError::new(
+                "organisations",
+                "One of the organisations does not exist.",
+            )
+            .into());
+        }
+        // The audit record is written first: if the insert then fails, the rollback removes
+        // both, so the trail never claims a change that did not happen.
+        let record = access::audit_record(
+            actor,
+            now,
+            Some(&patient.id),
+            AuditAction::Create,
+            "Patient",
+            Some((patient.id.as_str(), patient.version)),
+            Access::Allowed(AccessBasis::OrganisationInvolved),
+        );
+        tx.append_audit(&record).await?;
+        tx.insert_patient(&patient).await?;
+        tx.commit().await?;
+        Ok(patient)
+    }
+}
+
+fn require_clinician(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_clinician() {
+        return Ok(());
+    }
+    let role = actor
+        .acting_role()
+        .map_or("no role", |r| r.profession.label());
+    Err(AppError::Forbidden(format!(
+        "Your role ({role}) does not give access to patient records."
+    )))
+}
+
+/// The lower-case search key for a typed name: "Carter, Edith" → "carter edith".
+fn name_key(typed: &str) -> Result<String, ValidationError> {
+    let key = typed
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    if key.chars().count() > 100 || key.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            "q",
+            "Search for a name or a national number of up to 100 characters.",
+        ));
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_key;
+
+    #[test]
+    fn typed_names_become_search_keys() {
+        assert_eq!(name_key("Carter, Edith").unwrap(), "carter edith");
+        assert_eq!(name_key("  CARTER  ").unwrap(), "carter");
+        assert!(name_key(&"a".repeat(101)).is_err());
+    }
+}

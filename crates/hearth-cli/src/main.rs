@@ -1,0 +1,75 @@
+//! The `hearth` binary: runs the server and the administration commands. Configuration comes from
+//! command-line flags, then `HEARTH_*` environment variables, then defaults.
+
+mod config;
+mod demo;
+mod serve;
+mod user;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use config::Common;
+
+/// Hearth: integrated palliative care — one team around a person dying at home.
+#[derive(Parser)]
+#[command(name = "hearth", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (applies pending migrations first).
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write a deterministic synthetic region of N patients into an empty database.
+    Demo(demo::DemoArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    config::init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate { common } => {
+                let app = common.open().await?;
+                println!(
+                    "migrations applied to the {} database",
+                    app.store().backend().name()
+                );
+                app.store().close().await;
+                Ok(())
+            }
+            Command::Demo(args) => demo::run(args).await,
+            Command::User(command) => user::run(command).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `hearth serve`: runs the web server, optionally on a fresh demo region.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use hearth_web::WebConfig;
+
+use crate::config::Common;
+use crate::demo;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on. Port 0 picks a free port (the chosen address is printed).
+    #[arg(long, env = "HEARTH_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Demo mode: on an empty database, first create a synthetic demo region, and print the demo
+    /// sign-ins. Only allowed on a loopback address.
+    #[arg(long)]
+    pub demo: bool,
+    /// Patients in the demo region.
+    #[arg(long, default_value_t = 300, requires = "demo")]
+    pub demo_patients: u64,
+    /// Mark cookies Secure (HTTPS only). Defaults to on, except on a loopback address.
+    #[arg(long, env = "HEARTH_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    if args.demo && !args.addr.ip().is_loopback() {
+        bail!(
+            "demo mode refuses to listen on {}: the demo accounts share a published password, so \
+             demo mode only listens on this machine (127.0.0.1 or ::1). Drop --demo, or use --addr 127.0.0.1:8080.",
+            args.addr
+        );
+    }
+    let app = args.common.open().await?;
+    let mut web = WebConfig {
+        secure_cookies: args.secure_cookies.unwrap_or(!args.addr.ip().is_loopback()),
+        demo_sign_ins: Vec::new(),
+    };
+    if args.demo {
+        if app.is_empty().await? {
+            demo::create(&app, args.demo_patients, 1).await?;
+        }
+        demo::print_sign_ins(&app);
+        web.demo_sign_ins = app
+            .demo_sign_ins()
+            .into_iter()
+            .map(|s| (s.role.to_owned(), s.email, s.password.to_owned()))
+            .collect();
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}: is another program using it?",
+                args.addr
+            )
+        })?;
+    let local = listener.local_addr()?;
+    println!("listening on http://{local}");
+    tracing::info!(addr = %local, backend = app.store().backend().name(), "Hearth is serving");
+    let store = app.store().clone();
+    hearth_web::serve(listener, app, web, shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    store.close().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so that requests in flight finish and SQLite checkpoints.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,16 @@
+//! Hearth's domain model: the entities of integrated palliative care and the rules that keep them
+//! valid. This crate does no I/O and reads no clock — time and ids are always parameters — so every
+//! rule here can be tested exhaustively and reused by every adapter.
+
+pub mod audit;
+pub mod codes;
+pub mod error;
+pub mod ids;
+pub mod national_number;
+pub mod organisation;
+pub mod patient;
+pub mod practitioner;
+pub mod user;
+
+pub use error::ValidationError;
+pub use ids::{OrganisationId, PatientId, PractitionerId, PractitionerRoleId, UserId};

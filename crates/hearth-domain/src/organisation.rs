@@ -1,0 +1,113 @@
+//! Organisations: the services that share a patient's care, from GP practices to hospices.
+
+use jiff::Timestamp;
+
+use crate::error::{optional_text, required_text};
+use crate::{OrganisationId, ValidationError};
+
+crate::coded_enum! {
+    /// What kind of service an organisation is. The kind decides what it can do in Hearth (for
+    /// example only out-of-hours services work on a rota of the whole region).
+    pub enum OrganisationKind {
+        GpPractice => ("gp-practice", "GP practice"),
+        HomeCare => ("home-care", "Home care / district nursing"),
+        HospitalDepartment => ("hospital-department", "Hospital department"),
+        SpecialistPalliativeCare => ("specialist-palliative-care", "Specialist palliative care team"),
+        Hospice => ("hospice", "Hospice"),
+        CareHome => ("care-home", "Care home"),
+        OutOfHours => ("out-of-hours", "Out-of-hours service"),
+    }
+}
+
+impl OrganisationKind {
+    /// Whether the kind is a specialist palliative care provider.
+    pub fn is_specialist_palliative(self) -> bool {
+        matches!(self, Self::SpecialistPalliativeCare | Self::Hospice)
+    }
+}
+
+/// An organisation as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub kind: OrganisationKind,
+    /// The municipality, borough or district it serves.
+    pub area: Option<String>,
+    /// The organisation it is part of (a hospital department's hospital).
+    pub part_of: Option<OrganisationId>,
+    /// The main telephone number, as dialled.
+    pub phone: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+/// The fields of a new organisation, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub kind: String,
+    pub area: String,
+    pub phone: String,
+    pub part_of: Option<OrganisationId>,
+}
+
+impl NewOrganisation {
+    /// Validates the input and builds the organisation with the given id and creation time.
+    pub fn validate(
+        self,
+        id: OrganisationId,
+        now: Timestamp,
+    ) -> Result<Organisation, ValidationError> {
+        let kind = OrganisationKind::from_code(self.kind.trim()).ok_or_else(|| {
+            let codes: Vec<&str> = OrganisationKind::ALL.iter().map(|k| k.code()).collect();
+            ValidationError::new(
+                "kind",
+                format!(
+                    "Unknown organisation kind '{}'; use one of: {}.",
+                    self.kind,
+                    codes.join(", ")
+                ),
+            )
+        })?;
+        Ok(Organisation {
+            id,
+            name: required_text("name", "Name", &self.name, 200)?,
+            kind,
+            area: optional_text("area", "Area", &self.area, 100)?,
+            part_of: self.part_of,
+            phone: crate::practitioner::optional_phone("phone", &self.phone)?,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_code() {
+        for kind in OrganisationKind::ALL {
+            assert_eq!(OrganisationKind::from_code(kind.code()), Some(*kind));
+        }
+        assert_eq!(OrganisationKind::ALL.len(), 7);
+    }
+
+    #[test]
+    fn unknown_kind_is_refused_with_the_list_of_kinds() {
+        let input = NewOrganisation {
+            name: "X".into(),
+            kind: "pharmacy".into(),
+            ..Default::default()
+        };
+        let err = input
+            .validate(OrganisationId::new("o"), Timestamp::UNIX_EPOCH)
+            .unwrap_err();
+        assert_eq!(err.field, "kind");
+        assert!(err.message.contains("gp-practice"));
+    }
+}

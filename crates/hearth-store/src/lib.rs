@@ -1,0 +1,24 @@
+//! Hearth's storage contract and its two backends. SQLite (embedded, the default) and PostgreSQL
+//! (larger deployments) run the same SQL through sqlx's `Any` driver; what differs between them —
+//! connection set-up and the migrations — lives in `sqlite/` and `postgres/`. Only this crate
+//! knows SQL. See `docs/design/storage.md` for why it is shaped this way.
+
+mod audit;
+mod bulk;
+mod error;
+mod migrations;
+mod organisations;
+mod patients;
+mod practitioners;
+mod rows;
+mod sessions;
+mod store;
+mod users;
+
+pub use bulk::BulkPatient;
+pub use error::StoreError;
+pub use migrations::{Backend, MigrationSource};
+pub use patients::PatientQuery;
+pub use sessions::StoredSession;
+pub use store::{PoolState, Store, Tx};
+pub use users::StoredUser;

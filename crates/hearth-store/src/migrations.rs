@@ -1,0 +1,82 @@
+//! The two migration sets, embedded in the binary. Each backend has its own SQL files under
+//! `sqlite/migrations/` and `postgres/migrations/` with the same names; the lists below must name
+//! every file (a test checks both the lists and that the resulting schemas match).
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// The migrations of this backend, oldest first.
+    pub fn migrations(self) -> &'static [MigrationSource] {
+        match self {
+            Backend::Sqlite => SQLITE,
+            Backend::Postgres => POSTGRES,
+        }
+    }
+
+    pub(crate) fn migrator(self) -> Migrator {
+        let migrations: Vec<Migration> = self
+            .migrations()
+            .iter()
+            .map(|m| {
+                Migration::new(
+                    m.version,
+                    Cow::Borrowed(m.description),
+                    MigrationType::Simple,
+                    Cow::Borrowed(m.sql),
+                    false,
+                )
+            })
+            .collect();
+        Migrator {
+            migrations: Cow::Owned(migrations),
+            ignore_missing: false,
+            locking: true,
+            no_tx: false,
+        }
+    }
+}
+
+/// One embedded migration file.
+#[derive(Debug)]
+pub struct MigrationSource {
+    pub version: i64,
+    pub description: &'static str,
+    /// The file name, e.g. `0001_initial.sql`.
+    pub file_name: &'static str,
+    pub sql: &'static str,
+}
+
+macro_rules! migrations {
+    ($dir:literal: $( $version:literal $description:literal $file:literal ),+ $(,)?) => {
+        &[ $( MigrationSource {
+            version: $version,
+            description: $description,
+            file_name: $file,
+            sql: include_str!(concat!($dir, "/migrations/", $file)),
+        }, )+ ]
+    };
+}
+
+const SQLITE: &[MigrationSource] = migrations!("sqlite":
+    1 "initial" "0001_initial.sql",
+);
+
+const POSTGRES: &[MigrationSource] = migrations!("postgres":
+    1 "initial" "0001_initial.sql",
+);

@@ -1,0 +1,89 @@
+//! The `organisations` table.
+
+use hearth_domain::OrganisationId;
+use hearth_domain::organisation::{Organisation, OrganisationKind};
+use sqlx::any::AnyRow;
+
+use crate::rows::{code, integer, millis, optional_text, placeholders, text, timestamp};
+use crate::{StoreError, Tx};
+
+const COLUMNS: &str = "id, name, kind, area, part_of, phone, created_at, updated_at, version";
+
+fn from_row(row: &AnyRow) -> Result<Organisation, StoreError> {
+    Ok(Organisation {
+        id: OrganisationId::new(text(row, "id")?),
+        name: text(row, "name")?,
+        kind: code(row, "kind", OrganisationKind::from_code)?,
+        area: optional_text(row, "area")?,
+        part_of: optional_text(row, "part_of")?.map(OrganisationId::new),
+        phone: optional_text(row, "phone")?,
+        created_at: timestamp(row, "created_at")?,
+        updated_at: timestamp(row, "updated_at")?,
+        version: integer(row, "version")?,
+    })
+}
+
+impl Tx {
+    pub async fn insert_organisation(&mut self, org: &Organisation) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO organisations (id, name, kind, area, part_of, phone, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(org.id.as_str())
+        .bind(&org.name)
+        .bind(org.kind.code())
+        .bind(org.area.as_deref())
+        .bind(org.part_of.as_ref().map(|id| id.as_str()))
+        .bind(org.phone.as_deref())
+        .bind(millis(org.created_at))
+        .bind(millis(org.updated_at))
+        .bind(org.version)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(StoreError::on_duplicate("an organisation with this id"))?;
+        Ok(())
+    }
+
+    /// The organisations with these ids, ordered by name. Unknown ids are skipped.
+    pub async fn organisations_by_ids(
+        &mut self,
+        ids: &[OrganisationId],
+    ) -> Result<Vec<Organisation>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM organisations WHERE id IN ({}) ORDER BY name",
+            placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id.as_str());
+        }
+        query
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
+    }
+
+    /// Every organisation, ordered by name.
+    pub async fn all_organisations(&mut self) -> Result<Vec<Organisation>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM organisations ORDER BY name");
+        sqlx::query(&sql)
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
+    }
+
+    /// How many organisations exist; zero means a new, empty database.
+    pub async fn count_organisations(&mut self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM organisations")
+            .fetch_one(&mut *self.inner)
+            .await?;
+        integer(&row, "n")
+    }
+}

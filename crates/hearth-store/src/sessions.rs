@@ -1,0 +1,124 @@
+//! The `sessions` and `sign_in_attempts` tables.
+
+use hearth_domain::UserId;
+use jiff::Timestamp;
+
+use crate::rows::{integer, millis, optional_timestamp, text, timestamp};
+use crate::{StoreError, Tx};
+
+/// A stored session, found by the hash of its cookie token.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
+}
+
+impl Tx {
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        session: &StoredSession,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ended_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+        )
+        .bind(token_hash)
+        .bind(session.user_id.as_str())
+        .bind(&session.csrf_token)
+        .bind(millis(session.created_at))
+        .bind(millis(session.last_seen_at))
+        .bind(millis(session.expires_at))
+        .execute(&mut *self.inner)
+        .await
+        .map_err(StoreError::on_duplicate("a session with this token"))?;
+        Ok(())
+    }
+
+    pub async fn session(&mut self, token_hash: &str) -> Result<Option<StoredSession>, StoreError> {
+        let row = sqlx::query(
+            "SELECT user_id, csrf_token, created_at, last_seen_at, expires_at, ended_at \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(StoredSession {
+            user_id: UserId::new(text(&row, "user_id")?),
+            csrf_token: text(&row, "csrf_token")?,
+            created_at: timestamp(&row, "created_at")?,
+            last_seen_at: timestamp(&row, "last_seen_at")?,
+            expires_at: timestamp(&row, "expires_at")?,
+            ended_at: optional_timestamp(&row, "ended_at")?,
+        }))
+    }
+
+    pub async fn touch_session(
+        &mut self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(token_hash)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn end_session(
+        &mut self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE token_hash = $2 AND ended_at IS NULL")
+            .bind(millis(now))
+            .bind(token_hash)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn record_sign_in_attempt(
+        &mut self,
+        email: &str,
+        at: Timestamp,
+        succeeded: bool,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sign_in_attempts (email, at, succeeded) VALUES ($1, $2, $3)")
+            .bind(email)
+            .bind(millis(at))
+            .bind(succeeded)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins for `email` since `since` and since its last successful sign-in, and the
+    /// time of the latest of them.
+    pub async fn recent_failed_sign_ins(
+        &mut self,
+        email: &str,
+        since: Timestamp,
+    ) -> Result<(i64, Option<Timestamp>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MAX(at) AS latest FROM sign_in_attempts \
+             WHERE email = $1 AND at >= $2 AND succeeded = $3 AND at > COALESCE( \
+               (SELECT MAX(at) FROM sign_in_attempts WHERE email = $1 AND succeeded = $4), 0)",
+        )
+        .bind(email)
+        .bind(millis(since))
+        .bind(false)
+        .bind(true)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok((integer(&row, "n")?, optional_timestamp(&row, "latest")?))
+    }
+}

@@ -1,0 +1,206 @@
+//! The store: connection pools for either backend, migrations, and transactions.
+//!
+//! SQLite allows one writer at a time. Rather than let concurrent writers spin on SQLite's busy
+//! handler (which sleeps in steps of up to 100 ms and ruins tail latency), writes go through a
+//! pool of one connection, so they queue fairly in async code, while reads use their own pool.
+//! PostgreSQL uses one pool for both.
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::{Backend, StoreError};
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+}
+
+/// How many connections the pools hold, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolState {
+    pub size: u32,
+    pub idle: u32,
+}
+
+/// A database transaction. Dropping it without `commit` rolls it back, so a use case that fails
+/// halfway leaves nothing behind — neither the change nor its audit record.
+pub struct Tx {
+    pub(crate) inner: Transaction<'static, Any>,
+    pub(crate) backend: Backend,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.inner.commit().await?)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// SQLite settings applied to every connection: write-ahead logging, a full sync on commit so an
+/// acknowledged write survives power loss, foreign keys enforced, and a busy timeout.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://PATH` or `postgres://…`). A SQLite file and
+    /// its directory are created when missing.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        match backend {
+            Backend::Sqlite => {
+                let url = sqlite_url(url)?;
+                let options: AnyConnectOptions = url.parse().map_err(StoreError::Connect)?;
+                let read = sqlite_pool(4)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(StoreError::Connect)?;
+                let write = sqlite_pool(1)
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?;
+                Ok(Store {
+                    backend,
+                    read,
+                    write,
+                })
+            }
+            Backend::Postgres => {
+                let options: AnyConnectOptions = url.parse().map_err(StoreError::Connect)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?;
+                Ok(Store {
+                    backend,
+                    read: pool.clone(),
+                    write: pool,
+                })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies every migration not yet applied.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.backend.migrator().run(&self.write).await?;
+        Ok(())
+    }
+
+    /// Starts a transaction that may write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so it can never fail later on a lock upgrade.
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        };
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+        })
+    }
+
+    /// Starts a transaction that only reads: one consistent snapshot.
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        let inner = self.read.begin().await?;
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+        })
+    }
+
+    /// Checks the database answers, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.read.execute("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub fn pool_state(&self) -> PoolState {
+        let (size, idle) = if self.backend == Backend::Sqlite {
+            (
+                self.read.size() + self.write.size(),
+                self.read.num_idle() + self.write.num_idle(),
+            )
+        } else {
+            (self.read.size(), self.read.num_idle())
+        };
+        PoolState {
+            size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Closes every connection (SQLite then checkpoints its write-ahead log).
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+fn sqlite_pool(max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(SQLITE_PRAGMAS).await?;
+                Ok(())
+            })
+        })
+}
+
+/// Normalises a SQLite URL: creates the file's directory and asks sqlx to create the file.
+fn sqlite_url(url: &str) -> Result<String, StoreError> {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    }
+    if path != ":memory:"
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Connect(sqlx::Error::Configuration(
+                format!("cannot create the directory {}: {e}", dir.display()).into(),
+            ))
+        })?;
+    }
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}

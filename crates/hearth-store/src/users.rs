@@ -1,0 +1,82 @@
+//! The `users` table.
+
+use hearth_domain::user::{AccountStatus, Email, UserAccount};
+use hearth_domain::{PractitionerId, UserId};
+use sqlx::any::AnyRow;
+
+use crate::rows::{code, integer, millis, text, timestamp};
+use crate::{StoreError, Tx};
+
+/// A user account with its password hash, which only the app layer's sign-in reads.
+#[derive(Debug, Clone)]
+pub struct StoredUser {
+    pub account: UserAccount,
+    pub password_hash: String,
+}
+
+fn from_row(row: &AnyRow) -> Result<StoredUser, StoreError> {
+    let email = text(row, "email")?;
+    Ok(StoredUser {
+        account: UserAccount {
+            id: UserId::new(text(row, "id")?),
+            email: Email::parse(&email)
+                .map_err(|_| StoreError::Corrupt(format!("users.email holds '{email}'")))?,
+            practitioner_id: PractitionerId::new(text(row, "practitioner_id")?),
+            status: code(row, "status", AccountStatus::from_code)?,
+            created_at: timestamp(row, "created_at")?,
+            updated_at: timestamp(row, "updated_at")?,
+            version: integer(row, "version")?,
+        },
+        password_hash: text(row, "password_hash")?,
+    })
+}
+
+const COLUMNS: &str =
+    "id, email, password_hash, practitioner_id, status, created_at, updated_at, version";
+
+impl Tx {
+    pub async fn insert_user(
+        &mut self,
+        user: &UserAccount,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO users (id, email, password_hash, practitioner_id, status, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(user.id.as_str())
+        .bind(user.email.as_str())
+        .bind(password_hash)
+        .bind(user.practitioner_id.as_str())
+        .bind(user.status.code())
+        .bind(millis(user.created_at))
+        .bind(millis(user.updated_at))
+        .bind(user.version)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(StoreError::on_duplicate("a user with this email"))?;
+        Ok(())
+    }
+
+    pub async fn user_by_email(&mut self, email: &Email) -> Result<Option<StoredUser>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+        sqlx::query(&sql)
+            .bind(email.as_str())
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+    }
+
+    pub async fn user(&mut self, id: &UserId) -> Result<Option<StoredUser>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+        sqlx::query(&sql)
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+    }
+}

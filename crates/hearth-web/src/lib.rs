@@ -1,0 +1,91 @@
+//! Hearth's HTTP surface: the axum router with the HTML pages, the operations endpoints and the
+//! cross-cutting layers (security headers, compression, time-outs, body limits, metrics). Only
+//! this crate knows HTTP. Handlers are thin: extract, call one use case, render.
+
+mod error;
+mod metrics;
+mod pages;
+mod security;
+mod session;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use hearth_app::App;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::WebError;
+pub use metrics::Metrics;
+
+/// How the web layer behaves in this deployment.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (only sent over HTTPS). On whenever Hearth is reached over HTTPS,
+    /// which is every deployment except a developer's own machine.
+    pub secure_cookies: bool,
+    /// Demo sign-ins shown on the sign-in page (demo mode only): (role, email, password).
+    pub demo_sign_ins: Vec<(String, String, String)>,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The largest request body accepted: forms are small, and a limit stops memory exhaustion.
+const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// Builds the whole router.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let state = AppState {
+        app,
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::default()),
+    };
+    Router::new()
+        .route("/", get(pages::home))
+        .route(
+            "/sign-in",
+            get(pages::sign_in::form).post(pages::sign_in::submit),
+        )
+        .route("/sign-out", post(pages::sign_in::sign_out))
+        .route("/register", get(pages::register::page))
+        .route("/patients/{id}", get(pages::patient::overview))
+        .route("/healthz", get(pages::ops::healthz))
+        .route("/readyz", get(pages::ops::readyz))
+        .route("/metrics", get(pages::ops::metrics))
+        .route("/static/{file}", get(pages::assets::file))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .with_state(state)
+}
+
+/// Serves Hearth on `listener` until `shutdown` resolves; requests in flight then finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    config: WebConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app, config))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,173 @@
+//! Signing in and out.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_app::{AppError, random_token};
+use serde::Deserialize;
+
+use crate::pages::{Chrome, render};
+use crate::session::{
+    CurrentUser, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE, cookie, safe_next, same_secret, set_cookie,
+};
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage<'a> {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    csrf_token: &'a str,
+    next: &'a str,
+    email: &'a str,
+    error: Option<String>,
+    notice: Option<&'static str>,
+    demo_sign_ins: &'a [(String, String, String)],
+}
+
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
+}
+
+/// Seconds the sign-in form stays valid.
+const FORM_LIFETIME_SECONDS: i64 = 3600;
+
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<SignInQuery>,
+) -> Result<Response, WebError> {
+    let next = safe_next(query.next.as_deref());
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && state.app.session(token).await?.is_some()
+    {
+        return Ok(Redirect::to(next).into_response());
+    }
+    let csrf_token = random_token()?;
+    let page = SignInPage {
+        chrome: None,
+        active: "",
+        csrf_token: &csrf_token,
+        next,
+        email: "",
+        error: None,
+        notice: query.signed_out.is_some().then_some("You have signed out."),
+        demo_sign_ins: &state.config.demo_sign_ins,
+    };
+    let mut response = render(&page)?;
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SIGN_IN_CSRF_COOKIE,
+            &csrf_token,
+            "/sign-in",
+            FORM_LIFETIME_SECONDS,
+            "Strict",
+            state.config.secure_cookies,
+        ),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let expected = cookie(&headers, SIGN_IN_CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same_secret(&form.csrf_token, expected) {
+        return Err(WebError::Csrf);
+    }
+    let next = safe_next(form.next.as_deref());
+    match state.app.sign_in(&form.email, &form.password).await {
+        Ok(signed_in) => {
+            let secure = state.config.secure_cookies;
+            let lifetime = state.app.config().session_lifetime.as_secs();
+            let mut response = Redirect::to(next).into_response();
+            let headers = response.headers_mut();
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(
+                    SESSION_COOKIE,
+                    &signed_in.token,
+                    "/",
+                    lifetime,
+                    "Lax",
+                    secure,
+                ),
+            );
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(SIGN_IN_CSRF_COOKIE, "", "/sign-in", 0, "Strict", secure),
+            );
+            Ok(response)
+        }
+        Err(
+            error @ (AppError::BadCredentials
+            | AppError::Throttled { .. }
+            | AppError::AccountDisabled
+            | AppError::Invalid(_)),
+        ) => {
+            let status = match &error {
+                AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            let page = SignInPage {
+                chrome: None,
+                active: "",
+                csrf_token: expected,
+                next,
+                email: &form.email,
+                error: Some(error.to_string()),
+                notice: None,
+                demo_sign_ins: &state.config.demo_sign_ins,
+            };
+            Ok((status, render(&page)?).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<SignOutForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf_token)?;
+    state.app.sign_out(&user.token).await?;
+    let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            "",
+            "/",
+            0,
+            "Lax",
+            state.config.secure_cookies,
+        ),
+    );
+    Ok(response)
+}
