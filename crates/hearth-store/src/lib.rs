@@ -20,5 +20,5 @@ pub use error::StoreError;
 pub use migrations::{Backend, MigrationSource};
 pub use patients::PatientQuery;
 pub use sessions::StoredSession;
-pub use store::{PoolState, Store, Tx};
+pub use store::{PoolState, Store, Tx, create_database, drop_database};
 pub use users::StoredUser;

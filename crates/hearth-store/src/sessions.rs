@@ -101,8 +101,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Failed sign-ins for `email` since `since` and since its last successful sign-in, and the
-    /// time of the latest of them.
+    /// Failed sign-ins for `email` since `since` and after its last successful sign-in (in the
+    /// order they were recorded), and the time of the latest of them.
     pub async fn recent_failed_sign_ins(
         &mut self,
         email: &str,
@@ -110,8 +110,8 @@ impl Tx {
     ) -> Result<(i64, Option<Timestamp>), StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n, MAX(at) AS latest FROM sign_in_attempts \
-             WHERE email = $1 AND at >= $2 AND succeeded = $3 AND at > COALESCE( \
-               (SELECT MAX(at) FROM sign_in_attempts WHERE email = $1 AND succeeded = $4), 0)",
+             WHERE email = $1 AND at >= $2 AND succeeded = $3 AND id > COALESCE( \
+               (SELECT MAX(id) FROM sign_in_attempts WHERE email = $1 AND succeeded = $4), 0)",
         )
         .bind(email)
         .bind(millis(since))

@@ -204,3 +204,52 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
     };
     Ok(format!("sqlite://{path}?{query}"))
 }
+
+/// Creates the (PostgreSQL or SQLite) database named by `url`, for installers and tests.
+pub async fn create_database(url: &str) -> Result<(), StoreError> {
+    use sqlx::migrate::MigrateDatabase;
+    sqlx::any::install_default_drivers();
+    sqlx::Any::create_database(url)
+        .await
+        .map_err(StoreError::Connect)
+}
+
+/// Drops the database named by `url`, closing other sessions on it first (tests only: Hearth
+/// itself never deletes data).
+pub async fn drop_database(url: &str) -> Result<(), StoreError> {
+    use sqlx::migrate::MigrateDatabase;
+    sqlx::any::install_default_drivers();
+    sqlx::Any::force_drop_database(url)
+        .await
+        .map_err(StoreError::Connect)
+}
+
+impl Store {
+    /// Every table (except sqlx's own bookkeeping) with its column names in order — used to
+    /// prove that the SQLite and PostgreSQL migrations produce the same schema.
+    pub async fn schema(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+        use crate::rows::text;
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
+                 JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
+                 AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' ORDER BY m.name, p.cid"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text AS table_name, column_name::text AS column_name \
+                 FROM information_schema.columns WHERE table_schema = 'public' \
+                 AND table_name <> '_sqlx_migrations' ORDER BY table_name, ordinal_position"
+            }
+        };
+        let mut schema = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for row in sqlx::query(sql).fetch_all(&self.read).await? {
+            schema
+                .entry(text(&row, "table_name")?)
+                .or_default()
+                .push(text(&row, "column_name")?);
+        }
+        Ok(schema)
+    }
+}

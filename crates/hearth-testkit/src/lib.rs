@@ -1,1 +1,212 @@
-//! placeholder
+//! Test support: a real Hearth on port 0 with a fresh database per test (SQLite in a temporary
+//! directory, or a new PostgreSQL database), a fake clock, fixtures, and a signed-in HTTP client.
+//!
+//! PostgreSQL tests run when the server is reachable (`HEARTH_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). When `CI=true` or `HEARTH_REQUIRE_POSTGRES=1`
+//! they must run: an unreachable server fails the test instead of skipping it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod fixtures;
+mod http;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use hearth_app::{App, AppConfig, Clock, RandomIds, Store};
+use jiff::{SignedDuration, Timestamp};
+
+pub use fixtures::{Credentials, Fixture, PASSWORD, new_patient};
+pub use http::{TestClient, csrf_token_in};
+
+/// The backends a story test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A clock that stands still until told to move.
+#[derive(Debug)]
+pub struct FakeClock(Mutex<Timestamp>);
+
+impl FakeClock {
+    pub fn new(at: Timestamp) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(at)))
+    }
+
+    pub fn advance(&self, by: SignedDuration) {
+        let mut now = self.0.lock().unwrap();
+        *now = now.checked_add(by).unwrap();
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// A fresh, migrated database that is removed again when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+    drop_url: Option<String>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(url) = self.drop_url.take() {
+            // Dropping runs outside any async context, so it gets a small runtime of its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                let _ = runtime.block_on(hearth_store::drop_database(&url));
+            })
+            .join();
+        }
+    }
+}
+
+/// Whether PostgreSQL (and the browser) tests must run rather than skip.
+pub fn required(variable: &str) -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var(variable).is_ok_and(|v| v == "1")
+}
+
+/// Writes a line straight to the terminal, past the test harness' output capture, so that a
+/// skipped test is never silent.
+pub fn tell(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn postgres_server_url() -> String {
+    std::env::var("HEARTH_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+impl TestDatabase {
+    /// A fresh database on `backend`, or `None` when PostgreSQL is unreachable and not required
+    /// (the skip is announced on the terminal).
+    pub async fn new(backend: Backend, test: &str) -> Option<TestDatabase> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}/hearth.db", dir.path().display());
+                let store = Store::connect(&url).await.unwrap();
+                store.migrate().await.unwrap();
+                Some(TestDatabase {
+                    url,
+                    store,
+                    _dir: Some(dir),
+                    drop_url: None,
+                })
+            }
+            Backend::Postgres => {
+                let server = postgres_server_url();
+                let name = format!("hearth_test_{}", uuid::Uuid::new_v4().simple());
+                let base = server
+                    .rsplit_once('/')
+                    .map_or(server.as_str(), |(base, _)| base);
+                let url = format!("{base}/{name}");
+                if let Err(error) = hearth_store::create_database(&url).await {
+                    if required("HEARTH_REQUIRE_POSTGRES") {
+                        panic!(
+                            "PostgreSQL is required (CI=true or HEARTH_REQUIRE_POSTGRES=1) but unreachable at {server}: {error}"
+                        );
+                    }
+                    tell(&format!(
+                        "SKIPPED {test} on PostgreSQL: no server at {server} ({error}). \
+                         Start PostgreSQL or set HEARTH_TEST_POSTGRES_URL to run it."
+                    ));
+                    return None;
+                }
+                let store = Store::connect(&url).await.unwrap();
+                store.migrate().await.unwrap();
+                Some(TestDatabase {
+                    url: url.clone(),
+                    store,
+                    _dir: None,
+                    drop_url: Some(url),
+                })
+            }
+        }
+    }
+}
+
+/// A running Hearth for one test.
+pub struct TestApp {
+    pub address: String,
+    pub app: App,
+    pub clock: Arc<FakeClock>,
+    pub db: TestDatabase,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The moment every test starts at: a Friday afternoon.
+pub fn start_time() -> Timestamp {
+    "2026-11-20T14:30:00Z".parse().unwrap()
+}
+
+/// Starts Hearth on port 0 with a fresh database and a fake clock.
+pub async fn spawn_app(backend: Backend, test: &str) -> Option<TestApp> {
+    let db = TestDatabase::new(backend, test).await?;
+    let clock = FakeClock::new(start_time());
+    let app = App::with(
+        db.store.clone(),
+        AppConfig::default(),
+        clock.clone(),
+        Arc::new(RandomIds),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let web = hearth_web::WebConfig::default();
+    let served = app.clone();
+    let server = tokio::spawn(async move {
+        hearth_web::serve(listener, served, web, std::future::pending())
+            .await
+            .unwrap();
+    });
+    Some(TestApp {
+        address,
+        app,
+        clock,
+        db,
+        server,
+    })
+}
+
+impl TestApp {
+    /// An HTTP client for this app, not signed in.
+    pub fn client(&self) -> TestClient {
+        TestClient::new(&self.address)
+    }
+}
+
+/// Declares one test per backend for a story `async fn(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($story:ident),+ $(,)?) => {
+        $(
+            mod $story {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$story($crate::Backend::Sqlite).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    super::$story($crate::Backend::Postgres).await;
+                }
+            }
+        )+
+    };
+}

@@ -3,196 +3,33 @@
 //! Ofcom reserves for drama (01632 960xxx, 07700 900xxx); NHS numbers start with 999, a range
 //! the NHS reserves for testing. No real person or place is described.
 
-pub const FEMALE_GIVEN: &[&str] = &[
-    "Margaret",
-    "Jean",
-    "Patricia",
-    "Barbara",
-    "Joan",
-    "Sheila",
-    "Maureen",
-    "Dorothy",
-    "Elizabeth",
-    "Mary",
-    "Brenda",
-    "Kathleen",
-    "Christine",
-    "Irene",
-    "Pauline",
-    "Valerie",
-    "Sandra",
-    "Janet",
-    "Eileen",
-    "Doreen",
-    "Audrey",
-    "Sylvia",
-    "Pamela",
-    "Susan",
-    "Linda",
-    "Carol",
-    "Ann",
-    "Edith",
-    "Joyce",
-    "Marjorie",
-    "Gwen",
-    "Rita",
-    "Hilda",
-    "Beryl",
-    "Evelyn",
-    "Ruth",
-    "Helen",
-    "Julie",
-    "Agnieszka",
-    "Nasreen",
-    "Priya",
-    "Grace",
-    "Aoife",
-    "Ingrid",
-];
+/// Given names, `|`-separated (split once when the generator starts).
+pub const FEMALE_GIVEN: &str = "Margaret|Jean|Patricia|Barbara|Joan|Sheila|Maureen|Dorothy|Elizabeth|Mary|Brenda|\
+    Kathleen|Christine|Irene|Pauline|Valerie|Sandra|Janet|Eileen|Doreen|Audrey|Sylvia|\
+    Pamela|Susan|Linda|Carol|Ann|Edith|Joyce|Marjorie|Gwen|Rita|Hilda|Beryl|Evelyn|Ruth|\
+    Helen|Julie|Agnieszka|Nasreen|Priya|Grace|Aoife|Ingrid";
 
-pub const MALE_GIVEN: &[&str] = &[
-    "John", "David", "Michael", "Peter", "Robert", "William", "Brian", "Kenneth", "James",
-    "Anthony", "Alan", "Roy", "Geoffrey", "Dennis", "Raymond", "Derek", "Keith", "Colin",
-    "Terence", "Ronald", "Frank", "Harold", "Barry", "Graham", "Malcolm", "Stanley", "Trevor",
-    "Gordon", "Stephen", "Richard", "Leslie", "Arthur", "Albert", "Thomas", "Ian", "Neil", "Tariq",
-    "Rajesh", "Tomasz", "Desmond", "Eamon", "Lars",
-];
+pub const MALE_GIVEN: &str = "John|David|Michael|Peter|Robert|William|Brian|Kenneth|James|Anthony|Alan|Roy|Geoffrey|\
+    Dennis|Raymond|Derek|Keith|Colin|Terence|Ronald|Frank|Harold|Barry|Graham|Malcolm|\
+    Stanley|Trevor|Gordon|Stephen|Richard|Leslie|Arthur|Albert|Thomas|Ian|Neil|Tariq|Rajesh|\
+    Tomasz|Desmond|Eamon|Lars";
 
-pub const FAMILY: &[&str] = &[
-    "Smith",
-    "Jones",
-    "Taylor",
-    "Brown",
-    "Williams",
-    "Wilson",
-    "Johnson",
-    "Davies",
-    "Robinson",
-    "Wright",
-    "Thompson",
-    "Evans",
-    "Walker",
-    "White",
-    "Roberts",
-    "Green",
-    "Hall",
-    "Wood",
-    "Jackson",
-    "Clarke",
-    "Patel",
-    "Khan",
-    "Lewis",
-    "Harris",
-    "Martin",
-    "Cooper",
-    "Hill",
-    "Ward",
-    "Morris",
-    "Moore",
-    "Clark",
-    "Lee",
-    "King",
-    "Baker",
-    "Harrison",
-    "Morgan",
-    "Allen",
-    "James",
-    "Scott",
-    "Phillips",
-    "Watson",
-    "Davis",
-    "Parker",
-    "Price",
-    "Bennett",
-    "Young",
-    "Griffiths",
-    "Mitchell",
-    "Kelly",
-    "Cook",
-    "Carter",
-    "Richardson",
-    "Bailey",
-    "Collins",
-    "Bell",
-    "Shaw",
-    "Murphy",
-    "Miller",
-    "Cox",
-    "Richards",
-    "Marshall",
-    "Gray",
-    "Hughes",
-    "Ali",
-    "Hussain",
-    "Kaur",
-    "Singh",
-    "Nowak",
-    "Kowalski",
-    "O'Brien",
-    "Fletcher",
-    "Atkinson",
-    "Dixon",
-    "Pearson",
-    "Holmes",
-    "Lawson",
-    "Barker",
-    "Hudson",
-    "Mason",
-    "Knowles",
-    "Ramsbottom",
-    "Heslop",
-    "Threlkeld",
-    "Armstrong",
-    "Nicholson",
-    "Dodd",
-    "Irving",
-    "Pattinson",
-    "Tweddle",
-    "Gill",
-    "Hodgson",
-    "Metcalfe",
-    "Wilkinson",
-    "Lund",
-    "Haugen",
-    "Fairbairn",
-    "Stobart",
-    "Bainbridge",
-    "Thwaite",
-];
+pub const FAMILY: &str = "Smith|Jones|Taylor|Brown|Williams|Wilson|Johnson|Davies|Robinson|Wright|Thompson|Evans|\
+    Walker|White|Roberts|Green|Hall|Wood|Jackson|Clarke|Patel|Khan|Lewis|Harris|Martin|\
+    Cooper|Hill|Ward|Morris|Moore|Clark|Lee|King|Baker|Harrison|Morgan|Allen|James|Scott|\
+    Phillips|Watson|Davis|Parker|Price|Bennett|Young|Griffiths|Mitchell|Kelly|Cook|Carter|\
+    Richardson|Bailey|Collins|Bell|Shaw|Murphy|Miller|Cox|Richards|Marshall|Gray|Hughes|Ali|\
+    Hussain|Kaur|Singh|Nowak|Kowalski|O'Brien|Fletcher|Atkinson|Dixon|Pearson|Holmes|Lawson|\
+    Barker|Hudson|Mason|Knowles|Ramsbottom|Heslop|Threlkeld|Armstrong|Nicholson|Dodd|Irving|\
+    Pattinson|Tweddle|Gill|Hodgson|Metcalfe|Wilkinson|Lund|Haugen|Fairbairn|Stobart|\
+    Bainbridge|Thwaite";
 
-pub const URBAN_STREETS: &[&str] = &[
-    "Mill Lane",
-    "Station Road",
-    "Victoria Street",
-    "Church Walk",
-    "Queens Avenue",
-    "Park Terrace",
-    "Albert Road",
-    "Canal Side",
-    "Orchard Close",
-    "Beech Grove",
-    "Willow Court",
-    "Market Street",
-    "Riverside Drive",
-    "Chapel Row",
-    "Hawthorn Way",
-    "Greenbank Road",
-];
+pub const URBAN_STREETS: &str = "Mill Lane|Station Road|Victoria Street|Church Walk|Queens Avenue|Park Terrace|\
+    Albert Road|Canal Side|Orchard Close|Beech Grove|Willow Court|Market Street|\
+    Riverside Drive|Chapel Row|Hawthorn Way|Greenbank Road";
 
-pub const RURAL_STREETS: &[&str] = &[
-    "Fell View",
-    "Beck Side",
-    "Moor Lane",
-    "High Street",
-    "Low Green",
-    "Back Lane",
-    "Raise Farm",
-    "Ghyll Cottages",
-    "Tarn Road",
-    "Kirk Brow",
-    "Dale End",
-    "Pike Row",
-];
+pub const RURAL_STREETS: &str = "Fell View|Beck Side|Moor Lane|High Street|Low Green|Back Lane|Raise Farm|Ghyll Cottages|\
+    Tarn Road|Kirk Brow|Dale End|Pike Row";
 
 /// (town, area, rural) — the towns of the two demo areas.
 pub const TOWNS: &[(&str, &str, bool)] = &[
@@ -205,33 +42,66 @@ pub const TOWNS: &[(&str, &str, bool)] = &[
     ("High Moor", "Fellside", true),
 ];
 
-/// (diagnosis, weight, hospital department key) — main diagnoses, cancer and non-cancer, with
-/// roughly the mix seen on English palliative care registers.
-pub const DIAGNOSES: &[(&str, u32, &str)] = &[
-    ("Lung cancer (non-small cell), metastatic", 9, "oncology"),
-    ("Bowel cancer with liver metastases", 6, "oncology"),
-    ("Breast cancer with bone metastases", 5, "oncology"),
-    ("Prostate cancer, hormone-resistant", 5, "oncology"),
-    ("Pancreatic cancer", 4, "oncology"),
-    ("Oesophageal cancer", 2, "oncology"),
-    ("Ovarian cancer", 2, "oncology"),
-    ("Glioblastoma", 1, "oncology"),
-    ("Head and neck cancer", 1, "oncology"),
-    ("Multiple myeloma", 2, "oncology"),
-    ("COPD, severe (GOLD 4)", 10, "respiratory"),
-    ("Idiopathic pulmonary fibrosis", 3, "respiratory"),
-    ("Heart failure (NYHA class IV)", 10, "cardiology"),
-    (
-        "Chronic kidney disease stage 5, conservative care",
-        4,
-        "acute",
+/// Who a diagnosis can apply to: sex-specific cancers are only given to people of that sex.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Applies {
+    Anyone,
+    Female,
+    Male,
+}
+
+/// A main diagnosis, how common it is on the register (relative weight), and the hospital
+/// department that usually follows it.
+pub struct Diagnosis {
+    pub name: &'static str,
+    pub weight: u32,
+    pub department: &'static str,
+    pub applies: Applies,
+}
+
+const fn dx(
+    name: &'static str,
+    weight: u32,
+    department: &'static str,
+    applies: Applies,
+) -> Diagnosis {
+    Diagnosis {
+        name,
+        weight,
+        department,
+        applies,
+    }
+}
+
+use Applies::{Anyone, Female, Male};
+
+/// Main diagnoses, cancer and non-cancer, with roughly the mix seen on English palliative care
+/// registers.
+pub const DIAGNOSES: &[Diagnosis] = &[
+    dx(
+        "Lung cancer (non-small cell), metastatic",
+        9,
+        "oncology",
+        Anyone,
     ),
-    ("Liver cirrhosis, decompensated", 3, "acute"),
-    ("Alzheimer's dementia, advanced", 9, "acute"),
-    ("Vascular dementia", 4, "acute"),
-    ("Frailty (Clinical Frailty Scale 7)", 8, "acute"),
-    ("Motor neurone disease", 2, "acute"),
-    ("Parkinson's disease, advanced", 3, "acute"),
-    ("Multiple sclerosis, advanced", 1, "acute"),
-    ("Stroke with severe disability", 3, "acute"),
+    dx("Bowel cancer with liver metastases", 6, "oncology", Anyone),
+    dx("Breast cancer with bone metastases", 5, "oncology", Female),
+    dx("Prostate cancer, hormone-resistant", 5, "oncology", Male),
+    dx("Pancreatic cancer", 4, "oncology", Anyone),
+    dx("Oesophageal cancer", 2, "oncology", Anyone),
+    dx("Ovarian cancer", 2, "oncology", Female),
+    dx("Glioblastoma", 1, "oncology", Anyone),
+    dx("Head and neck cancer", 1, "oncology", Anyone),
+    dx("Multiple myeloma", 2, "oncology", Anyone),
+    dx("COPD, severe (GOLD 4)", 10, "respiratory", Anyone),
+    dx("Idiopathic pulmonary fibrosis", 3, "respiratory", Anyone),
+    dx("Heart failure (NYHA class IV)", 10, "cardiology", Anyone),
+    dx("Liver cirrhosis, decompensated", 3, "acute", Anyone),
+    dx("Alzheimer's dementia, advanced", 9, "acute", Anyone),
+    dx("Vascular dementia", 4, "acute", Anyone),
+    dx("Frailty (Clinical Frailty Scale 7)", 8, "acute", Anyone),
+    dx("Motor neurone disease", 2, "acute", Anyone),
+    dx("Parkinson's disease, advanced", 3, "acute", Anyone),
+    dx("Multiple sclerosis, advanced", 1, "acute", Anyone),
+    dx("Stroke with severe disability", 3, "acute", Anyone),
 ];

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::names::{
-    DIAGNOSES, FAMILY, FEMALE_GIVEN, MALE_GIVEN, RURAL_STREETS, TOWNS, URBAN_STREETS,
+    Applies, DIAGNOSES, FAMILY, FEMALE_GIVEN, MALE_GIVEN, RURAL_STREETS, TOWNS, URBAN_STREETS,
 };
 
 /// The organisation ids the generator assigns patients to, looked up once.
@@ -35,6 +35,11 @@ pub struct PatientGenerator<'a> {
     now: Timestamp,
     next_number: u64,
     diagnosis_total: u32,
+    female_given: Vec<&'static str>,
+    male_given: Vec<&'static str>,
+    family: Vec<&'static str>,
+    urban_streets: Vec<&'static str>,
+    rural_streets: Vec<&'static str>,
 }
 
 /// The first nine digits of the first NHS number handed out: 999 000 000 is the start of the
@@ -56,7 +61,12 @@ impl<'a> PatientGenerator<'a> {
             today,
             now,
             next_number: FIRST_NHS_STEM,
-            diagnosis_total: DIAGNOSES.iter().map(|d| d.1).sum(),
+            diagnosis_total: DIAGNOSES.iter().map(|d| d.weight).sum(),
+            female_given: FEMALE_GIVEN.split('|').collect(),
+            male_given: MALE_GIVEN.split('|').collect(),
+            family: FAMILY.split('|').collect(),
+            urban_streets: URBAN_STREETS.split('|').collect(),
+            rural_streets: RURAL_STREETS.split('|').collect(),
         }
     }
 
@@ -84,23 +94,29 @@ impl<'a> PatientGenerator<'a> {
         }
     }
 
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.rng.usize(..items.len())]
-    }
-
     fn percent(&mut self, p: u32) -> bool {
         self.rng.u32(..100) < p
     }
 
-    fn diagnosis(&mut self) -> (&'static str, &'static str) {
-        let mut roll = self.rng.u32(..self.diagnosis_total);
-        for (name, weight, department) in DIAGNOSES {
-            if roll < *weight {
-                return (name, department);
+    /// A main diagnosis fitting the person's sex (drawn again when it does not fit).
+    fn diagnosis(&mut self, sex: Sex) -> (&'static str, &'static str) {
+        loop {
+            let mut roll = self.rng.u32(..self.diagnosis_total);
+            for diagnosis in DIAGNOSES {
+                if roll < diagnosis.weight {
+                    let fits = match diagnosis.applies {
+                        Applies::Anyone => true,
+                        Applies::Female => sex == Sex::Female,
+                        Applies::Male => sex == Sex::Male,
+                    };
+                    if fits {
+                        return (diagnosis.name, diagnosis.department);
+                    }
+                    break;
+                }
+                roll -= diagnosis.weight;
             }
-            roll -= weight;
         }
-        (DIAGNOSES[0].0, DIAGNOSES[0].2)
     }
 
     fn date_of_birth(&mut self) -> Date {
@@ -131,17 +147,17 @@ impl<'a> PatientGenerator<'a> {
             Sex::Male
         };
         let given = match sex {
-            Sex::Female => self.pick(FEMALE_GIVEN),
-            _ => self.pick(MALE_GIVEN),
+            Sex::Female => pick(&mut self.rng, &self.female_given),
+            _ => pick(&mut self.rng, &self.male_given),
         };
-        let family = self.pick(FAMILY);
+        let family = pick(&mut self.rng, &self.family);
         let (town, area, rural_town) = if self.percent(60) {
-            self.pick(&TOWNS[..3])
+            pick(&mut self.rng, &TOWNS[..3])
         } else {
-            self.pick(&TOWNS[3..])
+            pick(&mut self.rng, &TOWNS[3..])
         };
         let rural = rural_town && self.percent(85);
-        let (diagnosis, department) = self.diagnosis();
+        let (diagnosis, department) = self.diagnosis(sex);
         let is_cancer = department == "oncology";
         let frail = diagnosis.contains("ementia") || diagnosis.contains("Frailty");
 
@@ -180,9 +196,9 @@ impl<'a> PatientGenerator<'a> {
             care_home.1.to_owned()
         } else {
             let street = if rural {
-                self.pick(RURAL_STREETS)
+                pick(&mut self.rng, &self.rural_streets)
             } else {
-                self.pick(URBAN_STREETS)
+                pick(&mut self.rng, &self.urban_streets)
             };
             format!("{} {street}", self.rng.u16(1..=180))
         };
@@ -224,4 +240,9 @@ impl<'a> PatientGenerator<'a> {
             version: 1,
         }
     }
+}
+
+/// One of `items`, chosen at random (the lists are never empty).
+fn pick<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
+    items[rng.usize(..items.len())]
 }

@@ -1,0 +1,320 @@
+//! The `hearth` binary as people run it: `serve --demo`, PostgreSQL, `user add`, `migrate`, and
+//! the browser journey in headless Chromium against a real `serve --demo`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use hearth_testkit::{Backend, TestClient, TestDatabase, required, tell};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+
+const HEARTH: &str = env!("CARGO_BIN_EXE_hearth");
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A `hearth serve` process, killed when dropped.
+struct Server {
+    _child: Child,
+    base: String,
+    /// (role, email, password) of each `demo sign-in:` line.
+    sign_ins: Vec<(String, String, String)>,
+}
+
+async fn serve(database_url: &str, extra: &[&str]) -> Server {
+    let mut child = Command::new(HEARTH)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .env("HEARTH_DATABASE_URL", database_url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut sign_ins = Vec::new();
+    let base = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.strip_prefix("demo sign-in: ") {
+                let parts: Vec<&str> = rest.split(' ').collect();
+                assert_eq!(
+                    parts.len(),
+                    3,
+                    "demo sign-in: <role> <email> <password>, got {line}"
+                );
+                sign_ins.push((
+                    parts[0].to_owned(),
+                    parts[1].to_owned(),
+                    parts[2].to_owned(),
+                ));
+            }
+            if let Some(address) = line.strip_prefix("listening on ") {
+                return address.to_owned();
+            }
+        }
+        panic!("hearth serve exited before listening");
+    })
+    .await
+    .expect("hearth serve starts within two minutes");
+    Server {
+        _child: child,
+        base,
+        sign_ins,
+    }
+}
+
+/// Signs in through the form and returns the first patient on the register, as
+/// (path, "FAMILY, Given").
+async fn first_patient(client: &TestClient, email: &str, password: &str) -> (String, String) {
+    assert_eq!(client.sign_in(email, password).await.status().as_u16(), 303);
+    let (status, page) = client.get_text("/register").await;
+    assert_eq!(status, 200);
+    let start = page
+        .find("href=\"/patients/")
+        .expect("the register lists patients")
+        + "href=\"".len();
+    let path = page[start..start + page[start..].find('"').unwrap()].to_owned();
+    let name_start = start + page[start..].find('>').unwrap() + 1;
+    let name = page[name_start..name_start + page[name_start..].find('<').unwrap()].to_owned();
+    (path, name)
+}
+
+#[tokio::test]
+async fn demo_mode_refuses_a_non_loopback_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(HEARTH)
+        .args(["serve", "--demo", "--addr", "0.0.0.0:0"])
+        .env(
+            "HEARTH_DATABASE_URL",
+            format!("sqlite://{}/hearth.db", dir.path().display()),
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("demo mode refuses to listen on 0.0.0.0:0"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("hearth.db").exists(),
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_journey() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/hearth.db", dir.path().display());
+    let server = serve(&url, &["--demo"]).await;
+    let roles: Vec<String> = server
+        .sign_ins
+        .iter()
+        .map(|(role, _, _)| role.clone())
+        .collect();
+    for role in [
+        "gp",
+        "district-nurse",
+        "ooh-doctor",
+        "specialist-nurse",
+        "admin",
+    ] {
+        assert!(
+            roles.iter().any(|r| r == role),
+            "serve --demo prints a sign-in for {role}: {roles:?}"
+        );
+    }
+    let (_, gp_email, password) = server
+        .sign_ins
+        .iter()
+        .find(|(role, _, _)| role == "gp")
+        .unwrap()
+        .clone();
+    let client = TestClient::new(&server.base);
+    let (patient, name) = first_patient(&client, &gp_email, &password).await;
+    let (status, page) = client.get_text(&patient).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&name));
+
+    let family = name.split(',').next().unwrap().to_owned();
+    browser_journey(&server.base, &gp_email, &password, &family).await;
+    drop(server);
+
+    // A second start on the same database keeps the region and prints the sign-ins again.
+    let again = serve(&url, &["--demo"]).await;
+    assert_eq!(again.sign_ins.len(), roles.len());
+    let client = TestClient::new(&again.base);
+    assert_eq!(
+        first_patient(&client, &gp_email, &password).await.0,
+        patient
+    );
+}
+
+/// Runs e2e/journey.mjs in headless Chromium. Skips, saying why, when Node, its packages or
+/// Chromium are missing — unless CI=true or HEARTH_REQUIRE_BROWSER=1, when it must run.
+async fn browser_journey(base: &str, email: &str, password: &str, search: &str) {
+    let e2e = repo_root().join("e2e");
+    let chromium =
+        std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .await
+        .is_ok_and(|o| o.status.success());
+    let missing = if !node {
+        Some("Node.js is not installed")
+    } else if !e2e.join("node_modules/playwright-core").exists() {
+        Some("e2e packages are not installed (run: npm ci --prefix e2e)")
+    } else if !Path::new(&chromium).exists() {
+        Some("Chromium is not installed (run: apt-get install -y chromium)")
+    } else {
+        None
+    };
+    if let Some(why) = missing {
+        if required("HEARTH_REQUIRE_BROWSER") {
+            panic!("the browser test is required (CI=true or HEARTH_REQUIRE_BROWSER=1) but {why}");
+        }
+        tell(&format!("SKIPPED browser journey: {why}."));
+        return;
+    }
+    let screenshots = e2e.join("artifacts");
+    let output = Command::new("node")
+        .arg(e2e.join("journey.mjs"))
+        .env("HEARTH_BASE_URL", base)
+        .env("HEARTH_EMAIL", email)
+        .env("HEARTH_PASSWORD", password)
+        .env("HEARTH_SEARCH", search)
+        .env("HEARTH_SCREENSHOT_DIR", &screenshots)
+        .env("CHROMIUM_PATH", &chromium)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "browser journey failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("ok:"), "{stdout}");
+    assert!(
+        screenshots.join("04-patient.png").exists(),
+        "the journey saved its screenshots"
+    );
+}
+
+#[tokio::test]
+async fn serve_works_the_same_against_postgres() {
+    let Some(db) = TestDatabase::new(Backend::Postgres, "serve against PostgreSQL").await else {
+        return;
+    };
+    let demo = Command::new(HEARTH)
+        .args([
+            "demo",
+            "--patients",
+            "120",
+            "--seed",
+            "3",
+            "--database-url",
+            &db.url,
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&demo.stdout);
+    let gp = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("demo sign-in: gp "))
+        .unwrap()
+        .to_owned();
+    let (email, password) = gp.split_once(' ').unwrap();
+    let server = serve(&db.url, &[]).await;
+    let client = TestClient::new(&server.base);
+    assert_eq!(client.get_text("/readyz").await.0, 200);
+    let (patient, name) = first_patient(&client, email, password).await;
+    let (status, page) = client.get_text(&patient).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&name));
+}
+
+#[tokio::test]
+async fn user_add_creates_an_account_that_can_sign_in_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/hearth.db", dir.path().display());
+    let migrate = Command::new(HEARTH)
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .await
+        .unwrap();
+    assert!(migrate.status.success());
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("migrations applied"));
+    let demo = Command::new(HEARTH)
+        .args(["demo", "--patients", "20", "--database-url", &url])
+        .output()
+        .await
+        .unwrap();
+    assert!(demo.status.success());
+
+    let add = |profession: &'static str, email: &'static str| {
+        let url = url.clone();
+        async move {
+            let mut child = Command::new(HEARTH)
+                .args([
+                    "user",
+                    "add",
+                    "--email",
+                    email,
+                    "--given-name",
+                    "Nia",
+                    "--family-name",
+                    "Roberts",
+                ])
+                .args([
+                    "--organisation",
+                    "Riverside Medical Practice",
+                    "--profession",
+                    profession,
+                ])
+                .args(["--password-stdin", "--database-url", &url])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"a long enough password\n")
+                .await
+                .unwrap();
+            child.wait_with_output().await.unwrap()
+        }
+    };
+    let bad = add("wizard", "nia@test.example").await;
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Unknown profession 'wizard'"));
+    let good = add("gp", "nia@test.example").await;
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(String::from_utf8_lossy(&good.stdout).contains("created user nia@test.example"));
+    let again = add("gp", "nia@test.example").await;
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let server = serve(&url, &[]).await;
+    let client = TestClient::new(&server.base);
+    let (patient, _) = first_patient(&client, "nia@test.example", "a long enough password").await;
+    assert!(patient.starts_with("/patients/"));
+}

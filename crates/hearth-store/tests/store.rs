@@ -1,0 +1,235 @@
+//! Storage stories, run against SQLite and PostgreSQL alike, and the check that the two
+//! migration sets stay in step.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hearth_domain::national_number::NationalNumberSystem;
+use hearth_domain::organisation::NewOrganisation;
+use hearth_domain::patient::Patient;
+use hearth_domain::{OrganisationId, PatientId};
+use hearth_store::{Backend, PatientQuery, StoreError};
+use hearth_testkit::{TestDatabase, new_patient, on_both_backends, start_time};
+
+#[test]
+fn both_backends_have_the_same_migration_files() {
+    let sqlite: Vec<_> = Backend::Sqlite
+        .migrations()
+        .iter()
+        .map(|m| (m.version, m.file_name))
+        .collect();
+    let postgres: Vec<_> = Backend::Postgres
+        .migrations()
+        .iter()
+        .map(|m| (m.version, m.file_name))
+        .collect();
+    assert_eq!(
+        sqlite, postgres,
+        "migration names differ between SQLite and PostgreSQL"
+    );
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let dir = format!(
+            "{}/src/{}/migrations",
+            env!("CARGO_MANIFEST_DIR"),
+            backend.name()
+        );
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".sql"))
+            .collect();
+        on_disk.sort();
+        let listed: Vec<String> = backend
+            .migrations()
+            .iter()
+            .map(|m| m.file_name.to_owned())
+            .collect();
+        assert_eq!(
+            on_disk, listed,
+            "{dir} holds files the migration list does not name"
+        );
+        for (n, migration) in backend.migrations().iter().enumerate() {
+            assert_eq!(
+                migration.version,
+                n as i64 + 1,
+                "versions must count up from 1"
+            );
+            assert!(
+                migration
+                    .file_name
+                    .starts_with(&format!("{:04}_", migration.version))
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn both_backends_build_the_same_tables_and_columns() {
+    let Some(sqlite) = TestDatabase::new(hearth_testkit::Backend::Sqlite, "schema parity").await
+    else {
+        return;
+    };
+    let Some(postgres) =
+        TestDatabase::new(hearth_testkit::Backend::Postgres, "schema parity").await
+    else {
+        return;
+    };
+    let sqlite_schema = sqlite.store.schema().await.unwrap();
+    let postgres_schema = postgres.store.schema().await.unwrap();
+    assert!(sqlite_schema.contains_key("patients"));
+    assert_eq!(sqlite_schema, postgres_schema);
+}
+
+fn patient(id: &str, given: &str, family: &str, number: &str, org: &OrganisationId) -> Patient {
+    let mut input = new_patient(given, family, number);
+    input.organisations = vec![org.clone()];
+    input
+        .validate(
+            PatientId::new(id),
+            &NationalNumberSystem::nhs_number(),
+            "2026-11-20".parse().unwrap(),
+            start_time(),
+        )
+        .unwrap()
+}
+
+async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
+    let Some(db) = TestDatabase::new(backend, "patients_round_trip_and_search").await else {
+        return;
+    };
+    let store = &db.store;
+    let org = NewOrganisation {
+        name: "Riverside".into(),
+        kind: "gp-practice".into(),
+        ..Default::default()
+    }
+    .validate(OrganisationId::new("org-1"), start_time())
+    .unwrap();
+    let other = NewOrganisation {
+        name: "Elsewhere".into(),
+        kind: "hospice".into(),
+        ..Default::default()
+    }
+    .validate(OrganisationId::new("org-2"), start_time())
+    .unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.insert_organisation(&org).await.unwrap();
+    tx.insert_organisation(&other).await.unwrap();
+    let edith = patient("p-1", "Edith", "Carter", "9434765919", &org.id);
+    tx.insert_patient(&edith).await.unwrap();
+    tx.insert_patients_bulk(&[
+        patient("p-2", "Arthur", "Carterton", "9990000018", &org.id),
+        patient("p-3", "Mary", "Ali", "9990000026", &other.id),
+    ])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let system = NationalNumberSystem::nhs_number().system_uri;
+    let mut tx = store.begin_read().await.unwrap();
+    let read = tx.patient(&edith.id, &system).await.unwrap().unwrap();
+    assert_eq!(read, edith, "a patient reads back exactly as written");
+    assert!(
+        tx.patient_involves_any(&edith.id, std::slice::from_ref(&org.id))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.patient_involves_any(&edith.id, std::slice::from_ref(&other.id))
+            .await
+            .unwrap()
+    );
+
+    let query = |prefix: Option<&str>, number: Option<&str>, orgs: Vec<OrganisationId>| {
+        (prefix.map(str::to_owned), number.map(str::to_owned), orgs)
+    };
+    for ((prefix, number, orgs), expected) in [
+        (
+            query(Some("carter"), None, vec![org.id.clone()]),
+            vec!["p-1", "p-2"],
+        ),
+        (
+            query(Some("carter e"), None, vec![org.id.clone()]),
+            vec!["p-1"],
+        ),
+        (
+            query(None, Some("9990000018"), vec![org.id.clone()]),
+            vec!["p-2"],
+        ),
+        (query(None, None, vec![other.id.clone()]), vec!["p-3"]),
+        (query(Some("ali"), None, vec![org.id.clone()]), vec![]),
+    ] {
+        let (found, more) = tx
+            .search_patients(&PatientQuery {
+                identifier_system: &system,
+                organisations: &orgs,
+                name_prefix: prefix,
+                national_number: number,
+                limit: 10,
+                offset: 0,
+            })
+            .await
+            .unwrap();
+        let ids: Vec<&str> = found.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, expected);
+        assert!(!more);
+    }
+    drop(tx);
+
+    let mut tx = store.begin_write().await.unwrap();
+    let mut twin = patient("p-4", "Edith", "Twin", "9434765919", &org.id);
+    twin.id = PatientId::new("p-4");
+    let error = tx.insert_patient(&twin).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::Duplicate { .. }),
+        "got {error:?}"
+    );
+}
+
+async fn paging_reports_more(backend: hearth_testkit::Backend) {
+    let Some(db) = TestDatabase::new(backend, "paging_reports_more").await else {
+        return;
+    };
+    let org = NewOrganisation {
+        name: "Riverside".into(),
+        kind: "gp-practice".into(),
+        ..Default::default()
+    }
+    .validate(OrganisationId::new("org-1"), start_time())
+    .unwrap();
+    let mut tx = db.store.begin_write().await.unwrap();
+    tx.insert_organisation(&org).await.unwrap();
+    let numbers = ["9990000018", "9990000026", "9990000034"];
+    let many: Vec<Patient> = numbers
+        .iter()
+        .enumerate()
+        .map(|(n, number)| {
+            patient(
+                &format!("p-{n}"),
+                "Ann",
+                &format!("Smith{n}"),
+                number,
+                &org.id,
+            )
+        })
+        .collect();
+    tx.insert_patients_bulk(&many).await.unwrap();
+    tx.commit().await.unwrap();
+    let system = NationalNumberSystem::nhs_number().system_uri;
+    let orgs = [org.id.clone()];
+    let mut tx = db.store.begin_read().await.unwrap();
+    let page = |offset| PatientQuery {
+        identifier_system: &system,
+        organisations: &orgs,
+        name_prefix: None,
+        national_number: None,
+        limit: 2,
+        offset,
+    };
+    let (first, more) = tx.search_patients(&page(0)).await.unwrap();
+    assert_eq!((first.len(), more), (2, true));
+    let (second, more) = tx.search_patients(&page(2)).await.unwrap();
+    assert_eq!((second.len(), more), (1, false));
+    assert_eq!(second[0].family_name, "Smith2");
+}
+
+on_both_backends!(patients_round_trip_and_search, paging_reports_more);

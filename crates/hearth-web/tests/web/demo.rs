@@ -1,0 +1,123 @@
+//! The demo region: realistic, deterministic, and only written into an empty database.
+
+use std::collections::BTreeSet;
+
+use hearth_app::demo::DemoOptions;
+use hearth_testkit::{Backend, TestApp, on_both_backends, spawn_app};
+
+async fn first_register_page(t: &TestApp) -> Vec<String> {
+    let sign_in = t
+        .app
+        .demo_sign_ins()
+        .into_iter()
+        .find(|s| s.role == "gp")
+        .unwrap();
+    let actor = t
+        .app
+        .sign_in(&sign_in.email, sign_in.password)
+        .await
+        .unwrap()
+        .actor;
+    let page = t
+        .app
+        .register(&actor, &hearth_app::RegisterQuery::default())
+        .await
+        .unwrap();
+    page.patients
+        .iter()
+        .map(|p| format!("{} {} {}", p.id, p.list_name(), p.national_number))
+        .collect()
+}
+
+async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
+    let Some(first) = spawn_app(backend, "demo_region_is_deterministic").await else {
+        return;
+    };
+    let Some(second) = spawn_app(Backend::Sqlite, "demo_region_is_deterministic").await else {
+        return;
+    };
+    let options = DemoOptions {
+        patients: 400,
+        seed: 7,
+    };
+    let report = first
+        .app
+        .create_demo_region(options, &mut |_, _| {})
+        .await
+        .unwrap();
+    second
+        .app
+        .create_demo_region(options, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(report.patients, 400);
+    assert_eq!(
+        first_register_page(&first).await,
+        first_register_page(&second).await,
+        "same seed, same region"
+    );
+
+    let roles: BTreeSet<&str> = report.sign_ins.iter().map(|s| s.role).collect();
+    for role in [
+        "gp",
+        "district-nurse",
+        "ooh-doctor",
+        "specialist-nurse",
+        "palliative-physician",
+        "admin",
+    ] {
+        assert!(roles.contains(role), "a demo sign-in for {role}");
+    }
+
+    let sign_in = report.sign_ins.iter().find(|s| s.role == "gp").unwrap();
+    let actor = first
+        .app
+        .sign_in(&sign_in.email, sign_in.password)
+        .await
+        .unwrap()
+        .actor;
+    let mut patients = Vec::new();
+    for page in 0..10 {
+        let query = hearth_app::RegisterQuery {
+            search: String::new(),
+            page,
+        };
+        patients.extend(first.app.register(&actor, &query).await.unwrap().patients);
+    }
+    assert!(patients.len() > 40, "the GP's practice has patients");
+    let today = first.app.today();
+    let over_65 = patients
+        .iter()
+        .filter(|p| hearth_domain::patient::age_on(p.date_of_birth, today) >= 65)
+        .count();
+    assert!(
+        over_65 * 100 / patients.len() >= 65,
+        "most patients are over 65"
+    );
+    let cancer = patients
+        .iter()
+        .filter(|p| {
+            p.main_diagnosis
+                .as_deref()
+                .is_some_and(|d| d.contains("cancer"))
+        })
+        .count();
+    assert!(
+        cancer > 0 && cancer < patients.len(),
+        "cancer and non-cancer diagnoses"
+    );
+    let nhs = &first.app.config().national_number_system;
+    assert!(
+        patients
+            .iter()
+            .all(|p| p.national_number.starts_with("999") && nhs.parse(&p.national_number).is_ok())
+    );
+
+    let again = first.app.create_demo_region(options, &mut |_, _| {}).await;
+    assert!(
+        again.is_err(),
+        "the demo region is only written into an empty database"
+    );
+}
+
+on_both_backends!(demo_region_is_deterministic_and_realistic);

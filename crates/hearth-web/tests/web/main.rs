@@ -1,0 +1,10 @@
+//! Hearth over HTTP: the real router on port 0 with a fresh database per test, against SQLite and
+//! PostgreSQL. One test binary for the crate (link time); modules by subject.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod audit;
+mod demo;
+mod ops;
+mod patients;
+mod sign_in;

@@ -1,0 +1,256 @@
+//! Signing in and out: redirects, wrong passwords, CSRF, throttling, session expiry.
+
+use hearth_testkit::{Backend, Fixture, csrf_token_in, on_both_backends, spawn_app};
+use jiff::SignedDuration;
+
+async fn signed_out_patient_page_redirects_to_sign_in(backend: Backend) {
+    let Some(t) = spawn_app(backend, "signed_out_patient_page_redirects_to_sign_in").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let path = format!("/patients/{}", f.patient.id);
+    let response = t.client().get(&path).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response.headers()["location"].to_str().unwrap();
+    assert_eq!(location, format!("/sign-in?next={path}"));
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    assert!(
+        tx.audit_of_patient(&f.patient.id, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|(action, _, _)| action != "read"),
+        "a signed-out request reads nothing"
+    );
+}
+
+async fn wrong_password_shows_a_clear_error(backend: Backend) {
+    let Some(t) = spawn_app(backend, "wrong_password_shows_a_clear_error").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = t.client();
+    let response = client.sign_in(&f.gp.email, "not the password").await;
+    assert_eq!(response.status().as_u16(), 401);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("role=\"alert\""));
+    assert!(page.contains("The email address or password is not right"));
+    assert!(
+        page.contains(&format!("value=\"{}\"", f.gp.email)),
+        "the email is kept for the next try"
+    );
+    assert_eq!(
+        client.get("/register").await.status().as_u16(),
+        303,
+        "no session was opened"
+    );
+}
+
+async fn sign_in_leads_back_to_the_page_asked_for(backend: Backend) {
+    let Some(t) = spawn_app(backend, "sign_in_leads_back_to_the_page_asked_for").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = t.client();
+    let path = format!("/patients/{}", f.patient.id);
+    let (_, form) = client.get_text(&format!("/sign-in?next={path}")).await;
+    let token = csrf_token_in(&form).unwrap();
+    let response = client
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", &f.gp.email),
+                ("password", &f.gp.password),
+                ("csrf_token", &token),
+                ("next", &path),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(response.headers()["location"], path.as_str());
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let (status, page) = client.get_text(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("CARTER, Edith"));
+}
+
+async fn next_never_points_off_site(backend: Backend) {
+    let Some(t) = spawn_app(backend, "next_never_points_off_site").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = t.client();
+    let (_, form) = client.get_text("/sign-in").await;
+    let token = csrf_token_in(&form).unwrap();
+    let response = client
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", &f.gp.email),
+                ("password", &f.gp.password),
+                ("csrf_token", &token),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(response.headers()["location"], "/register");
+}
+
+async fn sign_in_without_csrf_token_is_refused_and_opens_no_session(backend: Backend) {
+    let Some(t) = spawn_app(backend, "sign_in_without_csrf_token_is_refused").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = t.client();
+    client.get("/sign-in").await; // receives the CSRF cookie, but the form field is left out
+    let response = client
+        .post_form(
+            "/sign-in",
+            &[("email", &f.gp.email), ("password", &f.gp.password)],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("The form has expired or did not come from Hearth")
+    );
+    assert_eq!(
+        client.get("/register").await.status().as_u16(),
+        303,
+        "still signed out"
+    );
+    let forged = client
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", &f.gp.email),
+                ("password", &f.gp.password),
+                ("csrf_token", "forged"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status().as_u16(), 403);
+}
+
+async fn sign_out_without_csrf_token_is_refused_and_changes_nothing(backend: Backend) {
+    let Some(t) = spawn_app(backend, "sign_out_without_csrf_token").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = t.client();
+    client.sign_in(&f.gp.email, &f.gp.password).await;
+    let response = client.post_form("/sign-out", &[]).await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert_eq!(
+        client.get("/register").await.status().as_u16(),
+        200,
+        "the session is still open"
+    );
+
+    let (_, page) = client.get_text("/register").await;
+    let token = csrf_token_in(&page).unwrap();
+    let response = client
+        .post_form("/sign-out", &[("csrf_token", &token)])
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(
+        client.get("/register").await.status().as_u16(),
+        303,
+        "signed out"
+    );
+}
+
+async fn repeated_failures_throttle_the_account(backend: Backend) {
+    let Some(t) = spawn_app(backend, "repeated_failures_throttle_the_account").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = t.client();
+    for _ in 0..5 {
+        assert_eq!(
+            client
+                .sign_in(&f.gp.email, "wrong password!")
+                .await
+                .status()
+                .as_u16(),
+            401
+        );
+    }
+    let response = client.sign_in(&f.gp.email, &f.gp.password).await;
+    assert_eq!(
+        response.status().as_u16(),
+        429,
+        "even the right password waits"
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Too many failed sign-ins")
+    );
+    let other = t.client();
+    assert_eq!(
+        other
+            .sign_in(&f.outsider.email, &f.outsider.password)
+            .await
+            .status()
+            .as_u16(),
+        303,
+        "other accounts are unaffected"
+    );
+    t.clock.advance(SignedDuration::from_mins(16));
+    assert_eq!(
+        client
+            .sign_in(&f.gp.email, &f.gp.password)
+            .await
+            .status()
+            .as_u16(),
+        303,
+        "the throttle lifts"
+    );
+}
+
+async fn idle_sessions_end(backend: Backend) {
+    let Some(t) = spawn_app(backend, "idle_sessions_end").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = t.client();
+    client.sign_in(&f.gp.email, &f.gp.password).await;
+    t.clock.advance(SignedDuration::from_mins(20));
+    assert_eq!(client.get("/register").await.status().as_u16(), 200);
+    t.clock.advance(SignedDuration::from_mins(20));
+    assert_eq!(
+        client.get("/register").await.status().as_u16(),
+        200,
+        "activity keeps the session open"
+    );
+    t.clock.advance(SignedDuration::from_mins(31));
+    assert_eq!(
+        client.get("/register").await.status().as_u16(),
+        303,
+        "30 idle minutes end it"
+    );
+}
+
+on_both_backends!(
+    signed_out_patient_page_redirects_to_sign_in,
+    wrong_password_shows_a_clear_error,
+    sign_in_leads_back_to_the_page_asked_for,
+    next_never_points_off_site,
+    sign_in_without_csrf_token_is_refused_and_opens_no_session,
+    sign_out_without_csrf_token_is_refused_and_changes_nothing,
+    repeated_failures_throttle_the_account,
+    idle_sessions_end,
+);
