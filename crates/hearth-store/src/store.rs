@@ -53,9 +53,10 @@ impl Tx {
 }
 
 /// SQLite settings applied to every connection: write-ahead logging, a full sync on commit so an
-/// acknowledged write survives power loss, foreign keys enforced, and a busy timeout.
+/// acknowledged write survives power loss, foreign keys enforced, a busy timeout, and a 64 MiB
+/// page cache (the default 2 MiB keeps little of a large register's indexes in memory).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;";
 
 impl Store {
     /// Opens the database named by `url` (`sqlite://PATH` or `postgres://…`). A SQLite file and

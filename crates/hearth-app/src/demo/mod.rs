@@ -18,7 +18,7 @@ use people::{Assignments, PatientGenerator};
 pub use region::DEMO_PASSWORD;
 
 /// Patients written per transaction.
-const BATCH: u64 = 5_000;
+const BATCH: u64 = 20_000;
 
 /// How big a region to make.
 #[derive(Debug, Clone, Copy)]
