@@ -9,6 +9,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use crate::audit_log::AuditLog;
+use crate::session_cache::SessionCache;
 use crate::{Clock, IdGenerator, RandomIds, SystemClock};
 
 /// Settings that shape the use cases.
@@ -47,6 +49,8 @@ pub struct App {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) ids: Arc<dyn IdGenerator>,
     pub(crate) config: Arc<AppConfig>,
+    pub(crate) audit: AuditLog,
+    pub(crate) sessions: Arc<SessionCache>,
 }
 
 impl App {
@@ -54,18 +58,22 @@ impl App {
         Self::with(store, config, Arc::new(SystemClock), Arc::new(RandomIds))
     }
 
-    /// An app with a chosen clock and id generator (tests use a fake clock).
+    /// An app with a chosen clock and id generator (tests use a fake clock). Must be called
+    /// within a Tokio runtime: it starts the audit log's writer task.
     pub fn with(
         store: Store,
         config: AppConfig,
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
     ) -> Self {
+        let audit = AuditLog::start(store.clone());
         Self {
             store,
             clock,
             ids,
             config: Arc::new(config),
+            audit,
+            sessions: Arc::default(),
         }
     }
 

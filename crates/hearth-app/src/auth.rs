@@ -83,7 +83,11 @@ impl App {
         };
         tx.insert_session(&token_hash(&token), &session).await?;
         tx.record_sign_in_attempt(email.as_str(), now, true).await?;
-        let actor = load_actor(&mut tx, &user.account.id).await?;
+        let actor = load_actor(&mut tx, &user.account.id)
+            .await?
+            .ok_or_else(|| {
+                AppError::Internal("the account vanished while signing in".to_owned())
+            })?;
         tx.commit().await?;
         tracing::info!(user = %user.account.id, "signed in");
         Ok(SignedIn {
@@ -97,78 +101,76 @@ impl App {
     pub async fn session(&self, token: &str) -> Result<Option<SessionView>, AppError> {
         let hash = token_hash(token);
         let now = self.now();
-        let mut tx = self.store.begin_read().await?;
-        let Some(session) = tx.session(&hash).await? else {
-            return Ok(None);
+        let (mut session, actor, from_database) = match self.sessions.get(&hash, now) {
+            Some((session, actor)) => (session, actor, false),
+            None => {
+                let mut tx = self.store.begin_read().await?;
+                let Some(session) = tx.session(&hash).await? else {
+                    return Ok(None);
+                };
+                let Some(actor) = load_actor(&mut tx, &session.user_id).await? else {
+                    return Ok(None);
+                };
+                (session, actor, true)
+            }
         };
         let idle_until = session.last_seen_at + self.config.session_idle_timeout;
         if session.ended_at.is_some() || now >= session.expires_at || now >= idle_until {
+            self.sessions.forget(&hash);
             return Ok(None);
         }
-        let Some(user) = tx.user(&session.user_id).await? else {
-            return Ok(None);
-        };
-        if user.account.status != AccountStatus::Active {
-            return Ok(None);
-        }
-        let actor = load_actor(&mut tx, &session.user_id).await?;
-        drop(tx);
-        if now.duration_since(session.last_seen_at) >= TOUCH_INTERVAL {
+        let touch = now.duration_since(session.last_seen_at) >= TOUCH_INTERVAL;
+        if touch {
             let mut tx = self.store.begin_write().await?;
             tx.touch_session(&hash, now).await?;
             tx.commit().await?;
+            session.last_seen_at = now;
         }
-        Ok(Some(SessionView {
-            actor,
-            csrf_token: session.csrf_token,
-        }))
+        let csrf_token = session.csrf_token.clone();
+        if from_database || touch {
+            self.sessions.put(&hash, now, session, actor.clone());
+        }
+        Ok(Some(SessionView { actor, csrf_token }))
     }
 
     /// Ends the session for a cookie token (signing out twice is harmless).
     pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        let hash = token_hash(token);
         let mut tx = self.store.begin_write().await?;
-        tx.end_session(&token_hash(token), self.now()).await?;
+        tx.end_session(&hash, self.now()).await?;
         tx.commit().await?;
+        self.sessions.forget(&hash);
         Ok(())
     }
 }
 
-/// Loads a user's practitioner name and roles.
-pub(crate) async fn load_actor(tx: &mut Tx, user_id: &UserId) -> Result<Actor, AppError> {
-    let user = tx
-        .user(user_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("user {user_id} has vanished")))?;
-    let practitioner = tx
-        .practitioner(&user.account.practitioner_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("user {user_id} has no practitioner record")))?;
-    let roles = tx.roles_of(&practitioner.id).await?;
-    let org_ids: Vec<_> = roles.iter().map(|r| r.organisation_id.clone()).collect();
-    let organisations = tx.organisations_by_ids(&org_ids).await?;
-    let roles = roles
+/// Loads a user's name and roles; `None` when the account is gone or not active.
+pub(crate) async fn load_actor(tx: &mut Tx, user_id: &UserId) -> Result<Option<Actor>, AppError> {
+    let Some(stored) = tx.actor(user_id).await? else {
+        return Ok(None);
+    };
+    if stored.account.status != AccountStatus::Active {
+        return Ok(None);
+    }
+    let roles = stored
+        .roles
         .into_iter()
-        .filter_map(|role| {
-            let org = organisations
-                .iter()
-                .find(|o| o.id == role.organisation_id)?;
-            Some(ActorRole {
-                role_id: role.id,
-                organisation_id: role.organisation_id,
-                organisation_name: org.name.clone(),
-                organisation_kind: org.kind,
-                profession: role.profession,
-                specialist: role.specialist,
-            })
+        .map(|row| ActorRole {
+            role_id: row.role.id,
+            organisation_id: row.role.organisation_id,
+            organisation_name: row.organisation_name,
+            organisation_kind: row.organisation_kind,
+            profession: row.role.profession,
+            specialist: row.role.specialist,
         })
         .collect();
-    Ok(Actor {
-        user_id: user.account.id,
-        email: user.account.email,
-        practitioner_id: practitioner.id.clone(),
-        name: practitioner.display_name(),
+    Ok(Some(Actor {
+        user_id: stored.account.id,
+        email: stored.account.email,
+        practitioner_id: stored.account.practitioner_id,
+        name: format!("{} {}", stored.given_name, stored.family_name),
         roles,
-    })
+    }))
 }
 
 /// 32 random bytes from the operating system, hex-encoded: for session and CSRF tokens.

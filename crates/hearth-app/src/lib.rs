@@ -7,12 +7,14 @@ mod access;
 mod actor;
 mod admin;
 mod app;
+mod audit_log;
 mod auth;
 mod clock;
 pub mod demo;
 mod error;
 mod passwords;
 mod patients;
+mod session_cache;
 
 pub use actor::{Actor, ActorRole};
 pub use admin::{NewUser, NewUserRole};

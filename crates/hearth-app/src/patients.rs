@@ -70,8 +70,9 @@ impl App {
             limit: REGISTER_PAGE_SIZE,
             offset: page * REGISTER_PAGE_SIZE,
         };
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_read().await?;
         let (patients, has_more) = tx.search_patients(&q).await?;
+        drop(tx);
         let mut record = access::audit_record(
             actor,
             self.now(),
@@ -85,8 +86,7 @@ impl App {
             "register page {page}: {} patients listed",
             patients.len()
         ));
-        tx.append_audit(&record).await?;
-        tx.commit().await?;
+        self.audit.append(record).await?;
         Ok(RegisterPage {
             patients,
             page,
@@ -94,7 +94,8 @@ impl App {
         })
     }
 
-    /// One patient's overview, when the actor may see it. A refusal is audited too.
+    /// One patient's overview, when the actor may see it. The data is returned only once the
+    /// audit record of the read is committed; a refusal is audited too.
     pub async fn patient_overview(
         &self,
         actor: &Actor,
@@ -102,10 +103,11 @@ impl App {
     ) -> Result<PatientOverview, AppError> {
         require_clinician(actor)?;
         let system = &self.config.national_number_system.system_uri;
-        let mut tx = self.store.begin_write().await?;
+        let mut tx = self.store.begin_read().await?;
         let access = access::decide(&mut tx, actor, id).await?;
         if access == Access::Denied {
             let exists = tx.patient(id, system).await?.is_some();
+            drop(tx);
             let record = access::audit_record(
                 actor,
                 self.now(),
@@ -115,8 +117,7 @@ impl App {
                 None,
                 access,
             );
-            tx.append_audit(&record).await?;
-            tx.commit().await?;
+            self.audit.append(record).await?;
             return Err(if exists {
                 AppError::Forbidden(
                     "You cannot open this record: none of your organisations is involved in this patient's care."
@@ -131,6 +132,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound("There is no patient with this id.".to_owned()))?;
         let organisations = tx.organisations_by_ids(&patient.organisations).await?;
+        drop(tx);
         let record = access::audit_record(
             actor,
             self.now(),
@@ -140,8 +142,7 @@ impl App {
             Some((id.as_str(), patient.version)),
             access,
         );
-        tx.append_audit(&record).await?;
-        tx.commit().await?;
+        self.audit.append(record).await?;
         Ok(PatientOverview {
             patient,
             organisations,

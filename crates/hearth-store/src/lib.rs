@@ -19,6 +19,7 @@ pub use bulk::BulkPatient;
 pub use error::StoreError;
 pub use migrations::{Backend, MigrationSource};
 pub use patients::PatientQuery;
+pub use practitioners::{ActorRoleRow, StoredActor};
 pub use sessions::StoredSession;
 pub use store::{PoolState, Store, Tx, create_database, drop_database};
 pub use users::StoredUser;

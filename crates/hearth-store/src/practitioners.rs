@@ -1,22 +1,14 @@
 //! The `practitioners` and `practitioner_roles` tables.
 
+use hearth_domain::organisation::OrganisationKind;
 use hearth_domain::practitioner::{Practitioner, PractitionerRole, Profession};
-use hearth_domain::{OrganisationId, PractitionerId, PractitionerRoleId};
+use hearth_domain::user::UserAccount;
+use hearth_domain::{OrganisationId, PractitionerId, PractitionerRoleId, UserId};
 use sqlx::any::AnyRow;
 
 use crate::rows::{code, flag, integer, millis, optional_text, text, timestamp};
+use crate::users::account_from_row;
 use crate::{StoreError, Tx};
-
-fn practitioner_from_row(row: &AnyRow) -> Result<Practitioner, StoreError> {
-    Ok(Practitioner {
-        id: PractitionerId::new(text(row, "id")?),
-        given_name: text(row, "given_name")?,
-        family_name: text(row, "family_name")?,
-        created_at: timestamp(row, "created_at")?,
-        updated_at: timestamp(row, "updated_at")?,
-        version: integer(row, "version")?,
-    })
-}
 
 fn role_from_row(row: &AnyRow) -> Result<PractitionerRole, StoreError> {
     Ok(PractitionerRole {
@@ -51,22 +43,6 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn practitioner(
-        &mut self,
-        id: &PractitionerId,
-    ) -> Result<Option<Practitioner>, StoreError> {
-        sqlx::query(
-            "SELECT id, given_name, family_name, created_at, updated_at, version \
-             FROM practitioners WHERE id = $1",
-        )
-        .bind(id.as_str())
-        .fetch_optional(&mut *self.inner)
-        .await?
-        .as_ref()
-        .map(practitioner_from_row)
-        .transpose()
-    }
-
     pub async fn insert_practitioner_role(
         &mut self,
         r: &PractitionerRole,
@@ -92,21 +68,62 @@ impl Tx {
         Ok(())
     }
 
-    /// The roles a practitioner holds, in a stable order (the first is the default acting role).
-    pub async fn roles_of(
-        &mut self,
-        practitioner: &PractitionerId,
-    ) -> Result<Vec<PractitionerRole>, StoreError> {
-        sqlx::query(
-            "SELECT id, practitioner_id, organisation_id, profession, specialist, phone, email, \
-             created_at, updated_at, version FROM practitioner_roles \
-             WHERE practitioner_id = $1 ORDER BY created_at, id",
+    /// A user account with its practitioner's name and every role, each with its organisation's
+    /// name and kind: all a signed-in request needs to know about its actor, in two queries.
+    pub async fn actor(&mut self, user: &UserId) -> Result<Option<StoredActor>, StoreError> {
+        let Some(row) = sqlx::query(
+            "SELECT u.id, u.email, u.practitioner_id, u.status, u.created_at, u.updated_at, u.version, \
+             p.given_name, p.family_name FROM users u JOIN practitioners p ON p.id = u.practitioner_id \
+             WHERE u.id = $1",
         )
-        .bind(practitioner.as_str())
+        .bind(user.as_str())
+        .fetch_optional(&mut *self.inner)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let account = account_from_row(&row)?;
+        let roles = sqlx::query(
+            "SELECT r.id, r.practitioner_id, r.organisation_id, r.profession, r.specialist, r.phone, \
+             r.email, r.created_at, r.updated_at, r.version, o.name AS organisation_name, \
+             o.kind AS organisation_kind FROM practitioner_roles r \
+             JOIN organisations o ON o.id = r.organisation_id \
+             WHERE r.practitioner_id = $1 ORDER BY r.created_at, r.id",
+        )
+        .bind(account.practitioner_id.as_str())
         .fetch_all(&mut *self.inner)
         .await?
         .iter()
-        .map(role_from_row)
-        .collect()
+        .map(|row| {
+            Ok(ActorRoleRow {
+                role: role_from_row(row)?,
+                organisation_name: text(row, "organisation_name")?,
+                organisation_kind: code(row, "organisation_kind", OrganisationKind::from_code)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+        Ok(Some(StoredActor {
+            account,
+            given_name: text(&row, "given_name")?,
+            family_name: text(&row, "family_name")?,
+            roles,
+        }))
     }
+}
+
+/// A user account, its practitioner's name and roles.
+#[derive(Debug, Clone)]
+pub struct StoredActor {
+    pub account: UserAccount,
+    pub given_name: String,
+    pub family_name: String,
+    pub roles: Vec<ActorRoleRow>,
+}
+
+/// One role with its organisation's name and kind.
+#[derive(Debug, Clone)]
+pub struct ActorRoleRow {
+    pub role: PractitionerRole,
+    pub organisation_name: String,
+    pub organisation_kind: OrganisationKind,
 }

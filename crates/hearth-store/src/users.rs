@@ -14,19 +14,23 @@ pub struct StoredUser {
     pub password_hash: String,
 }
 
-fn from_row(row: &AnyRow) -> Result<StoredUser, StoreError> {
+pub(crate) fn account_from_row(row: &AnyRow) -> Result<UserAccount, StoreError> {
     let email = text(row, "email")?;
+    Ok(UserAccount {
+        id: UserId::new(text(row, "id")?),
+        email: Email::parse(&email)
+            .map_err(|_| StoreError::Corrupt(format!("users.email holds '{email}'")))?,
+        practitioner_id: PractitionerId::new(text(row, "practitioner_id")?),
+        status: code(row, "status", AccountStatus::from_code)?,
+        created_at: timestamp(row, "created_at")?,
+        updated_at: timestamp(row, "updated_at")?,
+        version: integer(row, "version")?,
+    })
+}
+
+fn from_row(row: &AnyRow) -> Result<StoredUser, StoreError> {
     Ok(StoredUser {
-        account: UserAccount {
-            id: UserId::new(text(row, "id")?),
-            email: Email::parse(&email)
-                .map_err(|_| StoreError::Corrupt(format!("users.email holds '{email}'")))?,
-            practitioner_id: PractitionerId::new(text(row, "practitioner_id")?),
-            status: code(row, "status", AccountStatus::from_code)?,
-            created_at: timestamp(row, "created_at")?,
-            updated_at: timestamp(row, "updated_at")?,
-            version: integer(row, "version")?,
-        },
+        account: account_from_row(row)?,
         password_hash: text(row, "password_hash")?,
     })
 }
@@ -62,17 +66,6 @@ impl Tx {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
         sqlx::query(&sql)
             .bind(email.as_str())
-            .fetch_optional(&mut *self.inner)
-            .await?
-            .as_ref()
-            .map(from_row)
-            .transpose()
-    }
-
-    pub async fn user(&mut self, id: &UserId) -> Result<Option<StoredUser>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-        sqlx::query(&sql)
-            .bind(id.as_str())
             .fetch_optional(&mut *self.inner)
             .await?
             .as_ref()

@@ -94,7 +94,55 @@ async fn a_successful_write_is_audited(backend: Backend) {
     assert_eq!(trail[0].0, "create");
 }
 
+/// Makes every insert into `audit_events` fail, behind Hearth's back (test only).
+async fn break_the_audit_table(t: &hearth_testkit::TestApp, backend: Backend) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&t.db.url).await.unwrap();
+    let statements: &[&str] = match backend {
+        Backend::Sqlite => &["CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events \
+             BEGIN SELECT RAISE(ABORT, 'audit disabled by the test'); END"],
+        Backend::Postgres => &[
+            "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'audit disabled by the test'; END $$",
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events \
+             FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+}
+
+async fn a_read_whose_audit_record_cannot_be_written_shows_nothing(backend: Backend) {
+    let Some(t) = spawn_app(
+        backend,
+        "a_read_whose_audit_record_cannot_be_written_shows_nothing",
+    )
+    .await
+    else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = t.client();
+    client.sign_in(&f.gp.email, &f.gp.password).await;
+    break_the_audit_table(&t, backend).await;
+    let (status, page) = client
+        .get_text(&format!("/patients/{}", f.patient.id))
+        .await;
+    assert_eq!(status, 500);
+    assert!(
+        !page.contains("CARTER") && !page.contains("943 476 5919"),
+        "no patient data without its audit record"
+    );
+    assert!(page.contains("Nothing was changed"));
+    let (status, page) = client.get_text("/register").await;
+    assert_eq!(status, 500);
+    assert!(!page.contains("CARTER"));
+}
+
 on_both_backends!(
+    a_read_whose_audit_record_cannot_be_written_shows_nothing,
     reading_a_patient_page_writes_an_audit_record,
     a_failed_write_leaves_neither_change_nor_audit_record,
     a_successful_write_is_audited,

@@ -244,7 +244,44 @@ async fn idle_sessions_end(backend: Backend) {
     );
 }
 
+async fn sign_out_reaches_other_nodes_within_seconds(backend: Backend) {
+    let Some(t) = spawn_app(backend, "sign_out_reaches_other_nodes_within_seconds").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    // A second Hearth node on the same database and clock.
+    let other_node = hearth_app::App::with(
+        t.app.store().clone(),
+        hearth_app::AppConfig::default(),
+        t.clock.clone(),
+        std::sync::Arc::new(hearth_app::RandomIds),
+    );
+    let signed_in = t.app.sign_in(&f.gp.email, &f.gp.password).await.unwrap();
+    assert!(
+        other_node
+            .session(&signed_in.token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    t.app.sign_out(&signed_in.token).await.unwrap();
+    assert!(
+        t.app.session(&signed_in.token).await.unwrap().is_none(),
+        "at once on the node that signed out"
+    );
+    t.clock.advance(SignedDuration::from_secs(5));
+    assert!(
+        other_node
+            .session(&signed_in.token)
+            .await
+            .unwrap()
+            .is_none(),
+        "within five seconds elsewhere"
+    );
+}
+
 on_both_backends!(
+    sign_out_reaches_other_nodes_within_seconds,
     signed_out_patient_page_redirects_to_sign_in,
     wrong_password_shows_a_clear_error,
     sign_in_leads_back_to_the_page_asked_for,
