@@ -105,48 +105,41 @@ impl App {
         let system = &self.config.national_number_system.system_uri;
         let mut tx = self.store.begin_read().await?;
         let access = access::decide(&mut tx, actor, id).await?;
-        if access == Access::Denied {
-            let exists = tx.patient(id, system).await?.is_some();
-            drop(tx);
-            let record = access::audit_record(
-                actor,
-                self.now(),
-                Some(id),
-                AuditAction::Read,
-                "Patient",
-                None,
-                access,
-            );
-            self.audit.append(record).await?;
-            return Err(if exists {
-                AppError::Forbidden(
-                    "You cannot open this record: none of your organisations is involved in this patient's care."
-                        .to_owned(),
-                )
-            } else {
-                AppError::NotFound("There is no patient with this id.".to_owned())
-            });
-        }
-        let patient = tx
-            .patient(id, system)
-            .await?
-            .ok_or_else(|| AppError::NotFound("There is no patient with this id.".to_owned()))?;
-        let organisations = tx.organisations_by_ids(&patient.organisations).await?;
+        let patient = tx.patient(id, system).await?;
+        let organisations = match (&patient, access) {
+            (Some(patient), Access::Allowed(_)) => {
+                tx.organisations_by_ids(&patient.organisations).await?
+            }
+            _ => Vec::new(),
+        };
         drop(tx);
+        let version = match (&patient, access) {
+            (Some(patient), Access::Allowed(_)) => Some((id.as_str(), patient.version)),
+            _ => None,
+        };
         let record = access::audit_record(
             actor,
             self.now(),
             Some(id),
             AuditAction::Read,
             "Patient",
-            Some((id.as_str(), patient.version)),
+            version,
             access,
         );
         self.audit.append(record).await?;
-        Ok(PatientOverview {
-            patient,
-            organisations,
-        })
+        match (patient, access) {
+            (None, _) => Err(AppError::NotFound(
+                "There is no patient with this id.".to_owned(),
+            )),
+            (Some(_), Access::Denied) => Err(AppError::Forbidden(
+                "You cannot open this record: none of your organisations is involved in this patient's care."
+                    .to_owned(),
+            )),
+            (Some(patient), Access::Allowed(_)) => Ok(PatientOverview {
+                patient,
+                organisations,
+            }),
+        }
     }
 
     /// Adds a patient. The actor's acting organisation is always among the organisations

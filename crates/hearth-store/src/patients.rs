@@ -1,12 +1,11 @@
 //! The `patients`, `patient_identifiers` and `patient_organisations` tables.
 
-use hearth_domain::patient::{Address, Identifier, Patient, PatientSummary, Sex, search_name};
+use hearth_domain::patient::{Address, Identifier, Patient, PatientSummary, Sex};
 use hearth_domain::{OrganisationId, PatientId};
 use sqlx::any::AnyRow;
 
 use crate::rows::{
-    code, date, flag, integer, millis, optional_integer, optional_text, placeholders, text,
-    timestamp,
+    code, date, flag, integer, optional_integer, optional_text, placeholders, text, timestamp,
 };
 use crate::{StoreError, Tx};
 
@@ -44,51 +43,7 @@ const PATIENT_COLUMNS: &str = "id, given_name, family_name, search_name, date_of
 impl Tx {
     /// Stores a new patient with their national number and involved organisations.
     pub async fn insert_patient(&mut self, p: &Patient) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO patients ({PATIENT_COLUMNS}) VALUES ({})",
-            placeholders(1, 16)
-        );
-        sqlx::query(&sql)
-            .bind(p.id.as_str())
-            .bind(&p.given_name)
-            .bind(&p.family_name)
-            .bind(search_name(&p.family_name, &p.given_name))
-            .bind(p.date_of_birth.to_string())
-            .bind(p.sex.code())
-            .bind(p.main_diagnosis.as_deref())
-            .bind(&p.address.line)
-            .bind(&p.address.town)
-            .bind(p.address.postcode.as_deref())
-            .bind(p.area.as_deref())
-            .bind(p.rural)
-            .bind(p.travel_minutes_to_hospital.map(i64::from))
-            .bind(millis(p.created_at))
-            .bind(millis(p.updated_at))
-            .bind(p.version)
-            .execute(&mut *self.inner)
-            .await
-            .map_err(StoreError::on_duplicate("a patient with this id"))?;
-        sqlx::query(
-            "INSERT INTO patient_identifiers (system, value, patient_id) VALUES ($1, $2, $3)",
-        )
-        .bind(&p.national_number.system)
-        .bind(&p.national_number.value)
-        .bind(p.id.as_str())
-        .execute(&mut *self.inner)
-        .await
-        .map_err(StoreError::on_duplicate(
-            "a patient with this national number",
-        ))?;
-        for organisation in &p.organisations {
-            sqlx::query(
-                "INSERT INTO patient_organisations (patient_id, organisation_id) VALUES ($1, $2)",
-            )
-            .bind(p.id.as_str())
-            .bind(organisation.as_str())
-            .execute(&mut *self.inner)
-            .await?;
-        }
-        Ok(())
+        self.insert_patients_bulk(std::slice::from_ref(p)).await
     }
 
     /// The patient with this id and the national number of `identifier_system`.
