@@ -318,3 +318,24 @@ async fn user_add_creates_an_account_that_can_sign_in_and_refuses_bad_input() {
     let (patient, _) = first_patient(&client, "nia@test.example", "a long enough password").await;
     assert!(patient.starts_with("/patients/"));
 }
+
+/// House style: every Rust file opens with a `//!` line saying what it is for.
+#[test]
+fn every_rust_file_says_what_it_is_for() {
+    fn visit(dir: &Path, missing: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit(&path, missing);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if !text.lines().take(3).any(|line| line.starts_with("//!")) {
+                    missing.push(path);
+                }
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    visit(&repo_root().join("crates"), &mut missing);
+    assert!(missing.is_empty(), "files without a //! line: {missing:?}");
+}

@@ -43,8 +43,9 @@ struct RegisterView {
 pub struct Params {
     #[serde(default)]
     q: String,
-    /// One-based page number, as shown to people.
-    page: Option<u32>,
+    /// One-based page number, as shown to people. Kept as text so that a mangled number in a
+    /// bookmarked link shows the first page instead of an error.
+    page: Option<String>,
 }
 
 pub async fn page(
@@ -53,7 +54,12 @@ pub async fn page(
     Query(params): Query<Params>,
 ) -> Result<Response, WebError> {
     let app = &state.app;
-    let page = params.page.unwrap_or(1).max(1);
+    let page = params
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<u32>().ok())
+        .unwrap_or(1)
+        .clamp(1, 10_000);
     let query = RegisterQuery {
         search: params.q.clone(),
         page: page - 1,

@@ -52,6 +52,16 @@ async fn register_lists_and_searches_only_patients_the_user_may_see(backend: Bac
     let (_, page) = client.get_text("/register?q=elsewhere").await;
     assert!(page.contains("No patient you can see matches"));
 
+    for mangled in [
+        "/register?page=abc",
+        "/register?page=99999999999",
+        "/register?page=-1",
+    ] {
+        let (status, page) = client.get_text(mangled).await;
+        assert_eq!(status, 200, "{mangled} shows a page rather than an error");
+        assert!(page.contains("<h1>Register</h1>"));
+    }
+
     let (status, page) = client.get_text("/register?q=943+476+5918").await;
     assert_eq!(status, 422);
     assert!(page.contains("This is not a valid NHS number"));
