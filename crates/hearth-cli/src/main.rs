@@ -14,7 +14,7 @@ use config::Common;
 
 /// Hearth: integrated palliative care — one team around a person dying at home.
 #[derive(Parser)]
-#[command(name = "hearth", version, about, long_about = None)]
+#[command(name = "hearth", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
