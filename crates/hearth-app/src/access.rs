@@ -20,7 +20,7 @@ pub enum Access {
 /// Decides whether `actor` may see `patient`.
 pub async fn decide(tx: &mut Tx, actor: &Actor, patient: &PatientId) -> Result<Access, AppError> {
     let organisations = actor.clinical_organisations();
-    if tx.patient_involves_any(patient, &organisations).await? {
+    if tx.patient_visible_to(patient, &organisations).await? {
         Ok(Access::Allowed(AccessBasis::OrganisationInvolved))
     } else {
         Ok(Access::Denied)

@@ -32,6 +32,9 @@ pub enum AppError {
     /// The record already exists.
     #[error("{0}")]
     Duplicate(String),
+    /// The record changed since the user read it; nothing was saved.
+    #[error("{0}")]
+    Conflict(String),
     /// A storage failure.
     #[error("The database could not complete the request: {0}")]
     Store(StoreError),
@@ -50,6 +53,9 @@ impl From<StoreError> for AppError {
                 }
                 AppError::Duplicate(format!("{message} already exists."))
             }
+            StoreError::Conflict { what } => AppError::Conflict(format!(
+                "Someone else changed this {what} since you opened it. Reload the page to see their change, then try again."
+            )),
             other => AppError::Store(other),
         }
     }

@@ -14,6 +14,7 @@ pub mod demo;
 mod error;
 mod passwords;
 mod patients;
+mod register;
 mod session_cache;
 
 pub use actor::{Actor, ActorRole};
@@ -23,5 +24,6 @@ pub use auth::{SessionView, SignedIn, random_token};
 pub use clock::{Clock, IdGenerator, RandomIds, SystemClock};
 pub use error::AppError;
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
+pub use register::LeaveRegister;
 
 pub use hearth_store::{Backend, Store, StoreError};

@@ -3,8 +3,11 @@
 use hearth_domain::audit::{AccessBasis, AuditAction};
 use hearth_domain::organisation::Organisation;
 use hearth_domain::patient::{NewPatient, Patient, PatientSummary};
-use hearth_domain::{PatientId, ValidationError};
-use hearth_store::PatientQuery;
+use std::collections::HashMap;
+
+use hearth_domain::register::{ConsentDecision, DiagnosisGroup, RegisterEntry};
+use hearth_domain::{OrganisationId, PatientId, PractitionerId, ValidationError};
+use hearth_store::{PatientQuery, PatientSort};
 
 use crate::access::{self, Access};
 use crate::{Actor, App, AppError};
@@ -12,13 +15,23 @@ use crate::{Actor, App, AppError};
 /// Patients per register page.
 pub const REGISTER_PAGE_SIZE: u32 = 50;
 
-/// What the register page asks for.
+/// What the register page asks for, as typed (codes are checked here).
 #[derive(Debug, Clone, Default)]
 pub struct RegisterQuery {
     /// A name (family name first, "carter" or "carter, edith") or a national number.
     pub search: String,
     /// Zero-based page number.
     pub page: u32,
+    /// Everyone the actor may see, not only patients on the register.
+    pub include_unregistered: bool,
+    /// Only patients whose care involves this organisation (its id).
+    pub organisation: Option<String>,
+    /// A diagnosis group code.
+    pub diagnosis_group: Option<String>,
+    /// A consent decision code.
+    pub consent: Option<String>,
+    /// `name` (default) or `identified`.
+    pub sort: Option<String>,
 }
 
 /// One page of the register.
@@ -35,6 +48,10 @@ pub struct PatientOverview {
     pub patient: Patient,
     /// The organisations involved in the patient's care, by name.
     pub organisations: Vec<Organisation>,
+    /// Register entries, newest first: the active one (if any) and earlier ones.
+    pub register: Vec<RegisterEntry>,
+    /// Names of the practitioners the register entries mention.
+    pub practitioner_names: HashMap<PractitionerId, String>,
 }
 
 impl App {
@@ -67,6 +84,27 @@ impl App {
             organisations: &organisations,
             name_prefix,
             national_number,
+            registered_only: !query.include_unregistered,
+            involving: match query.organisation.as_deref().filter(|o| !o.is_empty()) {
+                None => None,
+                Some(id) => Some(OrganisationId::parse(id).ok_or_else(|| {
+                    ValidationError::new("organisation", "Choose an organisation from the list.")
+                })?),
+            },
+            diagnosis_group: filter_code(
+                "diagnosis_group",
+                query.diagnosis_group.as_deref(),
+                DiagnosisGroup::from_code,
+            )?,
+            consent: filter_code(
+                "consent",
+                query.consent.as_deref(),
+                ConsentDecision::from_code,
+            )?,
+            sort: match query.sort.as_deref() {
+                Some("identified") => PatientSort::RecentlyIdentified,
+                _ => PatientSort::Name,
+            },
             limit: REGISTER_PAGE_SIZE,
             offset: page * REGISTER_PAGE_SIZE,
         };
@@ -106,11 +144,20 @@ impl App {
         let mut tx = self.store.begin_read().await?;
         let access = access::decide(&mut tx, actor, id).await?;
         let patient = tx.patient(id, system).await?;
-        let organisations = match (&patient, access) {
+        let (organisations, register, practitioner_names) = match (&patient, access) {
             (Some(patient), Access::Allowed(_)) => {
-                tx.organisations_by_ids(&patient.organisations).await?
+                let organisations = tx.organisations_by_ids(&patient.organisations).await?;
+                let register = tx.register_entries_of(id).await?;
+                let mut mentioned: Vec<PractitionerId> = register
+                    .iter()
+                    .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
+                    .collect();
+                mentioned.sort();
+                mentioned.dedup();
+                let names = tx.practitioner_names(&mentioned).await?;
+                (organisations, register, names)
             }
-            _ => Vec::new(),
+            _ => (Vec::new(), Vec::new(), HashMap::new()),
         };
         drop(tx);
         let version = match (&patient, access) {
@@ -138,6 +185,8 @@ impl App {
             (Some(patient), Access::Allowed(_)) => Ok(PatientOverview {
                 patient,
                 organisations,
+                register,
+                practitioner_names,
             }),
         }
     }
@@ -187,7 +236,7 @@ impl App {
     }
 }
 
-fn require_clinician(actor: &Actor) -> Result<(), AppError> {
+pub(crate) fn require_clinician(actor: &Actor) -> Result<(), AppError> {
     if actor.is_clinician() {
         return Ok(());
     }
@@ -197,6 +246,20 @@ fn require_clinician(actor: &Actor) -> Result<(), AppError> {
     Err(AppError::Forbidden(format!(
         "Your role ({role}) does not give access to patient records."
     )))
+}
+
+/// An optional filter code: empty means no filter; an unknown code is refused.
+fn filter_code<T>(
+    field: &'static str,
+    code: Option<&str>,
+    from_code: fn(&str) -> Option<T>,
+) -> Result<Option<T>, ValidationError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(code) => from_code(code)
+            .map(Some)
+            .ok_or_else(|| ValidationError::new(field, "Choose a value from the list.")),
+    }
 }
 
 /// The lower-case search key for a typed name: "Carter, Edith" → "carter edith".

@@ -10,6 +10,7 @@ pub mod national_number;
 pub mod organisation;
 pub mod patient;
 pub mod practitioner;
+pub mod register;
 pub mod user;
 
 pub use error::ValidationError;

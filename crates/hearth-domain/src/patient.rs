@@ -81,6 +81,16 @@ pub struct PatientSummary {
     pub main_diagnosis: Option<String>,
     pub town: String,
     pub rural: bool,
+    /// The active register entry in brief, when the patient is on the register.
+    pub register: Option<RegisterSummary>,
+}
+
+/// A register entry in brief, for lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterSummary {
+    pub diagnosis_group: crate::register::DiagnosisGroup,
+    pub consent: crate::register::ConsentDecision,
+    pub identified_on: Date,
 }
 
 impl PatientSummary {

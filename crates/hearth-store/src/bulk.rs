@@ -10,8 +10,8 @@ use crate::{Backend, StoreError, Tx};
 pub type BulkPatient = Patient;
 
 /// Rows per INSERT statement: well under both backends' limits on bound parameters
-/// (SQLite 32,766; PostgreSQL 65,535) for the widest table (16 columns).
-const ROWS_PER_STATEMENT: usize = 400;
+/// (SQLite 32,766; PostgreSQL 65,535) for the widest table (20 columns).
+pub(crate) const ROWS_PER_STATEMENT: usize = 400;
 
 impl Tx {
     /// Inserts patients, their national numbers and involved organisations with multi-row
@@ -111,7 +111,7 @@ impl Tx {
 /// name with `sqlite3_bind_parameter_name`, which walks a list of every name in the statement, so
 /// binding thousands of `$n` parameters costs time quadratic in their number (two thirds of the
 /// demo generator's time before this change).
-fn values_clause(backend: Backend, rows: usize, columns: usize) -> String {
+pub(crate) fn values_clause(backend: Backend, rows: usize, columns: usize) -> String {
     let row = |n: usize| match backend {
         Backend::Sqlite => format!("({})", vec!["?"; columns].join(", ")),
         Backend::Postgres => format!("({})", placeholders(n * columns + 1, columns)),

@@ -15,6 +15,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{what} already exists")]
     Duplicate { what: &'static str },
+    #[error("the {what} was changed by someone else since it was read")]
+    Conflict { what: &'static str },
     #[error("the stored data is not valid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -75,8 +75,10 @@ macro_rules! migrations {
 
 const SQLITE: &[MigrationSource] = migrations!("sqlite":
     1 "initial" "0001_initial.sql",
+    2 "register" "0002_register.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
     1 "initial" "0001_initial.sql",
+    2 "register" "0002_register.sql",
 );

@@ -1,16 +1,17 @@
 //! The `patients`, `patient_identifiers` and `patient_organisations` tables.
 
-use hearth_domain::patient::{Address, Identifier, Patient, PatientSummary, Sex};
+use hearth_domain::patient::{Address, Identifier, Patient, PatientSummary, RegisterSummary, Sex};
+use hearth_domain::register::{ConsentDecision, DiagnosisGroup};
 use hearth_domain::{OrganisationId, PatientId};
 use sqlx::any::AnyRow;
 
-use crate::rows::{
-    code, date, flag, integer, optional_integer, optional_text, placeholders, text, timestamp,
-};
+use crate::register::visibility;
+use crate::rows::{code, date, flag, integer, optional_integer, optional_text, text, timestamp};
 use crate::{StoreError, Tx};
 
-/// What to look for in a patient list. Only patients involved with one of `organisations` are
-/// ever returned: the list is already restricted to what the actor may see.
+/// What to look for in a patient list. Only patients visible through one of `organisations`
+/// are ever returned (see `register::visibility`): the list is already restricted to what the
+/// actor may see.
 #[derive(Debug, Clone)]
 pub struct PatientQuery<'a> {
     pub identifier_system: &'a str,
@@ -19,8 +20,44 @@ pub struct PatientQuery<'a> {
     pub name_prefix: Option<String>,
     /// Exact national number, canonical form.
     pub national_number: Option<String>,
+    /// Only patients on the register (an active entry), or everyone visible.
+    pub registered_only: bool,
+    /// Only patients whose care involves this organisation.
+    pub involving: Option<OrganisationId>,
+    pub diagnosis_group: Option<DiagnosisGroup>,
+    pub consent: Option<ConsentDecision>,
+    pub sort: PatientSort,
     pub limit: u32,
     pub offset: u32,
+}
+
+impl<'a> PatientQuery<'a> {
+    /// Everyone visible through `organisations`, registered or not, by name, first 50.
+    pub fn visible_to(identifier_system: &'a str, organisations: &'a [OrganisationId]) -> Self {
+        Self {
+            identifier_system,
+            organisations,
+            name_prefix: None,
+            national_number: None,
+            registered_only: false,
+            involving: None,
+            diagnosis_group: None,
+            consent: None,
+            sort: PatientSort::Name,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+/// The order of a patient list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PatientSort {
+    /// Family name, then given name.
+    #[default]
+    Name,
+    /// Most recently identified for the register first.
+    RecentlyIdentified,
 }
 
 fn summary_from_row(row: &AnyRow) -> Result<PatientSummary, StoreError> {
@@ -34,6 +71,16 @@ fn summary_from_row(row: &AnyRow) -> Result<PatientSummary, StoreError> {
         main_diagnosis: optional_text(row, "main_diagnosis")?,
         town: text(row, "town")?,
         rural: flag(row, "rural")?,
+        register: match optional_text(row, "diagnosis_group")? {
+            None => None,
+            Some(group) => Some(RegisterSummary {
+                diagnosis_group: DiagnosisGroup::from_code(&group).ok_or_else(|| {
+                    StoreError::Corrupt(format!("diagnosis_group holds '{group}'"))
+                })?,
+                consent: code(row, "consent", ConsentDecision::from_code)?,
+                identified_on: date(row, "identified_on")?,
+            }),
+        },
     })
 }
 
@@ -117,8 +164,10 @@ impl Tx {
             .transpose()
     }
 
-    /// Whether any of `organisations` is involved in the patient's care.
-    pub async fn patient_involves_any(
+    /// Whether the patient is visible through one of `organisations`: one of them is involved
+    /// in the patient's care and, if the patient declined consent to share, one of them is the
+    /// registering organisation.
+    pub async fn patient_visible_to(
         &mut self,
         patient: &PatientId,
         organisations: &[OrganisationId],
@@ -127,8 +176,8 @@ impl Tx {
             return Ok(false);
         }
         let sql = format!(
-            "SELECT 1 AS hit FROM patient_organisations WHERE patient_id = $1 AND organisation_id IN ({}) LIMIT 1",
-            placeholders(2, organisations.len())
+            "SELECT 1 AS hit FROM patients p WHERE p.id = $1 AND {}",
+            visibility("p.id", 2, organisations.len())
         );
         let mut query = sqlx::query(&sql).bind(patient.as_str());
         for org in organisations {
@@ -137,7 +186,7 @@ impl Tx {
         Ok(query.fetch_optional(&mut *self.inner).await?.is_some())
     }
 
-    /// One page of patients matching `q`, ordered by name, and whether more follow.
+    /// One page of patients matching `q`, and whether more follow.
     pub async fn search_patients(
         &mut self,
         q: &PatientQuery<'_>,
@@ -145,32 +194,61 @@ impl Tx {
         if q.organisations.is_empty() {
             return Ok((Vec::new(), false));
         }
-        let mut sql = String::from(
-            "SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.sex, p.main_diagnosis, p.town, p.rural, \
-             i.value AS national_number FROM patients p \
-             JOIN patient_identifiers i ON i.patient_id = p.id AND i.system = $1 WHERE ",
+        let join = if q.registered_only {
+            "JOIN"
+        } else {
+            "LEFT JOIN"
+        };
+        let mut sql = format!(
+            "SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.sex, p.main_diagnosis, p.town, \
+             p.rural, i.value AS national_number, r.diagnosis_group, r.consent, r.identified_on \
+             FROM patients p JOIN patient_identifiers i ON i.patient_id = p.id AND i.system = $1 \
+             {join} register_entries r ON r.patient_id = p.id AND r.status = 'active' WHERE {}",
+            visibility("p.id", 2, q.organisations.len())
         );
-        let mut next = 2;
-        let orgs = placeholders(next, q.organisations.len());
-        next += q.organisations.len();
-        sql.push_str(&format!(
-            "EXISTS (SELECT 1 FROM patient_organisations po WHERE po.patient_id = p.id \
-             AND po.organisation_id IN ({orgs}))"
-        ));
-        if q.name_prefix.is_some() {
-            sql.push_str(&format!(
-                " AND p.search_name >= ${} AND p.search_name < ${}",
-                next,
-                next + 1
-            ));
-            next += 2;
-        }
-        if q.national_number.is_some() {
-            sql.push_str(&format!(" AND i.value = ${next}"));
+        let mut next = 2 + q.organisations.len();
+        let mut text_params: Vec<String> = Vec::new();
+        let mut param = |sql: &mut String, clause: &str, value: String| {
+            sql.push_str(&clause.replace("$?", &format!("${next}")));
             next += 1;
+            text_params.push(value);
+        };
+        if let Some(prefix) = &q.name_prefix {
+            // Every name starting with the prefix sorts between the prefix itself and the prefix
+            // followed by the highest code point (the column sorts by code point on both backends).
+            param(&mut sql, " AND p.search_name >= $?", prefix.clone());
+            param(
+                &mut sql,
+                " AND p.search_name < $?",
+                format!("{prefix}\u{10FFFF}"),
+            );
         }
+        if let Some(number) = &q.national_number {
+            param(&mut sql, " AND i.value = $?", number.clone());
+        }
+        if let Some(org) = &q.involving {
+            param(
+                &mut sql,
+                " AND EXISTS (SELECT 1 FROM patient_organisations pi WHERE pi.patient_id = p.id AND pi.organisation_id = $?)",
+                org.to_string(),
+            );
+        }
+        if let Some(group) = q.diagnosis_group {
+            param(
+                &mut sql,
+                " AND r.diagnosis_group = $?",
+                group.code().to_owned(),
+            );
+        }
+        if let Some(consent) = q.consent {
+            param(&mut sql, " AND r.consent = $?", consent.code().to_owned());
+        }
+        let order = match q.sort {
+            PatientSort::Name => "p.search_name, p.id",
+            PatientSort::RecentlyIdentified => "r.identified_on DESC, p.search_name, p.id",
+        };
         sql.push_str(&format!(
-            " ORDER BY p.search_name, p.id LIMIT ${} OFFSET ${}",
+            " ORDER BY {order} LIMIT ${} OFFSET ${}",
             next,
             next + 1
         ));
@@ -179,15 +257,8 @@ impl Tx {
         for org in q.organisations {
             query = query.bind(org.as_str());
         }
-        if let Some(prefix) = &q.name_prefix {
-            // Every name starting with the prefix sorts between the prefix itself and the prefix
-            // followed by the highest code point (the column sorts by code point on both backends).
-            query = query
-                .bind(prefix.clone())
-                .bind(format!("{prefix}\u{10FFFF}"));
-        }
-        if let Some(number) = &q.national_number {
-            query = query.bind(number.clone());
+        for value in text_params {
+            query = query.bind(value);
         }
         query = query.bind(i64::from(q.limit) + 1).bind(i64::from(q.offset));
         let mut rows: Vec<PatientSummary> = query

@@ -68,6 +68,33 @@ impl Tx {
         Ok(())
     }
 
+    /// "Given Family" of each practitioner in `ids` that exists, keyed by id.
+    pub async fn practitioner_names(
+        &mut self,
+        ids: &[PractitionerId],
+    ) -> Result<std::collections::HashMap<PractitionerId, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let sql = format!(
+            "SELECT id, given_name, family_name FROM practitioners WHERE id IN ({})",
+            crate::rows::placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id.as_str());
+        }
+        query
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(|row| {
+                let name = format!("{} {}", text(row, "given_name")?, text(row, "family_name")?);
+                Ok((PractitionerId::new(text(row, "id")?), name))
+            })
+            .collect()
+    }
+
     /// A user account with its practitioner's name and every role, each with its organisation's
     /// name and kind: all a signed-in request needs to know about its actor, in two queries.
     pub async fn actor(&mut self, user: &UserId) -> Result<Option<StoredActor>, StoreError> {

@@ -129,12 +129,12 @@ async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
     let read = tx.patient(&edith.id, &system).await.unwrap().unwrap();
     assert_eq!(read, edith, "a patient reads back exactly as written");
     assert!(
-        tx.patient_involves_any(&edith.id, std::slice::from_ref(&org.id))
+        tx.patient_visible_to(&edith.id, std::slice::from_ref(&org.id))
             .await
             .unwrap()
     );
     assert!(
-        !tx.patient_involves_any(&edith.id, std::slice::from_ref(&other.id))
+        !tx.patient_visible_to(&edith.id, std::slice::from_ref(&other.id))
             .await
             .unwrap()
     );
@@ -160,12 +160,9 @@ async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
     ] {
         let (found, more) = tx
             .search_patients(&PatientQuery {
-                identifier_system: &system,
-                organisations: &orgs,
                 name_prefix: prefix,
                 national_number: number,
-                limit: 10,
-                offset: 0,
+                ..PatientQuery::visible_to(&system, &orgs)
             })
             .await
             .unwrap();
@@ -218,12 +215,9 @@ async fn paging_reports_more(backend: hearth_testkit::Backend) {
     let orgs = [org.id.clone()];
     let mut tx = db.store.begin_read().await.unwrap();
     let page = |offset| PatientQuery {
-        identifier_system: &system,
-        organisations: &orgs,
-        name_prefix: None,
-        national_number: None,
         limit: 2,
         offset,
+        ..PatientQuery::visible_to(&system, &orgs)
     };
     let (first, more) = tx.search_patients(&page(0)).await.unwrap();
     assert_eq!((first.len(), more), (2, true));

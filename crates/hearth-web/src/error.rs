@@ -39,7 +39,7 @@ impl WebError {
                 AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
-                AppError::Duplicate(_) => StatusCode::CONFLICT,
+                AppError::Duplicate(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::Csrf => StatusCode::FORBIDDEN,

@@ -5,11 +5,12 @@
 mod names;
 mod people;
 mod region;
+mod register;
 
 use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
 use hearth_domain::national_number::NationalNumberScheme;
 use hearth_domain::organisation::Organisation;
-use hearth_domain::practitioner::{Practitioner, PractitionerRole};
+use hearth_domain::practitioner::{Practitioner, PractitionerRole, Profession};
 use hearth_domain::user::{AccountStatus, Email, UserAccount};
 use hearth_domain::{OrganisationId, PractitionerId, PractitionerRoleId, UserId};
 
@@ -122,6 +123,7 @@ impl App {
             tx.insert_organisation(org).await?;
         }
         let mut sign_ins = Vec::new();
+        let mut gps: Vec<(&str, PractitionerId)> = Vec::new();
         for (n, spec) in region::STAFF.iter().enumerate() {
             let practitioner = Practitioner {
                 id: PractitionerId::new(id()),
@@ -132,6 +134,9 @@ impl App {
                 version: 1,
             };
             tx.insert_practitioner(&practitioner).await?;
+            if spec.profession == Profession::GeneralPractitioner {
+                gps.push((spec.organisation, practitioner.id.clone()));
+            }
             let email = region::demo_email(spec);
             tx.insert_practitioner_role(&PractitionerRole {
                 id: PractitionerRoleId::new(id()),
@@ -183,13 +188,22 @@ impl App {
         .await?;
         tx.commit().await?;
 
+        // Each practice with its first GP, who identifies the practice's patients.
+        let practice = |key: &str| -> Result<(OrganisationId, PractitionerId), AppError> {
+            let gp = gps
+                .iter()
+                .find(|(org, _)| *org == key)
+                .map(|(_, id)| id.clone())
+                .ok_or_else(|| AppError::Internal(format!("demo practice {key} has no GP")))?;
+            Ok((org_id(key)?, gp))
+        };
         let assignments = Assignments {
             urban_practices: vec![
-                org_id("riverside")?,
-                org_id("market-street")?,
-                org_id("brookford")?,
+                practice("riverside")?,
+                practice("market-street")?,
+                practice("brookford")?,
             ],
-            rural_practices: vec![org_id("fellside-gp")?, org_id("kirkby-dale")?],
+            rural_practices: vec![practice("fellside-gp")?, practice("kirkby-dale")?],
             urban_nursing: org_id("ashby-dn")?,
             rural_nursing: org_id("fellside-cn")?,
             departments: vec![
@@ -210,9 +224,11 @@ impl App {
         let mut written = 0;
         while written < options.patients {
             let n = BATCH.min(options.patients - written);
-            let batch: Vec<_> = (0..n).map(|_| generator.next_patient()).collect();
+            let (patients, entries): (Vec<_>, Vec<_>) =
+                (0..n).map(|_| generator.next_patient()).unzip();
             let mut tx = self.store.begin_write().await?;
-            tx.insert_patients_bulk(&batch).await?;
+            tx.insert_patients_bulk(&patients).await?;
+            tx.insert_register_entries(&entries).await?;
             tx.commit().await?;
             written += n;
             progress(written, options.patients);

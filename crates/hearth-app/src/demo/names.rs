@@ -3,6 +3,8 @@
 //! Ofcom reserves for drama (01632 960xxx, 07700 900xxx); NHS numbers start with 999, a range
 //! the NHS reserves for testing. No real person or place is described.
 
+use hearth_domain::register::{DiagnosisGroup, DiseaseIndicator};
+
 /// Given names, `|`-separated (split once when the generator starts).
 pub const FEMALE_GIVEN: &str = "Margaret|Jean|Patricia|Barbara|Joan|Sheila|Maureen|Dorothy|Elizabeth|Mary|Brenda|\
     Kathleen|Christine|Irene|Pauline|Valerie|Sandra|Janet|Eileen|Doreen|Audrey|Sylvia|\
@@ -50,13 +52,16 @@ pub enum Applies {
     Male,
 }
 
-/// A main diagnosis, how common it is on the register (relative weight), and the hospital
-/// department that usually follows it.
+/// A main diagnosis, how common it is on the register (relative weight), the hospital
+/// department that usually follows it, who it can apply to, its diagnosis group and its SPICT
+/// clinical indicator group.
 pub struct Diagnosis {
     pub name: &'static str,
     pub weight: u32,
     pub department: &'static str,
     pub applies: Applies,
+    pub group: DiagnosisGroup,
+    pub indicator: DiseaseIndicator,
 }
 
 const fn dx(
@@ -64,16 +69,38 @@ const fn dx(
     weight: u32,
     department: &'static str,
     applies: Applies,
+    (group, indicator): (DiagnosisGroup, DiseaseIndicator),
 ) -> Diagnosis {
     Diagnosis {
         name,
         weight,
         department,
         applies,
+        group,
+        indicator,
     }
 }
 
 use Applies::{Anyone, Female, Male};
+
+const CANCER: (DiagnosisGroup, DiseaseIndicator) =
+    (DiagnosisGroup::Cancer, DiseaseIndicator::Cancer);
+const LUNGS: (DiagnosisGroup, DiseaseIndicator) =
+    (DiagnosisGroup::OrganFailure, DiseaseIndicator::Respiratory);
+const HEART: (DiagnosisGroup, DiseaseIndicator) = (
+    DiagnosisGroup::OrganFailure,
+    DiseaseIndicator::HeartVascular,
+);
+const KIDNEY: (DiagnosisGroup, DiseaseIndicator) =
+    (DiagnosisGroup::OrganFailure, DiseaseIndicator::Kidney);
+const LIVER: (DiagnosisGroup, DiseaseIndicator) =
+    (DiagnosisGroup::OrganFailure, DiseaseIndicator::Liver);
+const FRAILTY: (DiagnosisGroup, DiseaseIndicator) = (
+    DiagnosisGroup::FrailtyDementia,
+    DiseaseIndicator::DementiaFrailty,
+);
+const NEURO: (DiagnosisGroup, DiseaseIndicator) =
+    (DiagnosisGroup::Neurological, DiseaseIndicator::Neurological);
 
 /// Main diagnoses, cancer and non-cancer, with roughly the mix seen on English palliative care
 /// registers.
@@ -83,25 +110,75 @@ pub const DIAGNOSES: &[Diagnosis] = &[
         9,
         "oncology",
         Anyone,
+        CANCER,
     ),
-    dx("Bowel cancer with liver metastases", 6, "oncology", Anyone),
-    dx("Breast cancer with bone metastases", 5, "oncology", Female),
-    dx("Prostate cancer, hormone-resistant", 5, "oncology", Male),
-    dx("Pancreatic cancer", 4, "oncology", Anyone),
-    dx("Oesophageal cancer", 2, "oncology", Anyone),
-    dx("Ovarian cancer", 2, "oncology", Female),
-    dx("Glioblastoma", 1, "oncology", Anyone),
-    dx("Head and neck cancer", 1, "oncology", Anyone),
-    dx("Multiple myeloma", 2, "oncology", Anyone),
-    dx("COPD, severe (GOLD 4)", 10, "respiratory", Anyone),
-    dx("Idiopathic pulmonary fibrosis", 3, "respiratory", Anyone),
-    dx("Heart failure (NYHA class IV)", 10, "cardiology", Anyone),
-    dx("Liver cirrhosis, decompensated", 3, "acute", Anyone),
-    dx("Alzheimer's dementia, advanced", 9, "acute", Anyone),
-    dx("Vascular dementia", 4, "acute", Anyone),
-    dx("Frailty (Clinical Frailty Scale 7)", 8, "acute", Anyone),
-    dx("Motor neurone disease", 2, "acute", Anyone),
-    dx("Parkinson's disease, advanced", 3, "acute", Anyone),
-    dx("Multiple sclerosis, advanced", 1, "acute", Anyone),
-    dx("Stroke with severe disability", 3, "acute", Anyone),
+    dx(
+        "Bowel cancer with liver metastases",
+        6,
+        "oncology",
+        Anyone,
+        CANCER,
+    ),
+    dx(
+        "Breast cancer with bone metastases",
+        5,
+        "oncology",
+        Female,
+        CANCER,
+    ),
+    dx(
+        "Prostate cancer, hormone-resistant",
+        5,
+        "oncology",
+        Male,
+        CANCER,
+    ),
+    dx("Pancreatic cancer", 4, "oncology", Anyone, CANCER),
+    dx("Oesophageal cancer", 2, "oncology", Anyone, CANCER),
+    dx("Ovarian cancer", 2, "oncology", Female, CANCER),
+    dx("Glioblastoma", 1, "oncology", Anyone, CANCER),
+    dx("Head and neck cancer", 1, "oncology", Anyone, CANCER),
+    dx("Multiple myeloma", 2, "oncology", Anyone, CANCER),
+    dx("COPD, severe (GOLD 4)", 10, "respiratory", Anyone, LUNGS),
+    dx(
+        "Idiopathic pulmonary fibrosis",
+        3,
+        "respiratory",
+        Anyone,
+        LUNGS,
+    ),
+    dx(
+        "Heart failure (NYHA class IV)",
+        10,
+        "cardiology",
+        Anyone,
+        HEART,
+    ),
+    dx(
+        "Chronic kidney disease stage 5, conservative care",
+        4,
+        "acute",
+        Anyone,
+        KIDNEY,
+    ),
+    dx("Liver cirrhosis, decompensated", 3, "acute", Anyone, LIVER),
+    dx(
+        "Alzheimer's dementia, advanced",
+        9,
+        "acute",
+        Anyone,
+        FRAILTY,
+    ),
+    dx("Vascular dementia", 4, "acute", Anyone, FRAILTY),
+    dx(
+        "Frailty (Clinical Frailty Scale 7)",
+        8,
+        "acute",
+        Anyone,
+        FRAILTY,
+    ),
+    dx("Motor neurone disease", 2, "acute", Anyone, NEURO),
+    dx("Parkinson's disease, advanced", 3, "acute", Anyone, NEURO),
+    dx("Multiple sclerosis, advanced", 1, "acute", Anyone, NEURO),
+    dx("Stroke with severe disability", 3, "acute", Anyone, NEURO),
 ];

@@ -3,18 +3,21 @@
 
 use hearth_domain::national_number::nhs_check_digit;
 use hearth_domain::patient::{Address, Identifier, Patient, Sex};
-use hearth_domain::{OrganisationId, PatientId};
+use hearth_domain::register::{DiagnosisGroup, RegisterEntry};
+use hearth_domain::{OrganisationId, PatientId, PractitionerId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::names::{
-    Applies, DIAGNOSES, FAMILY, FEMALE_GIVEN, MALE_GIVEN, RURAL_STREETS, TOWNS, URBAN_STREETS,
+    Applies, DIAGNOSES, Diagnosis, FAMILY, FEMALE_GIVEN, MALE_GIVEN, RURAL_STREETS, TOWNS,
+    URBAN_STREETS,
 };
 
 /// The organisation ids the generator assigns patients to, looked up once.
 pub struct Assignments {
-    pub urban_practices: Vec<OrganisationId>,
-    pub rural_practices: Vec<OrganisationId>,
+    /// GP practices, each with the GP who identifies its patients for the register.
+    pub urban_practices: Vec<(OrganisationId, PractitionerId)>,
+    pub rural_practices: Vec<(OrganisationId, PractitionerId)>,
     pub urban_nursing: OrganisationId,
     pub rural_nursing: OrganisationId,
     /// Hospital departments by key: oncology, respiratory, cardiology, acute.
@@ -114,7 +117,7 @@ impl<'a> PatientGenerator<'a> {
     }
 
     /// A main diagnosis fitting the person's sex (drawn again when it does not fit).
-    fn diagnosis(&mut self, sex: Sex) -> (&'static str, &'static str) {
+    fn diagnosis(&mut self, sex: Sex) -> &'static Diagnosis {
         loop {
             let mut roll = self.rng.u32(..self.diagnosis_total);
             for diagnosis in DIAGNOSES {
@@ -125,7 +128,7 @@ impl<'a> PatientGenerator<'a> {
                         Applies::Male => sex == Sex::Male,
                     };
                     if fits {
-                        return (diagnosis.name, diagnosis.department);
+                        return diagnosis;
                     }
                     break;
                 }
@@ -154,7 +157,8 @@ impl<'a> PatientGenerator<'a> {
     }
 
     /// One new patient.
-    pub fn next_patient(&mut self) -> Patient {
+    /// One new patient and their register entry.
+    pub fn next_patient(&mut self) -> (Patient, RegisterEntry) {
         let a = self.assignments;
         let sex = if self.percent(52) {
             Sex::Female
@@ -172,9 +176,10 @@ impl<'a> PatientGenerator<'a> {
             pick(&mut self.rng, &TOWNS[3..])
         };
         let rural = rural_town && self.percent(85);
-        let (diagnosis, department) = self.diagnosis(sex);
-        let is_cancer = department == "oncology";
-        let frail = diagnosis.contains("ementia") || diagnosis.contains("Frailty");
+        let diagnosis = self.diagnosis(sex);
+        let department = diagnosis.department;
+        let is_cancer = diagnosis.group == DiagnosisGroup::Cancer;
+        let frail = diagnosis.group == DiagnosisGroup::FrailtyDementia;
 
         let mut organisations = Vec::with_capacity(5);
         let (practices, nursing, care_home) = if rural_town {
@@ -182,7 +187,8 @@ impl<'a> PatientGenerator<'a> {
         } else {
             (&a.urban_practices, &a.urban_nursing, &a.urban_care_home)
         };
-        organisations.push(practices[self.rng.usize(..practices.len())].clone());
+        let (practice, gp) = practices[self.rng.usize(..practices.len())].clone();
+        organisations.push(practice.clone());
         let in_care_home = self.percent(if frail { 35 } else { 5 });
         if in_care_home {
             organisations.push(care_home.0.clone());
@@ -230,7 +236,7 @@ impl<'a> PatientGenerator<'a> {
             self.rng.u16(8..=25)
         };
 
-        Patient {
+        let patient = Patient {
             id: PatientId::new(self.patient_uuid()),
             national_number: Identifier {
                 system: self.system_uri.clone(),
@@ -240,7 +246,7 @@ impl<'a> PatientGenerator<'a> {
             family_name: family.to_owned(),
             date_of_birth: self.date_of_birth(),
             sex,
-            main_diagnosis: Some(diagnosis.to_owned()),
+            main_diagnosis: Some(diagnosis.name.to_owned()),
             address: Address {
                 line: address_line,
                 town: town.to_owned(),
@@ -253,7 +259,16 @@ impl<'a> PatientGenerator<'a> {
             created_at: self.now,
             updated_at: self.now,
             version: 1,
-        }
+        };
+        let entry = super::register::entry_for(
+            &mut self.rng,
+            &patient,
+            diagnosis,
+            (practice, gp),
+            self.today,
+            self.now,
+        );
+        (patient, entry)
     }
 }
 

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod ops;
 pub mod patient;
 pub mod register;
+pub mod register_entry;
 pub mod sign_in;
 
 use askama::Template;

@@ -4,7 +4,13 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use hearth_domain::PatientId;
+use std::collections::HashMap;
+
+use hearth_domain::organisation::Organisation;
+use hearth_domain::register::{
+    ConsentDecision, Leaving, PlaceOfDeath, PreferredPlaceMet, RegisterEntry,
+};
+use hearth_domain::{PatientId, PractitionerId};
 
 use crate::pages::{Chrome, render};
 use crate::session::CurrentUser;
@@ -16,6 +22,23 @@ pub struct OrganisationLine {
     pub kind: &'static str,
     pub phone: Option<String>,
     pub phone_href: Option<String>,
+}
+
+/// The patient's register entry, formatted for display.
+pub struct RegisterView {
+    pub version: i64,
+    pub identified_on: String,
+    pub identified_by: String,
+    pub registering_organisation: String,
+    pub surprise: &'static str,
+    pub general: Vec<&'static str>,
+    pub disease: Vec<&'static str>,
+    pub diagnosis_group: &'static str,
+    pub consent: &'static str,
+    pub consent_declined: bool,
+    pub consent_recorded: String,
+    /// "Died on 3 Nov 2026 at home (preferred place: yes)" or "Removed on … : reason".
+    pub leaving: Option<String>,
 }
 
 #[derive(Template)]
@@ -37,22 +60,92 @@ struct PatientView {
     organisations: Vec<OrganisationLine>,
     updated: String,
     version: i64,
+    patient_href: String,
+    csrf_token: String,
+    today: String,
+    register: Option<RegisterView>,
+    earlier_entries: Vec<String>,
+    register_error: Option<String>,
+    place_choices: Vec<(&'static str, &'static str)>,
+    preferred_choices: Vec<(&'static str, &'static str)>,
+    consent_choices: Vec<(&'static str, &'static str, bool)>,
 }
 
+fn date(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %b %Y").to_string()
+}
+
+fn describe(
+    entry: &RegisterEntry,
+    names: &HashMap<PractitionerId, String>,
+    organisations: &[Organisation],
+) -> RegisterView {
+    let name = |id: &PractitionerId| {
+        names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| "a former colleague".to_owned())
+    };
+    RegisterView {
+        version: entry.version,
+        identified_on: date(entry.identified_on),
+        identified_by: name(&entry.identified_by),
+        registering_organisation: organisations
+            .iter()
+            .find(|o| o.id == entry.organisation_id)
+            .map_or_else(|| "another organisation".to_owned(), |o| o.name.clone()),
+        surprise: entry.surprise.label(),
+        general: entry.general_indicators.iter().map(|g| g.label()).collect(),
+        disease: entry.disease_indicators.iter().map(|d| d.label()).collect(),
+        diagnosis_group: entry.diagnosis_group.label(),
+        consent: entry.consent.decision.label(),
+        consent_declined: entry.consent.decision == ConsentDecision::Declined,
+        consent_recorded: format!(
+            "{} by {}",
+            date(entry.consent.recorded_on),
+            name(&entry.consent.recorded_by)
+        ),
+        leaving: entry.leaving.as_ref().map(|leaving| match leaving {
+            Leaving::Died {
+                on,
+                place,
+                preferred_place,
+            } => format!(
+                "Died on {} ({}; preferred place of death: {})",
+                date(*on),
+                place.label().to_lowercase(),
+                preferred_place.label().to_lowercase()
+            ),
+            Leaving::Removed { on, reason } => format!("Removed on {}: {reason}", date(*on)),
+        }),
+    }
+}
+
+/// `GET /patients/{id}`
 pub async fn overview(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = PatientId::parse(&id).ok_or(WebError::NotFound)?;
+    page(&state, &user, &id, None).await
+}
+
+/// The patient page, with an error from a register change shown in the register card.
+pub async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &PatientId,
+    register_error: Option<String>,
+) -> Result<Response, WebError> {
     let app = &state.app;
-    let overview = app.patient_overview(&user.actor, &id).await?;
+    let overview = app.patient_overview(&user.actor, id).await?;
     let p = &overview.patient;
     let system = &app.config().national_number_system;
     let mut address = vec![p.address.line.clone(), p.address.town.clone()];
     address.extend(p.address.postcode.clone());
     let view = PatientView {
-        chrome: Some(Chrome::of(&user)),
+        chrome: Some(Chrome::of(user)),
         active: "register",
         name: p.list_name(),
         number_label: system.label.clone(),
@@ -85,6 +178,43 @@ pub async fn overview(
             .collect(),
         updated: app.local_time(p.updated_at),
         version: p.version,
+        patient_href: format!("/patients/{id}"),
+        csrf_token: user.csrf_token.clone(),
+        today: app.today().to_string(),
+        register: overview
+            .register
+            .iter()
+            .find(|e| e.leaving.is_none())
+            .map(|e| describe(e, &overview.practitioner_names, &overview.organisations)),
+        earlier_entries: overview
+            .register
+            .iter()
+            .filter(|e| e.leaving.is_some())
+            .filter_map(|e| {
+                describe(e, &overview.practitioner_names, &overview.organisations)
+                    .leaving
+                    .map(|l| format!("Identified {} — {l}", date(e.identified_on)))
+            })
+            .collect(),
+        register_error,
+        place_choices: PlaceOfDeath::ALL
+            .iter()
+            .map(|p| (p.code(), p.label()))
+            .collect(),
+        preferred_choices: PreferredPlaceMet::ALL
+            .iter()
+            .map(|p| (p.code(), p.label()))
+            .collect(),
+        consent_choices: ConsentDecision::ALL
+            .iter()
+            .map(|c| {
+                let current = overview
+                    .register
+                    .iter()
+                    .any(|e| e.leaving.is_none() && e.consent.decision == *c);
+                (c.code(), c.label(), current)
+            })
+            .collect(),
     };
     render(&view)
 }

@@ -1,10 +1,13 @@
-//! `/register`: the patients the signed-in clinician may see, with search and paging.
+//! `/register`: the palliative care register as the signed-in clinician may see it, with search,
+//! filters (organisation, diagnosis group, consent), sorting and paging; optionally every patient
+//! they may see, registered or not.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hearth_app::{AppError, RegisterPage, RegisterQuery};
+use hearth_domain::register::{ConsentDecision, DiagnosisGroup};
 use serde::Deserialize;
 
 use crate::pages::{Chrome, render};
@@ -22,6 +25,24 @@ pub struct Row {
     pub town: String,
     pub rural: bool,
     pub diagnosis: String,
+    /// Diagnosis group, identification date and consent, when on the register.
+    pub register: Option<(&'static str, String, ConsentDecision)>,
+}
+
+/// An option of a filter's select box.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices<'a>(selected: &str, all: impl Iterator<Item = (&'a str, String)>) -> Vec<Choice> {
+    all.map(|(value, label)| Choice {
+        selected: value == selected,
+        value: value.to_owned(),
+        label,
+    })
+    .collect()
 }
 
 #[derive(Template)]
@@ -29,7 +50,7 @@ pub struct Row {
 struct RegisterView {
     chrome: Option<Chrome>,
     active: &'static str,
-    search: String,
+    params: Params,
     number_label: String,
     rows: Vec<Row>,
     error: Option<String>,
@@ -37,15 +58,51 @@ struct RegisterView {
     previous: Option<String>,
     next: Option<String>,
     organisations: String,
+    organisation_choices: Vec<Choice>,
+    group_choices: Vec<Choice>,
+    consent_choices: Vec<Choice>,
+    filtered: bool,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct Params {
     #[serde(default)]
     q: String,
     /// One-based page number, as shown to people. Kept as text so that a mangled number in a
     /// bookmarked link shows the first page instead of an error.
     page: Option<String>,
+    /// `all` shows every patient the user may see, not only those on the register.
+    #[serde(default)]
+    show: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    consent: String,
+    #[serde(default)]
+    sort: String,
+}
+
+impl Params {
+    /// The query string for another page of the same list.
+    fn link(&self, page: u32) -> String {
+        let mut parts = vec![];
+        for (key, value) in [
+            ("q", &self.q),
+            ("show", &self.show),
+            ("organisation", &self.organisation),
+            ("group", &self.group),
+            ("consent", &self.consent),
+            ("sort", &self.sort),
+        ] {
+            if !value.is_empty() {
+                parts.push(format!("{key}={}", encode_component(value)));
+            }
+        }
+        parts.push(format!("page={page}"));
+        format!("/register?{}", parts.join("&"))
+    }
 }
 
 pub async fn page(
@@ -63,6 +120,11 @@ pub async fn page(
     let query = RegisterQuery {
         search: params.q.clone(),
         page: page - 1,
+        include_unregistered: params.show == "all",
+        organisation: Some(params.organisation.clone()),
+        diagnosis_group: Some(params.group.clone()),
+        consent: Some(params.consent.clone()),
+        sort: Some(params.sort.clone()),
     };
     let system = &app.config().national_number_system;
     let (result, error, status) = match app.register(&user.actor, &query).await {
@@ -92,33 +154,59 @@ pub async fn page(
             town: p.town.clone(),
             rural: p.rural,
             diagnosis: p.main_diagnosis.clone().unwrap_or_default(),
+            register: p.register.as_ref().map(|r| {
+                (
+                    r.diagnosis_group.label(),
+                    r.identified_on.strftime("%-d %b %Y").to_string(),
+                    r.consent,
+                )
+            }),
         })
         .collect();
-    let link = |page: u32| {
-        if params.q.is_empty() {
-            format!("/register?page={page}")
-        } else {
-            format!("/register?q={}&page={page}", encode_component(&params.q))
-        }
-    };
-    let organisations: Vec<&str> = user
+    let clinical: Vec<_> = user
         .actor
         .roles
         .iter()
         .filter(|r| r.profession.is_clinical())
-        .map(|r| r.organisation_name.as_str())
         .collect();
+    let organisations = clinical
+        .iter()
+        .map(|r| r.organisation_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let all_organisations = app.organisations().await?;
     let view = RegisterView {
         chrome: Some(Chrome::of(&user)),
         active: "register",
-        search: params.q.clone(),
         number_label: system.label.clone(),
         rows,
         error,
         page,
-        previous: (page > 1).then(|| link(page - 1)),
-        next: result.has_more.then(|| link(page + 1)),
-        organisations: organisations.join(", "),
+        previous: (page > 1).then(|| params.link(page - 1)),
+        next: result.has_more.then(|| params.link(page + 1)),
+        organisations,
+        organisation_choices: choices(
+            &params.organisation,
+            all_organisations
+                .iter()
+                .map(|o| (o.id.as_str(), o.name.clone())),
+        ),
+        group_choices: choices(
+            &params.group,
+            DiagnosisGroup::ALL
+                .iter()
+                .map(|g| (g.code(), g.label().to_owned())),
+        ),
+        consent_choices: choices(
+            &params.consent,
+            ConsentDecision::ALL
+                .iter()
+                .map(|c| (c.code(), c.label().to_owned())),
+        ),
+        filtered: !(params.organisation.is_empty()
+            && params.group.is_empty()
+            && params.consent.is_empty()),
+        params,
     };
     Ok((status, render(&view)?).into_response())
 }

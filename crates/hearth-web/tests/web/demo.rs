@@ -79,8 +79,8 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
     let mut patients = Vec::new();
     for page in 0..10 {
         let query = hearth_app::RegisterQuery {
-            search: String::new(),
             page,
+            ..Default::default()
         };
         patients.extend(first.app.register(&actor, &query).await.unwrap().patients);
     }

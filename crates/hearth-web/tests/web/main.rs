@@ -7,4 +7,5 @@ mod audit;
 mod demo;
 mod ops;
 mod patients;
+mod register;
 mod sign_in;

@@ -36,6 +36,12 @@ async fn register_lists_and_searches_only_patients_the_user_may_see(backend: Bac
     let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
     let (status, page) = client.get_text("/register").await;
     assert_eq!(status, 200);
+    assert!(
+        page.contains("No patients are on your organisation&#x27;s register yet")
+            || page.contains("No patients are on your organisation's register yet")
+    );
+    let (status, page) = client.get_text("/register?show=all").await;
+    assert_eq!(status, 200);
     assert!(page.contains("CARTER, Edith") && page.contains("RAMSBOTTOM, Arthur"));
     assert!(
         !page.contains("ELSEWHERE"),
@@ -43,13 +49,15 @@ async fn register_lists_and_searches_only_patients_the_user_may_see(backend: Bac
     );
     assert!(page.contains("943 476 5919"), "NHS numbers are shown 3-3-4");
 
-    let (_, page) = client.get_text("/register?q=ramsb").await;
+    let (_, page) = client.get_text("/register?show=all&q=ramsb").await;
     assert!(page.contains("RAMSBOTTOM, Arthur") && !page.contains("CARTER, Edith"));
-    let (_, page) = client.get_text("/register?q=Carter%2C+Edith").await;
+    let (_, page) = client
+        .get_text("/register?show=all&q=Carter%2C+Edith")
+        .await;
     assert!(page.contains("CARTER, Edith"));
-    let (_, page) = client.get_text("/register?q=943+476+5919").await;
+    let (_, page) = client.get_text("/register?show=all&q=943+476+5919").await;
     assert!(page.contains("CARTER, Edith") && !page.contains("RAMSBOTTOM"));
-    let (_, page) = client.get_text("/register?q=elsewhere").await;
+    let (_, page) = client.get_text("/register?show=all&q=elsewhere").await;
     assert!(page.contains("No patient you can see matches"));
 
     for mangled in [
@@ -62,7 +70,7 @@ async fn register_lists_and_searches_only_patients_the_user_may_see(backend: Bac
         assert!(page.contains("<h1>Register</h1>"));
     }
 
-    let (status, page) = client.get_text("/register?q=943+476+5918").await;
+    let (status, page) = client.get_text("/register?show=all&q=943+476+5918").await;
     assert_eq!(status, 422);
     assert!(page.contains("This is not a valid NHS number"));
 }

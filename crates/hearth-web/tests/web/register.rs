@@ -1,0 +1,352 @@
+//! The palliative care register: adding a patient with indicators and consent, consent limiting
+//! sharing, leaving the register, stale edits, filters.
+
+use hearth_testkit::{
+    Backend, Fixture, TestApp, TestClient, csrf_token_in, new_patient, on_both_backends, spawn_app,
+};
+
+async fn signed_in(t: &TestApp, email: &str, password: &str) -> TestClient {
+    let client = t.client();
+    assert_eq!(client.sign_in(email, password).await.status().as_u16(), 303);
+    client
+}
+
+/// Submits the register form for `patient` with the given consent and reasons.
+async fn register(
+    client: &TestClient,
+    patient: &str,
+    consent: &str,
+    reasons: &[(&str, &str)],
+) -> reqwest::Response {
+    let (status, form) = client
+        .get_text(&format!("/patients/{patient}/register/new"))
+        .await;
+    assert_eq!(status, 200);
+    let token = csrf_token_in(&form).unwrap();
+    let mut fields = vec![
+        ("csrf_token", token.as_str()),
+        ("identified_on", "2026-11-18"),
+        ("diagnosis_group", "organ-failure"),
+        ("consent", consent),
+    ];
+    fields.extend_from_slice(reasons);
+    client
+        .post_form(&format!("/patients/{patient}/register"), &fields)
+        .await
+}
+
+const REASONS: &[(&str, &str)] = &[
+    ("surprise", "not-surprised"),
+    ("general", "unplanned-admissions"),
+    ("general", "depends-on-others"),
+    ("disease", "heart-vascular"),
+];
+
+async fn adding_a_patient_to_the_register_records_why_and_consent(backend: Backend) {
+    let Some(t) = spawn_app(backend, "adding_a_patient_to_the_register").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let patient = f.patient.id.to_string();
+    let (_, before) = client.get_text(&format!("/patients/{patient}")).await;
+    assert!(before.contains("Not on the palliative care register"));
+
+    let response = register(&client, &patient, "given", REASONS).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let (_, page) = client.get_text(&format!("/patients/{patient}")).await;
+    for expected in [
+        "On the register of Riverside Medical Practice",
+        "since 18 Nov 2026",
+        "No, I would not be surprised",
+        "Unplanned hospital admission(s), Depends on others for care",
+        "Heart / vascular disease",
+        "Organ failure",
+        "Consent given to share",
+    ] {
+        assert!(page.contains(expected), "the patient page shows {expected}");
+    }
+    let (_, list) = client.get_text("/register").await;
+    assert!(list.contains("CARTER, Edith") && list.contains("18 Nov 2026"));
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    let trail = tx.audit_of_patient(&f.patient.id, 10).await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|(action, outcome, _)| action == "create" && outcome == "allowed")
+    );
+
+    let again = register(&client, &patient, "given", REASONS).await;
+    assert_eq!(
+        again.status().as_u16(),
+        409,
+        "a patient is on the register once at a time"
+    );
+}
+
+async fn identification_without_a_reason_is_refused_and_changes_nothing(backend: Backend) {
+    let Some(t) = spawn_app(backend, "identification_without_a_reason").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let patient = f.patient.id.to_string();
+    let response = register(&client, &patient, "given", &[("surprise", "surprised")]).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Say why the patient is being identified"));
+    assert!(
+        page.contains("value=\"surprised\" checked"),
+        "the form keeps what was entered"
+    );
+    let (_, page) = client.get_text(&format!("/patients/{patient}")).await;
+    assert!(page.contains("Not on the palliative care register"));
+
+    let (_, form) = client
+        .get_text(&format!("/patients/{patient}/register/new"))
+        .await;
+    assert!(csrf_token_in(&form).is_some());
+    let forged = client
+        .post_form(
+            &format!("/patients/{patient}/register"),
+            &[
+                ("surprise", "not-surprised"),
+                ("diagnosis_group", "cancer"),
+                ("consent", "given"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status().as_u16(), 403, "no CSRF token, no change");
+}
+
+async fn declined_consent_limits_sharing_to_the_registering_organisation(backend: Backend) {
+    let Some(t) = spawn_app(backend, "declined_consent_limits_sharing").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let mut shared = new_patient("Joan", "Thwaite", "999 000 0018");
+    shared.organisations = vec![f.other_practice.id.clone()];
+    let shared = t.app.create_patient(&f.gp_actor, shared).await.unwrap();
+    let path = format!("/patients/{}", shared.id);
+
+    let outsider = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    assert_eq!(
+        outsider.get_text(&path).await.0,
+        200,
+        "both organisations are involved"
+    );
+
+    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    assert_eq!(
+        register(&gp, shared.id.as_str(), "declined", REASONS)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let (_, page) = gp.get_text(&path).await;
+    assert!(page.contains(
+        "Consent to share declined: this record is shared only with Riverside Medical Practice"
+    ));
+
+    assert_eq!(
+        outsider.get_text(&path).await.0,
+        403,
+        "declined consent: only the registering organisation"
+    );
+    let (_, list) = outsider.get_text("/register?show=all").await;
+    assert!(!list.contains("THWAITE"));
+
+    let (_, page) = gp.get_text(&path).await;
+    let token = csrf_token_in(&page).unwrap();
+    let response = gp
+        .post_form(
+            &format!("{path}/register/consent"),
+            &[
+                ("csrf_token", &token),
+                ("version", "1"),
+                ("consent", "given"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(
+        outsider.get_text(&path).await.0,
+        200,
+        "shared again once consent is given"
+    );
+}
+
+async fn leaving_the_register_keeps_the_entry_and_stale_edits_are_refused(backend: Backend) {
+    let Some(t) = spawn_app(backend, "leaving_the_register").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let patient = f.patient.id.to_string();
+    register(&client, &patient, "given", REASONS).await;
+    let path = format!("/patients/{patient}");
+    let (_, page) = client.get_text(&path).await;
+    let token = csrf_token_in(&page).unwrap();
+
+    let future = client
+        .post_form(
+            &format!("{path}/register/leave"),
+            &[
+                ("csrf_token", &token),
+                ("version", "1"),
+                ("leaving", "died"),
+                ("on", "2030-01-01"),
+                ("place", "home"),
+                ("preferred_place", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status().as_u16(), 422);
+    assert!(
+        future
+            .text()
+            .await
+            .unwrap()
+            .contains("The date of death is in the future")
+    );
+
+    let died = client
+        .post_form(
+            &format!("{path}/register/leave"),
+            &[
+                ("csrf_token", &token),
+                ("version", "1"),
+                ("leaving", "died"),
+                ("on", "2026-11-19"),
+                ("place", "home"),
+                ("preferred_place", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(died.status().as_u16(), 303);
+    let (_, page) = client.get_text(&path).await;
+    assert!(page.contains("Died on 19 Nov 2026 (home; preferred place of death: yes)"));
+    assert!(page.contains("Not on the palliative care register"));
+
+    let stale = client
+        .post_form(
+            &format!("{path}/register/consent"),
+            &[
+                ("csrf_token", &token),
+                ("version", "1"),
+                ("consent", "declined"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        stale.status().as_u16(),
+        404,
+        "nothing active to change any more"
+    );
+
+    let (_, list) = client.get_text("/register").await;
+    assert!(!list.contains("CARTER"), "no longer on the register");
+}
+
+async fn an_edit_based_on_an_old_version_is_refused(backend: Backend) {
+    let Some(t) = spawn_app(backend, "an_edit_based_on_an_old_version").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let patient = f.patient.id.to_string();
+    register(&client, &patient, "given", REASONS).await;
+    let path = format!("/patients/{patient}");
+    let (_, page) = client.get_text(&path).await;
+    let token = csrf_token_in(&page).unwrap();
+    let first = client
+        .post_form(
+            &format!("{path}/register/consent"),
+            &[
+                ("csrf_token", &token),
+                ("version", "1"),
+                ("consent", "best-interests"),
+            ],
+        )
+        .await;
+    assert_eq!(first.status().as_u16(), 303);
+    let second = client
+        .post_form(
+            &format!("{path}/register/consent"),
+            &[
+                ("csrf_token", &token),
+                ("version", "1"),
+                ("consent", "declined"),
+            ],
+        )
+        .await;
+    assert_eq!(second.status().as_u16(), 409);
+    assert!(
+        second
+            .text()
+            .await
+            .unwrap()
+            .contains("Someone else changed this register entry")
+    );
+    let (_, page) = client.get_text(&path).await;
+    assert!(
+        page.contains("Not able to consent: shared in their best interests"),
+        "the first change stands"
+    );
+}
+
+async fn register_filters_by_diagnosis_group_and_consent(backend: Backend) {
+    let Some(t) = spawn_app(backend, "register_filters").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let other = t
+        .app
+        .create_patient(&f.gp_actor, new_patient("Arthur", "Dodd", "999 000 0018"))
+        .await
+        .unwrap();
+    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    register(&client, f.patient.id.as_str(), "given", REASONS).await;
+    let (_, form) = client
+        .get_text(&format!("/patients/{}/register/new", other.id))
+        .await;
+    let token = csrf_token_in(&form).unwrap();
+    client
+        .post_form(
+            &format!("/patients/{}/register", other.id),
+            &[
+                ("csrf_token", &token),
+                ("identified_on", "2026-11-19"),
+                ("surprise", "not-surprised"),
+                ("diagnosis_group", "cancer"),
+                ("consent", "best-interests"),
+            ],
+        )
+        .await;
+    let (_, page) = client.get_text("/register?group=cancer").await;
+    assert!(page.contains("DODD") && !page.contains("CARTER"));
+    let (_, page) = client.get_text("/register?consent=given").await;
+    assert!(page.contains("CARTER") && !page.contains("DODD"));
+    let (_, page) = client.get_text("/register?sort=identified").await;
+    assert!(
+        page.find("DODD").unwrap() < page.find("CARTER").unwrap(),
+        "most recently identified first"
+    );
+    let (_, page) = client
+        .get_text(&format!("/register?organisation={}", f.other_practice.id))
+        .await;
+    assert!(page.contains("No patient you can see matches these filters"));
+    let (status, page) = client.get_text("/register?group=gout").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Choose a value from the list"));
+}
+
+on_both_backends!(
+    adding_a_patient_to_the_register_records_why_and_consent,
+    identification_without_a_reason_is_refused_and_changes_nothing,
+    declined_consent_limits_sharing_to_the_registering_organisation,
+    leaving_the_register_keeps_the_entry_and_stale_edits_are_refused,
+    an_edit_based_on_an_old_version_is_refused,
+    register_filters_by_diagnosis_group_and_consent,
+);
