@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hearth HTTP benchmark: seeds a demo database, starts `hearth serve`, and
-# measures GET /healthz and an authenticated patient page with wrk.
+# measures GET /healthz and signed-in pages (patient page, register, search, filters) with wrk.
 # See bench/README.md.
 #
 # Usage: bench/run.sh [--patients N] [--duration SECONDS] [--connections C]
@@ -263,8 +263,19 @@ run_wrk() {
     fi
 }
 
+# Signed-in pages measured against /healthz: the patient page, the register's first page,
+# a name search, and a filtered register (two filters that match few patients).
+TARGETS=(
+    "patient $PATIENT_PATH"
+    "register /register"
+    "search /register?q=smi"
+    "filtered /register?group=neurological&consent=best-interests"
+)
 run_wrk healthz /healthz
-run_wrk patient "$PATIENT_PATH" -H "Cookie: hearth_session=$SESSION"
+for target in "${TARGETS[@]}"; do
+    read -r name path <<<"$target"
+    run_wrk "$name" "$path" -H "Cookie: hearth_session=$SESSION"
+done
 
 # --- 6. results -------------------------------------------------------------
 
@@ -294,24 +305,27 @@ parse_wrk() {
 
 read -r H_RPS H_P50 H_P99 < <(parse_wrk "$WORK/wrk-healthz.txt") ||
     die "could not parse wrk output for /healthz"
-read -r P_RPS P_P50 P_P99 < <(parse_wrk "$WORK/wrk-patient.txt") ||
-    die "could not parse wrk output for $PATIENT_PATH"
-read -r RATIO_RPS RATIO_P99 < <(awk -v hr="$H_RPS" -v pr="$P_RPS" -v hp="$H_P99" -v pp="$P_P99" \
-    'BEGIN { printf "%.3f %.3f\n", (hr > 0 ? pr / hr : 0), (hp > 0 ? pp / hp : 0) }')
 
 echo
-printf '%-10s %14s %10s %10s\n' target 'requests/s' 'p50 ms' 'p99 ms'
+printf '%-10s %14s %10s %10s %12s %10s\n' target 'requests/s' 'p50 ms' 'p99 ms' 'rps ratio' 'p99 ratio'
 printf '%-10s %14s %10s %10s\n' healthz "$H_RPS" "$H_P50" "$H_P99"
-printf '%-10s %14s %10s %10s\n' patient "$P_RPS" "$P_P50" "$P_P99"
-echo
-printf 'patient/healthz throughput: %s\n' "$RATIO_RPS"
-printf 'patient/healthz p99:        %s\n' "$RATIO_P99"
+JSON_TARGETS=""
+for target in "${TARGETS[@]}"; do
+    read -r name path <<<"$target"
+    read -r RPS P50 P99 < <(parse_wrk "$WORK/wrk-$name.txt") ||
+        die "could not parse wrk output for $path"
+    read -r RATIO_RPS RATIO_P99 < <(awk -v hr="$H_RPS" -v pr="$RPS" -v hp="$H_P99" -v pp="$P99" \
+        'BEGIN { printf "%.3f %.3f\n", (hr > 0 ? pr / hr : 0), (hp > 0 ? pp / hp : 0) }')
+    printf '%-10s %14s %10s %10s %12s %10s\n' "$name" "$RPS" "$P50" "$P99" "$RATIO_RPS" "$RATIO_P99"
+    JSON_TARGETS+=$(printf ',"%s":{"path":"%s","rps":%s,"p50_ms":%s,"p99_ms":%s,"ratio_rps":%s,"ratio_p99":%s}' \
+        "$name" "$path" "$RPS" "$P50" "$P99" "$RATIO_RPS" "$RATIO_P99")
+done
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 RESULT=$RESULTS_DIR/$STAMP-$PATIENTS.json
-printf '{"timestamp":"%s","commit":"%s","patients":%s,"seed":%s,"duration_s":%s,"connections":%s,"threads":%s,"seeded":%s,"seed_seconds":%s,"healthz":{"rps":%s,"p50_ms":%s,"p99_ms":%s},"patient":{"rps":%s,"p50_ms":%s,"p99_ms":%s},"ratio":{"rps":%s,"p99":%s}}\n' \
+printf '{"timestamp":"%s","commit":"%s","patients":%s,"seed":%s,"duration_s":%s,"connections":%s,"threads":%s,"seeded":%s,"seed_seconds":%s,"healthz":{"rps":%s,"p50_ms":%s,"p99_ms":%s}%s}\n' \
     "$STAMP" "$COMMIT" "$PATIENTS" "$SEED" "$DURATION" "$CONNECTIONS" "$THREADS" "$SEEDED" "$SEED_SECONDS" \
-    "$H_RPS" "$H_P50" "$H_P99" "$P_RPS" "$P_P50" "$P_P99" "$RATIO_RPS" "$RATIO_P99" >"$RESULT"
+    "$H_RPS" "$H_P50" "$H_P99" "$JSON_TARGETS" >"$RESULT"
 echo
 log "wrote $RESULT"

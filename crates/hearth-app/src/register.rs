@@ -68,8 +68,7 @@ impl App {
         })?;
         self.audit_change(&mut tx, actor, &entry, AuditAction::Create)
             .await?;
-        tx.insert_register_entries(std::slice::from_ref(&entry))
-            .await?;
+        tx.insert_register_entries(&[(&entry, &record)]).await?;
         tx.commit().await?;
         Ok(entry)
     }

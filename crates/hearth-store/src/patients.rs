@@ -5,7 +5,7 @@ use hearth_domain::register::{ConsentDecision, DiagnosisGroup};
 use hearth_domain::{OrganisationId, PatientId};
 use sqlx::any::AnyRow;
 
-use crate::register::visibility;
+use crate::register::{visibility, visibility_with_entry};
 use crate::rows::{code, date, flag, integer, optional_integer, optional_text, text, timestamp};
 use crate::{StoreError, Tx};
 
@@ -194,17 +194,31 @@ impl Tx {
         if q.organisations.is_empty() {
             return Ok((Vec::new(), false));
         }
-        let join = if q.registered_only {
-            "JOIN"
+        // Two shapes, each driven by the index that yields rows in the wanted order, so that the
+        // first page of a million-entry register reads a few hundred rows rather than sorting
+        // them all. `CROSS JOIN` fixes the join order on SQLite (PostgreSQL plans either way).
+        let (from, patient, name) = if q.registered_only {
+            (
+                "register_entries r CROSS JOIN patients p WHERE p.id = r.patient_id AND r.status = 'active'",
+                "r.patient_id",
+                "r.search_name",
+            )
         } else {
-            "LEFT JOIN"
+            (
+                "patients p LEFT JOIN register_entries r ON r.patient_id = p.id AND r.status = 'active' WHERE 1 = 1",
+                "p.id",
+                "p.search_name",
+            )
         };
         let mut sql = format!(
             "SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.sex, p.main_diagnosis, p.town, \
-             p.rural, i.value AS national_number, r.diagnosis_group, r.consent, r.identified_on \
-             FROM patients p JOIN patient_identifiers i ON i.patient_id = p.id AND i.system = $1 \
-             {join} register_entries r ON r.patient_id = p.id AND r.status = 'active' WHERE {}",
-            visibility("p.id", 2, q.organisations.len())
+             p.rural, (SELECT i.value FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = $1) \
+             AS national_number, r.diagnosis_group, r.consent, r.identified_on FROM {from} AND {}",
+            if q.registered_only {
+                visibility_with_entry(patient, 2, q.organisations.len())
+            } else {
+                visibility(patient, 2, q.organisations.len())
+            }
         );
         let mut next = 2 + q.organisations.len();
         let mut text_params: Vec<String> = Vec::new();
@@ -216,22 +230,25 @@ impl Tx {
         if let Some(prefix) = &q.name_prefix {
             // Every name starting with the prefix sorts between the prefix itself and the prefix
             // followed by the highest code point (the column sorts by code point on both backends).
-            param(&mut sql, " AND p.search_name >= $?", prefix.clone());
+            param(&mut sql, &format!(" AND {name} >= $?"), prefix.clone());
             param(
                 &mut sql,
-                " AND p.search_name < $?",
+                &format!(" AND {name} < $?"),
                 format!("{prefix}\u{10FFFF}"),
             );
         }
         if let Some(number) = &q.national_number {
-            param(&mut sql, " AND i.value = $?", number.clone());
+            let clause = format!(
+                " AND {patient} IN (SELECT n.patient_id FROM patient_identifiers n WHERE n.system = $1 AND n.value = $?)"
+            );
+            param(&mut sql, &clause, number.clone());
         }
         if let Some(org) = &q.involving {
-            param(
-                &mut sql,
-                " AND EXISTS (SELECT 1 FROM patient_organisations pi WHERE pi.patient_id = p.id AND pi.organisation_id = $?)",
-                org.to_string(),
+            let clause = format!(
+                " AND EXISTS (SELECT 1 FROM patient_organisations pi WHERE pi.patient_id = {patient} \
+                 AND pi.organisation_id = $?)"
             );
+            param(&mut sql, &clause, org.to_string());
         }
         if let Some(group) = q.diagnosis_group {
             param(
@@ -244,8 +261,8 @@ impl Tx {
             param(&mut sql, " AND r.consent = $?", consent.code().to_owned());
         }
         let order = match q.sort {
-            PatientSort::Name => "p.search_name, p.id",
-            PatientSort::RecentlyIdentified => "r.identified_on DESC, p.search_name, p.id",
+            PatientSort::Name => format!("{name}, {patient}"),
+            PatientSort::RecentlyIdentified => format!("r.identified_on DESC, {name}, {patient}"),
         };
         sql.push_str(&format!(
             " ORDER BY {order} LIMIT ${} OFFSET ${}",

@@ -1,5 +1,6 @@
 //! The `register_entries` table: the palliative care register.
 
+use hearth_domain::patient::{Patient, search_name};
 use hearth_domain::register::{
     Consent, ConsentDecision, DiagnosisGroup, DiseaseIndicator, GeneralIndicator, Leaving,
     PlaceOfDeath, PreferredPlaceMet, RegisterEntry, RegisterStatus, SurpriseAnswer, join_codes,
@@ -114,23 +115,29 @@ fn values(entry: &RegisterEntry) -> [Option<String>; 17] {
 }
 
 impl Tx {
-    /// Stores new register entries (one, or a demo region's worth).
+    /// Stores new register entries (one, or a demo region's worth), each with its patient (whose
+    /// search name the entry carries so that register lists sort and filter on this table alone,
+    /// which keeps them fast at a million entries).
     pub async fn insert_register_entries(
         &mut self,
-        entries: &[RegisterEntry],
+        entries: &[(&RegisterEntry, &Patient)],
     ) -> Result<(), StoreError> {
         for chunk in entries.chunks(crate::bulk::ROWS_PER_STATEMENT) {
-            let values_sql = crate::bulk::values_clause(self.backend, chunk.len(), COLUMN_COUNT);
-            let sql = format!("INSERT INTO register_entries ({COLUMNS}) VALUES {values_sql}");
+            let values_sql =
+                crate::bulk::values_clause(self.backend, chunk.len(), COLUMN_COUNT + 1);
+            let sql = format!(
+                "INSERT INTO register_entries ({COLUMNS}, search_name) VALUES {values_sql}"
+            );
             let mut query = sqlx::query(&sql);
-            for entry in chunk {
+            for (entry, patient) in chunk {
                 for value in values(entry) {
                     query = query.bind(value);
                 }
                 query = query
                     .bind(millis(entry.created_at))
                     .bind(millis(entry.updated_at))
-                    .bind(entry.version);
+                    .bind(entry.version)
+                    .bind(search_name(&patient.family_name, &patient.given_name));
             }
             query
                 .execute(&mut *self.inner)
@@ -204,5 +211,17 @@ pub(crate) fn visibility(patient: &str, first: usize, count: usize) -> String {
          AND po.organisation_id IN ({orgs})) \
          AND NOT EXISTS (SELECT 1 FROM register_entries rd WHERE rd.patient_id = {patient} \
          AND rd.status = 'active' AND rd.consent = 'declined' AND rd.organisation_id NOT IN ({orgs}))"
+    )
+}
+
+/// `visibility` for a query that already holds the patient's active entry as `r`: the consent
+/// test reads that row instead of looking the entry up again (one index lookup fewer per row
+/// scanned, on the register page's hot path).
+pub(crate) fn visibility_with_entry(patient: &str, first: usize, count: usize) -> String {
+    let orgs = placeholders(first, count);
+    format!(
+        "EXISTS (SELECT 1 FROM patient_organisations po WHERE po.patient_id = {patient} \
+         AND po.organisation_id IN ({orgs})) \
+         AND (r.consent <> 'declined' OR r.organisation_id IN ({orgs}))"
     )
 }

@@ -165,13 +165,20 @@ impl Store {
     }
 }
 
+/// The single writer connection gets a larger page cache (256 MiB): bulk loads and the audit
+/// log's group commits touch many index pages, and one connection's cache costs little.
+const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA cache_size = -262144;";
+
 fn sqlite_pool(max: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|conn, _meta| {
+        .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 conn.execute(SQLITE_PRAGMAS).await?;
+                if max == 1 {
+                    conn.execute(SQLITE_WRITER_PRAGMAS).await?;
+                }
                 Ok(())
             })
         })

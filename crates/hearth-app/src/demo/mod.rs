@@ -19,7 +19,7 @@ use people::{Assignments, PatientGenerator};
 pub use region::DEMO_PASSWORD;
 
 /// Patients written per transaction.
-const BATCH: u64 = 20_000;
+const BATCH: u64 = 100_000;
 
 /// How big a region to make.
 #[derive(Debug, Clone, Copy)]
@@ -228,7 +228,8 @@ impl App {
                 (0..n).map(|_| generator.next_patient()).unzip();
             let mut tx = self.store.begin_write().await?;
             tx.insert_patients_bulk(&patients).await?;
-            tx.insert_register_entries(&entries).await?;
+            let pairs: Vec<_> = entries.iter().zip(&patients).collect();
+            tx.insert_register_entries(&pairs).await?;
             tx.commit().await?;
             written += n;
             progress(written, options.patients);

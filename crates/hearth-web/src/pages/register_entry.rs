@@ -88,6 +88,10 @@ async fn form_page(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let overview = state.app.patient_overview(&user.actor, id).await?;
+    if overview.register.iter().any(|e| e.leaving.is_none()) {
+        // Already on the register: the patient page shows the entry.
+        return Ok(Redirect::to(&format!("/patients/{id}")).into_response());
+    }
     let one = |value: &str| vec![value.to_owned()];
     let view = RegisterForm {
         chrome: Some(Chrome::of(user)),

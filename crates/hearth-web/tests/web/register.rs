@@ -76,7 +76,23 @@ async fn adding_a_patient_to_the_register_records_why_and_consent(backend: Backe
             .any(|(action, outcome, _)| action == "create" && outcome == "allowed")
     );
 
-    let again = register(&client, &patient, "given", REASONS).await;
+    drop(tx);
+    let (status, _) = client
+        .get_text(&format!("/patients/{patient}/register/new"))
+        .await;
+    assert_eq!(status, 303, "the form is not offered twice");
+    let (_, page) = client.get_text(&format!("/patients/{patient}")).await;
+    let token = csrf_token_in(&page).unwrap();
+    let mut fields = vec![
+        ("csrf_token", token.as_str()),
+        ("identified_on", "2026-11-19"),
+        ("diagnosis_group", "cancer"),
+        ("consent", "given"),
+    ];
+    fields.extend_from_slice(REASONS);
+    let again = client
+        .post_form(&format!("/patients/{patient}/register"), &fields)
+        .await;
     assert_eq!(
         again.status().as_u16(),
         409,

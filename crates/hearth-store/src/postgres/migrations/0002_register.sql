@@ -21,6 +21,8 @@ CREATE TABLE register_entries (
     place_of_death       TEXT,
     preferred_place_met  TEXT,
     removed_reason       TEXT,
+    -- The patient's search name, copied so that register lists sort and filter on this table.
+    search_name          TEXT COLLATE "C" NOT NULL,
     created_at           BIGINT NOT NULL,
     updated_at           BIGINT NOT NULL,
     version              BIGINT NOT NULL
@@ -29,3 +31,9 @@ CREATE TABLE register_entries (
 -- A patient is on the register at most once at a time.
 CREATE UNIQUE INDEX register_entries_one_active ON register_entries (patient_id) WHERE status = 'active';
 CREATE INDEX register_entries_by_patient ON register_entries (patient_id, identified_on);
+
+-- The register page's orders and filters, over active entries only.
+CREATE INDEX register_entries_by_name ON register_entries (search_name, patient_id) WHERE status = 'active';
+CREATE INDEX register_entries_by_group ON register_entries (diagnosis_group, search_name, patient_id) WHERE status = 'active';
+CREATE INDEX register_entries_by_consent ON register_entries (consent, search_name, patient_id) WHERE status = 'active';
+CREATE INDEX register_entries_by_identified ON register_entries (identified_on, search_name, patient_id) WHERE status = 'active';
