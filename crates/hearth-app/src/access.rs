@@ -8,7 +8,7 @@ use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
 use hearth_store::Tx;
 use jiff::Timestamp;
 
-use crate::{Actor, AppError};
+use crate::{Actor, App, AppError};
 
 /// The outcome of an access decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,5 +53,63 @@ pub fn audit_record(
         basis,
         outcome,
         detail: None,
+    }
+}
+
+impl App {
+    /// Opens a write transaction for a change to `patient`'s clinical record, after checking that
+    /// `actor` may make it. A refusal is audited (as an attempt to `action` a `resource_type`)
+    /// and returned as `Forbidden`.
+    pub(crate) async fn begin_clinical_write(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        action: AuditAction,
+        resource_type: &'static str,
+    ) -> Result<Tx, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let mut tx = self.store.begin_write().await?;
+        let decision = decide(&mut tx, actor, patient).await?;
+        if decision == Access::Denied {
+            drop(tx);
+            let record = audit_record(
+                actor,
+                self.now(),
+                Some(patient),
+                action,
+                resource_type,
+                None,
+                decision,
+            );
+            self.audit.append(record).await?;
+            return Err(AppError::Forbidden(
+                "You cannot change this record: none of your organisations may see this patient."
+                    .to_owned(),
+            ));
+        }
+        Ok(tx)
+    }
+
+    /// Appends the audit record of a change, inside the change's own transaction.
+    pub(crate) async fn audit_change(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        patient: &PatientId,
+        action: AuditAction,
+        resource: (&'static str, &str, i64),
+    ) -> Result<(), AppError> {
+        let (resource_type, id, version) = resource;
+        let record = audit_record(
+            actor,
+            self.now(),
+            Some(patient),
+            action,
+            resource_type,
+            Some((id, version)),
+            Access::Allowed(AccessBasis::OrganisationInvolved),
+        );
+        tx.append_audit(&record).await?;
+        Ok(())
     }
 }

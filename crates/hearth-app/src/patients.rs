@@ -5,6 +5,7 @@ use hearth_domain::organisation::Organisation;
 use hearth_domain::patient::{NewPatient, Patient, PatientSummary};
 use std::collections::HashMap;
 
+use hearth_domain::care_team::{CareTeamMember, Member};
 use hearth_domain::register::{ConsentDecision, DiagnosisGroup, RegisterEntry};
 use hearth_domain::{OrganisationId, PatientId, PractitionerId, ValidationError};
 use hearth_store::{PatientQuery, PatientSort};
@@ -50,7 +51,11 @@ pub struct PatientOverview {
     pub organisations: Vec<Organisation>,
     /// Register entries, newest first: the active one (if any) and earlier ones.
     pub register: Vec<RegisterEntry>,
-    /// Names of the practitioners the register entries mention.
+    /// The care team, current members first.
+    pub care_team: Vec<CareTeamMember>,
+    /// Whether a coordinator handover is waiting for acceptance.
+    pub handover_pending: bool,
+    /// Names of the practitioners the register entries and the care team mention.
     pub practitioner_names: HashMap<PractitionerId, String>,
 }
 
@@ -144,21 +149,32 @@ impl App {
         let mut tx = self.store.begin_read().await?;
         let access = access::decide(&mut tx, actor, id).await?;
         let patient = tx.patient(id, system).await?;
-        let (organisations, register, practitioner_names) = match (&patient, access) {
-            (Some(patient), Access::Allowed(_)) => {
-                let organisations = tx.organisations_by_ids(&patient.organisations).await?;
-                let register = tx.register_entries_of(id).await?;
-                let mut mentioned: Vec<PractitionerId> = register
-                    .iter()
-                    .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
-                    .collect();
-                mentioned.sort();
-                mentioned.dedup();
-                let names = tx.practitioner_names(&mentioned).await?;
-                (organisations, register, names)
-            }
-            _ => (Vec::new(), Vec::new(), HashMap::new()),
-        };
+        let mut overview = None;
+        if let (Some(patient), Access::Allowed(_)) = (&patient, access) {
+            let organisations = tx.organisations_by_ids(&patient.organisations).await?;
+            let register = tx.register_entries_of(id).await?;
+            let care_team = tx.care_team(id).await?;
+            let handover_pending = tx.open_handover(id).await?.is_some();
+            let mut mentioned: Vec<PractitionerId> = register
+                .iter()
+                .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
+                .chain(care_team.iter().filter_map(|m| match &m.member {
+                    Member::Practitioner(id) => Some(id.clone()),
+                    Member::Service(_) => None,
+                }))
+                .collect();
+            mentioned.sort();
+            mentioned.dedup();
+            let practitioner_names = tx.practitioner_names(&mentioned).await?;
+            overview = Some(PatientOverview {
+                patient: patient.clone(),
+                organisations,
+                register,
+                care_team,
+                handover_pending,
+                practitioner_names,
+            });
+        }
         drop(tx);
         let version = match (&patient, access) {
             (Some(patient), Access::Allowed(_)) => Some((id.as_str(), patient.version)),
@@ -182,11 +198,8 @@ impl App {
                 "You cannot open this record: none of your organisations is involved in this patient's care."
                     .to_owned(),
             )),
-            (Some(patient), Access::Allowed(_)) => Ok(PatientOverview {
-                patient,
-                organisations,
-                register,
-                practitioner_names,
+            (Some(_), Access::Allowed(_)) => overview.ok_or_else(|| {
+                AppError::Internal("the overview of a visible patient was not read".to_owned())
             }),
         }
     }

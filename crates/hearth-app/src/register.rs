@@ -8,7 +8,6 @@ use hearth_domain::audit::AuditAction;
 use hearth_domain::register::{EntryContext, NewRegisterEntry, RegisterEntry};
 use hearth_store::Tx;
 
-use crate::access::{self, Access};
 use crate::{Actor, App, AppError};
 
 /// The FHIR resource a register entry maps to.
@@ -38,7 +37,7 @@ impl App {
     ) -> Result<RegisterEntry, AppError> {
         let organisation = actor.acting_organisation().ok_or_else(no_role)?;
         let mut tx = self
-            .begin_clinical_write(actor, patient, AuditAction::Create)
+            .begin_clinical_write(actor, patient, AuditAction::Create, RESOURCE)
             .await?;
         let system = &self.config.national_number_system.system_uri;
         let record = tx.patient(patient, system).await?.ok_or_else(not_found)?;
@@ -66,8 +65,14 @@ impl App {
             today: self.today(),
             now: self.now(),
         })?;
-        self.audit_change(&mut tx, actor, &entry, AuditAction::Create)
-            .await?;
+        self.audit_change(
+            &mut tx,
+            actor,
+            &entry.patient_id,
+            AuditAction::Create,
+            (RESOURCE, &entry.id, entry.version),
+        )
+        .await?;
         tx.insert_register_entries(&[(&entry, &record)]).await?;
         tx.commit().await?;
         Ok(entry)
@@ -82,7 +87,7 @@ impl App {
         decision: &str,
     ) -> Result<RegisterEntry, AppError> {
         let mut tx = self
-            .begin_clinical_write(actor, patient, AuditAction::Update)
+            .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
             .await?;
         let mut entry = active_entry(&mut tx, patient, version).await?;
         entry.change_consent(
@@ -103,7 +108,7 @@ impl App {
         leaving: LeaveRegister,
     ) -> Result<RegisterEntry, AppError> {
         let mut tx = self
-            .begin_clinical_write(actor, patient, AuditAction::Update)
+            .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
             .await?;
         let mut entry = active_entry(&mut tx, patient, version).await?;
         let (today, now) = (self.today(), self.now());
@@ -124,62 +129,17 @@ impl App {
         actor: &Actor,
         entry: RegisterEntry,
     ) -> Result<RegisterEntry, AppError> {
-        self.audit_change(&mut tx, actor, &entry, AuditAction::Update)
-            .await?;
+        self.audit_change(
+            &mut tx,
+            actor,
+            &entry.patient_id,
+            AuditAction::Update,
+            (RESOURCE, &entry.id, entry.version),
+        )
+        .await?;
         tx.update_register_entry(&entry).await?;
         tx.commit().await?;
         Ok(entry)
-    }
-
-    async fn audit_change(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        entry: &RegisterEntry,
-        action: AuditAction,
-    ) -> Result<(), AppError> {
-        let record = access::audit_record(
-            actor,
-            self.now(),
-            Some(&entry.patient_id),
-            action,
-            RESOURCE,
-            Some((&entry.id, entry.version)),
-            Access::Allowed(hearth_domain::audit::AccessBasis::OrganisationInvolved),
-        );
-        tx.append_audit(&record).await?;
-        Ok(())
-    }
-
-    /// Opens a write transaction for a change to `patient`'s clinical record, after checking that
-    /// `actor` may make it. A refusal is audited and returned as `Forbidden`.
-    pub(crate) async fn begin_clinical_write(
-        &self,
-        actor: &Actor,
-        patient: &PatientId,
-        action: AuditAction,
-    ) -> Result<Tx, AppError> {
-        crate::patients::require_clinician(actor)?;
-        let mut tx = self.store.begin_write().await?;
-        let decision = access::decide(&mut tx, actor, patient).await?;
-        if decision == Access::Denied {
-            drop(tx);
-            let record = access::audit_record(
-                actor,
-                self.now(),
-                Some(patient),
-                action,
-                RESOURCE,
-                None,
-                decision,
-            );
-            self.audit.append(record).await?;
-            return Err(AppError::Forbidden(
-                "You cannot change this record: none of your organisations may see this patient."
-                    .to_owned(),
-            ));
-        }
-        Ok(tx)
     }
 }
 

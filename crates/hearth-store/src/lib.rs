@@ -5,6 +5,7 @@
 
 mod audit;
 mod bulk;
+mod care_team;
 mod error;
 mod migrations;
 mod organisations;

@@ -71,6 +71,17 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/patients/{id}/register/{change}",
             post(pages::register_entry::change),
         )
+        .route("/patients/{id}/team", get(pages::team::show))
+        .route("/patients/{id}/team/members", post(pages::team::add))
+        .route(
+            "/patients/{id}/team/members/{member}/end",
+            post(pages::team::end),
+        )
+        .route("/patients/{id}/team/handover", post(pages::team::propose))
+        .route(
+            "/patients/{id}/team/handover/{handover}/{decision}",
+            post(pages::team::decide),
+        )
         .route("/healthz", get(pages::ops::healthz))
         .route("/readyz", get(pages::ops::readyz))
         .route("/metrics", get(pages::ops::metrics))

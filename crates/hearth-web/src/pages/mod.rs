@@ -6,6 +6,7 @@ pub mod patient;
 pub mod register;
 pub mod register_entry;
 pub mod sign_in;
+pub mod team;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};

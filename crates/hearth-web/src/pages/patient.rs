@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use std::collections::HashMap;
 
+use hearth_domain::care_team::Member;
 use hearth_domain::organisation::Organisation;
 use hearth_domain::register::{
     ConsentDecision, Leaving, PlaceOfDeath, PreferredPlaceMet, RegisterEntry,
@@ -66,6 +67,9 @@ struct PatientView {
     register: Option<RegisterView>,
     earlier_entries: Vec<String>,
     register_error: Option<String>,
+    coordinator: Option<String>,
+    team_size: usize,
+    handover_pending: bool,
     place_choices: Vec<(&'static str, &'static str)>,
     preferred_choices: Vec<(&'static str, &'static str)>,
     consent_choices: Vec<(&'static str, &'static str, bool)>,
@@ -197,6 +201,23 @@ pub async fn page(
             })
             .collect(),
         register_error,
+        coordinator: overview
+            .care_team
+            .iter()
+            .find(|m| m.is_active() && m.coordinator)
+            .map(|m| {
+                let name = match &m.member {
+                    Member::Practitioner(id) => overview
+                        .practitioner_names
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_else(|| "a colleague".to_owned()),
+                    Member::Service(_) => "a service".to_owned(),
+                };
+                format!("{name} ({})", m.role.label())
+            }),
+        team_size: overview.care_team.iter().filter(|m| m.is_active()).count(),
+        handover_pending: overview.handover_pending,
         place_choices: PlaceOfDeath::ALL
             .iter()
             .map(|p| (p.code(), p.label()))

@@ -1,0 +1,306 @@
+//! `/patients/{id}/team`: the care team with its responsibility matrix, the named coordinator,
+//! a pending coordinator handover (accepted or declined by the proposed coordinator), and the
+//! forms that add and end members.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_app::{AppError, CareTeamView};
+use hearth_domain::PatientId;
+use hearth_domain::care_team::{CareTeamRole, Member, NewMember, Responsibility};
+use hearth_domain::practitioner::Profession;
+
+use crate::pages::{Chrome, render};
+use crate::session::CurrentUser;
+use crate::{AppState, WebError};
+
+/// One row of the responsibility matrix.
+pub struct MemberRow {
+    pub id: String,
+    pub version: i64,
+    pub name: String,
+    pub role: &'static str,
+    pub is_service: bool,
+    pub coordinator: bool,
+    pub since: String,
+    /// One cell per responsibility, in `Responsibility::ALL` order.
+    pub holds: Vec<bool>,
+}
+
+/// A column of the matrix.
+pub struct Column {
+    pub label: &'static str,
+    pub unheld: bool,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    patient_href: String,
+    patient_name: String,
+    csrf_token: String,
+    error: Option<String>,
+    coordinator: Option<String>,
+    columns: Vec<Column>,
+    members: Vec<MemberRow>,
+    past: Vec<String>,
+    /// (handover id, text, whether the signed-in user is the one to decide).
+    handover: Option<(String, String, bool)>,
+    candidates: Vec<(String, String)>,
+    practitioners: Vec<(String, String)>,
+    services: Vec<(String, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+    responsibilities: Vec<(&'static str, &'static str)>,
+}
+
+fn date(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %b %Y").to_string()
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &PatientId,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let view: CareTeamView = state.app.care_team(&user.actor, id).await?;
+    let team = &view.team;
+    let members: Vec<MemberRow> = team
+        .active()
+        .map(|m| MemberRow {
+            id: m.id.clone(),
+            version: m.version,
+            name: view.member_name(&m.member),
+            role: m.role.label(),
+            is_service: matches!(m.member, Member::Service(_)),
+            coordinator: m.coordinator,
+            since: date(m.started_on),
+            holds: Responsibility::ALL.iter().map(|r| m.holds(*r)).collect(),
+        })
+        .collect();
+    let unheld = team.unheld();
+    let name_of = |member_id: &str| {
+        team.members.iter().find(|m| m.id == member_id).map_or_else(
+            || "a former member".to_owned(),
+            |m| view.member_name(&m.member),
+        )
+    };
+    let handover = view.handover.as_ref().map(|h| {
+        let to = team.members.iter().find(|m| m.id == h.to_member);
+        let mine = to
+            .is_some_and(|m| m.member == Member::Practitioner(user.actor.practitioner_id.clone()));
+        let from = h
+            .from_member
+            .as_deref()
+            .map_or_else(|| "nobody".to_owned(), name_of);
+        let text = format!(
+            "{} has been proposed to take over coordination from {} (proposed {} by {}).",
+            name_of(&h.to_member),
+            from,
+            state.app.local_time(h.proposed_at),
+            view.practitioner_names
+                .get(&h.proposed_by)
+                .cloned()
+                .unwrap_or_else(|| "a colleague".to_owned()),
+        );
+        (h.id.clone(), text, mine)
+    });
+    let page = TeamPage {
+        chrome: Some(Chrome::of(user)),
+        active: "register",
+        patient_href: format!("/patients/{id}"),
+        patient_name: view.patient.list_name(),
+        csrf_token: user.csrf_token.clone(),
+        error,
+        coordinator: team
+            .coordinator()
+            .map(|m| format!("{} ({})", view.member_name(&m.member), m.role.label())),
+        columns: Responsibility::ALL
+            .iter()
+            .map(|r| Column {
+                label: r.label(),
+                unheld: unheld.contains(r),
+            })
+            .collect(),
+        candidates: team
+            .active()
+            .filter(|m| !m.coordinator && matches!(m.member, Member::Practitioner(_)))
+            .map(|m| {
+                (
+                    m.id.clone(),
+                    format!("{} ({})", view.member_name(&m.member), m.role.label()),
+                )
+            })
+            .collect(),
+        members,
+        past: team
+            .members
+            .iter()
+            .filter_map(|m| {
+                m.ended_on.map(|ended| {
+                    format!(
+                        "{} ({}), {} to {}",
+                        view.member_name(&m.member),
+                        m.role.label(),
+                        date(m.started_on),
+                        date(ended)
+                    )
+                })
+            })
+            .collect(),
+        handover,
+        practitioners: view
+            .directory
+            .iter()
+            .map(|(id, name, profession, organisation)| {
+                let profession =
+                    Profession::from_code(profession).map_or(profession.as_str(), |p| p.label());
+                (
+                    format!("practitioner:{id}"),
+                    format!("{name} — {profession}, {organisation}"),
+                )
+            })
+            .collect(),
+        services: view
+            .organisations
+            .iter()
+            .map(|o| (format!("service:{}", o.id), o.name.clone()))
+            .collect(),
+        roles: CareTeamRole::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        responsibilities: Responsibility::ALL
+            .iter()
+            .filter(|r| **r != Responsibility::Coordination)
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+    };
+    render(&page)
+}
+
+fn patient_id(id: &str) -> Result<PatientId, WebError> {
+    PatientId::parse(id).ok_or(WebError::NotFound)
+}
+
+/// `GET /patients/{id}/team`
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    page(&state, &user, &patient_id(&id)?, None).await
+}
+
+/// Shows the outcome of a change: back to the team page, or the page with the error.
+async fn outcome<T>(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &PatientId,
+    result: Result<T, AppError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/team")).into_response()),
+        Err(AppError::Invalid(invalid)) => {
+            let page = page(state, user, id, Some(invalid.message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /patients/{id}/team/members`: checkboxes repeat their name, so the body is read as pairs.
+pub async fn add(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    let mut csrf = String::new();
+    let mut input = NewMember::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "csrf_token" => csrf = value,
+            "member" => input.member = value,
+            "role" => input.role = value,
+            "responsibility" => input.responsibilities.push(value),
+            "started_on" => input.started_on = value,
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let result = state
+        .app
+        .add_care_team_member(&user.actor, &id, input)
+        .await;
+    outcome(&state, &user, &id, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    to_member: String,
+}
+
+/// `POST /patients/{id}/team/members/{member}/end`
+pub async fn end(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, member)): Path<(String, String)>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    user.check_csrf(&form.csrf_token)?;
+    let version = form.version.trim().parse().unwrap_or(-1);
+    let result = state
+        .app
+        .end_care_team_membership(&user.actor, &id, &member, version)
+        .await;
+    outcome(&state, &user, &id, result).await
+}
+
+/// `POST /patients/{id}/team/handover`
+pub async fn propose(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    user.check_csrf(&form.csrf_token)?;
+    let result = state
+        .app
+        .propose_coordinator(&user.actor, &id, &form.to_member)
+        .await;
+    outcome(&state, &user, &id, result).await
+}
+
+/// `POST /patients/{id}/team/handover/{handover}/{accept|decline}`
+pub async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, handover, decision)): Path<(String, String, String)>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    user.check_csrf(&form.csrf_token)?;
+    let accept = match decision.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(WebError::NotFound),
+    };
+    let result = state
+        .app
+        .decide_handover(&user.actor, &id, &handover, accept)
+        .await;
+    outcome(&state, &user, &id, result).await
+}

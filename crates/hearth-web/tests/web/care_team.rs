@@ -1,0 +1,450 @@
+//! The care team: members with roles and responsibilities, exactly one coordinator, and the
+//! coordinator handover — through the pages, and racing in the app layer.
+
+use hearth_app::AppError;
+use hearth_domain::care_team::NewMember;
+use hearth_testkit::{
+    Backend, Fixture, TestApp, TestClient, csrf_token_in, new_patient, on_both_backends, spawn_app,
+};
+
+async fn signed_in(t: &TestApp, email: &str, password: &str) -> TestClient {
+    let client = t.client();
+    assert_eq!(client.sign_in(email, password).await.status().as_u16(), 303);
+    client
+}
+
+/// A patient both fixture practices care for, so the GP and the outside nurse both see them.
+async fn shared_patient(t: &TestApp, f: &Fixture) -> String {
+    let mut input = new_patient("Joan", "Thwaite", "999 000 0018");
+    input.organisations = vec![f.other_practice.id.clone()];
+    t.app
+        .create_patient(&f.gp_actor, input)
+        .await
+        .unwrap()
+        .id
+        .to_string()
+}
+
+async fn add(
+    client: &TestClient,
+    patient: &str,
+    member: &str,
+    role: &str,
+    responsibilities: &[&str],
+) -> u16 {
+    let (_, page) = client.get_text(&format!("/patients/{patient}/team")).await;
+    let token = csrf_token_in(&page).unwrap();
+    let mut fields = vec![
+        ("csrf_token", token.as_str()),
+        ("member", member),
+        ("role", role),
+    ];
+    fields.extend(responsibilities.iter().map(|r| ("responsibility", *r)));
+    client
+        .post_form(&format!("/patients/{patient}/team/members"), &fields)
+        .await
+        .status()
+        .as_u16()
+}
+
+/// The id of the member whose row contains `name` (from the "End membership" form's action).
+fn member_id(page: &str, name: &str) -> String {
+    let row = page
+        .find(&format!("member__name\">{name}"))
+        .expect("the member is listed");
+    let action = page[row..].find("/members/").unwrap() + row + "/members/".len();
+    page[action..action + page[action..].find('/').unwrap()].to_owned()
+}
+
+async fn the_first_person_becomes_coordinator_and_gaps_are_highlighted(backend: Backend) {
+    let Some(t) = spawn_app(backend, "the_first_person_becomes_coordinator").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient = shared_patient(&t, &f).await;
+    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let (_, page) = gp.get_text(&format!("/patients/{patient}")).await;
+    assert!(page.contains("No care team yet"));
+
+    let service = format!("service:{}", f.other_practice.id);
+    assert_eq!(
+        add(&gp, &patient, &service, "other", &["home-visits"]).await,
+        303
+    );
+    let (_, page) = gp.get_text(&format!("/patients/{patient}/team")).await;
+    assert!(
+        page.contains("No active coordinator"),
+        "a service cannot coordinate"
+    );
+
+    let me = format!("practitioner:{}", f.gp_actor.practitioner_id);
+    assert_eq!(
+        add(
+            &gp,
+            &patient,
+            &me,
+            "gp",
+            &["prescribing", "anticipatory-medicines"]
+        )
+        .await,
+        303
+    );
+    let (_, page) = gp.get_text(&format!("/patients/{patient}/team")).await;
+    assert!(page.contains("<strong>Test gp (GP)</strong> coordinates this patient"));
+    assert!(
+        page.contains("class=\"unheld\">Carer support<span class=\"unheld__note\">nobody</span>")
+    );
+    assert!(
+        !page.contains("class=\"unheld\">Prescribing"),
+        "someone prescribes"
+    );
+    assert!(
+        !page.contains("class=\"unheld\">Coordination"),
+        "someone coordinates"
+    );
+
+    assert_eq!(
+        add(&gp, &patient, &me, "gp", &[]).await,
+        422,
+        "no one joins twice"
+    );
+    let (_, page) = gp.get_text(&format!("/patients/{patient}")).await;
+    assert!(
+        page.contains("<strong>Coordinator:</strong> Test gp (GP)") && page.contains("2 members")
+    );
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    let id = hearth_domain::PatientId::new(patient.clone());
+    let trail = tx.audit_of_patient(&id, 20).await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .filter(|(action, _, _)| action == "create")
+            .count()
+            >= 3,
+        "each member added is audited"
+    );
+}
+
+async fn the_proposed_coordinator_accepts_the_handover(backend: Backend) {
+    let Some(t) = spawn_app(backend, "the_proposed_coordinator_accepts").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient = shared_patient(&t, &f).await;
+    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let nurse_actor = t
+        .app
+        .sign_in(&f.outsider.email, &f.outsider.password)
+        .await
+        .unwrap()
+        .actor;
+    add(
+        &gp,
+        &patient,
+        &format!("practitioner:{}", f.gp_actor.practitioner_id),
+        "gp",
+        &[],
+    )
+    .await;
+    add(
+        &gp,
+        &patient,
+        &format!("practitioner:{}", nurse_actor.practitioner_id),
+        "district-nurse",
+        &["home-visits"],
+    )
+    .await;
+    let (_, page) = gp.get_text(&format!("/patients/{patient}/team")).await;
+    let nurse_member = member_id(&page, "Test district-nurse");
+    let token = csrf_token_in(&page).unwrap();
+    let proposed = gp
+        .post_form(
+            &format!("/patients/{patient}/team/handover"),
+            &[("csrf_token", &token), ("to_member", &nurse_member)],
+        )
+        .await;
+    assert_eq!(proposed.status().as_u16(), 303);
+    let (_, page) = gp.get_text(&format!("/patients/{patient}/team")).await;
+    assert!(
+        page.contains(
+            "Test district-nurse has been proposed to take over coordination from Test gp"
+        )
+    );
+    assert!(
+        page.contains("<strong>Test gp (GP)</strong> coordinates"),
+        "the current coordinator stays responsible"
+    );
+    assert!(
+        page.contains("Waiting for the proposed coordinator"),
+        "the proposer cannot accept"
+    );
+    let handover = {
+        let at = page
+            .find("/team/handover/")
+            .map(|i| i + "/team/handover/".len());
+        assert!(at.is_none(), "no accept button for the proposer");
+        t.app
+            .care_team(&f.gp_actor, &hearth_domain::PatientId::new(patient.clone()))
+            .await
+            .unwrap()
+            .handover
+            .unwrap()
+            .id
+    };
+    let forbidden = gp
+        .post_form(
+            &format!("/patients/{patient}/team/handover/{handover}/accept"),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(forbidden.status().as_u16(), 403);
+
+    let nurse = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    let (_, page) = nurse.get_text(&format!("/patients/{patient}/team")).await;
+    assert!(page.contains("Accept coordination"));
+    let token = csrf_token_in(&page).unwrap();
+    let accepted = nurse
+        .post_form(
+            &format!("/patients/{patient}/team/handover/{handover}/accept"),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(accepted.status().as_u16(), 303);
+    let (_, page) = nurse.get_text(&format!("/patients/{patient}/team")).await;
+    assert!(page.contains("<strong>Test district-nurse (District nurse)</strong> coordinates"));
+    assert!(!page.contains("has been proposed"));
+    let again = nurse
+        .post_form(
+            &format!("/patients/{patient}/team/handover/{handover}/accept"),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(again.status().as_u16(), 409, "a handover is decided once");
+}
+
+async fn declining_keeps_the_coordinator_and_leaving_leaves_none(backend: Backend) {
+    let Some(t) = spawn_app(backend, "declining_keeps_the_coordinator").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient_id = hearth_domain::PatientId::new(shared_patient(&t, &f).await);
+    let nurse = t
+        .app
+        .sign_in(&f.outsider.email, &f.outsider.password)
+        .await
+        .unwrap()
+        .actor;
+    let member = |who: &hearth_domain::PractitionerId, role: &str| NewMember {
+        member: format!("practitioner:{who}"),
+        role: role.into(),
+        ..Default::default()
+    };
+    let gp_member = t
+        .app
+        .add_care_team_member(
+            &f.gp_actor,
+            &patient_id,
+            member(&f.gp_actor.practitioner_id, "gp"),
+        )
+        .await
+        .unwrap();
+    let nurse_member = t
+        .app
+        .add_care_team_member(
+            &f.gp_actor,
+            &patient_id,
+            member(&nurse.practitioner_id, "district-nurse"),
+        )
+        .await
+        .unwrap();
+    let handover = t
+        .app
+        .propose_coordinator(&f.gp_actor, &patient_id, &nurse_member.id)
+        .await
+        .unwrap();
+    let ending = t
+        .app
+        .end_care_team_membership(&f.gp_actor, &patient_id, &gp_member.id, gp_member.version)
+        .await;
+    assert!(
+        matches!(ending, Err(AppError::Invalid(_))),
+        "not while a handover involving them waits"
+    );
+    t.app
+        .decide_handover(&nurse, &patient_id, &handover.id, false)
+        .await
+        .unwrap();
+    let view = t.app.care_team(&f.gp_actor, &patient_id).await.unwrap();
+    assert_eq!(
+        view.team.coordinator().unwrap().id,
+        gp_member.id,
+        "declining keeps the coordinator"
+    );
+    assert!(view.handover.is_none());
+
+    t.app
+        .end_care_team_membership(&f.gp_actor, &patient_id, &gp_member.id, gp_member.version)
+        .await
+        .unwrap();
+    let view = t.app.care_team(&f.gp_actor, &patient_id).await.unwrap();
+    assert!(
+        view.team.coordinator().is_none(),
+        "the coordinator left: no active coordinator"
+    );
+    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let (_, page) = client.get_text(&format!("/patients/{patient_id}")).await;
+    assert!(page.contains("No active coordinator"));
+}
+
+async fn two_racing_handovers_exactly_one_wins(backend: Backend) {
+    let Some(t) = spawn_app(backend, "two_racing_handovers").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient_id = hearth_domain::PatientId::new(shared_patient(&t, &f).await);
+    let nurse = t
+        .app
+        .sign_in(&f.outsider.email, &f.outsider.password)
+        .await
+        .unwrap()
+        .actor;
+    let admin = t
+        .app
+        .sign_in(&f.admin.email, &f.admin.password)
+        .await
+        .unwrap()
+        .actor;
+    let member = |who: &hearth_domain::PractitionerId, role: &str| NewMember {
+        member: format!("practitioner:{who}"),
+        role: role.into(),
+        ..Default::default()
+    };
+    t.app
+        .add_care_team_member(
+            &f.gp_actor,
+            &patient_id,
+            member(&f.gp_actor.practitioner_id, "gp"),
+        )
+        .await
+        .unwrap();
+    let a = t
+        .app
+        .add_care_team_member(
+            &f.gp_actor,
+            &patient_id,
+            member(&nurse.practitioner_id, "district-nurse"),
+        )
+        .await
+        .unwrap();
+    let b = t
+        .app
+        .add_care_team_member(
+            &f.gp_actor,
+            &patient_id,
+            member(&admin.practitioner_id, "other"),
+        )
+        .await
+        .unwrap();
+
+    for _ in 0..5 {
+        let (first, second) = tokio::join!(
+            t.app.propose_coordinator(&f.gp_actor, &patient_id, &a.id),
+            t.app.propose_coordinator(&f.gp_actor, &patient_id, &b.id),
+        );
+        assert_eq!(
+            u8::from(first.is_ok()) + u8::from(second.is_ok()),
+            1,
+            "exactly one proposal wins: {first:?} {second:?}"
+        );
+        let loser = if first.is_ok() { second } else { first };
+        assert!(
+            matches!(loser, Err(AppError::Invalid(_) | AppError::Duplicate(_))),
+            "{loser:?}"
+        );
+        let open = t
+            .app
+            .care_team(&f.gp_actor, &patient_id)
+            .await
+            .unwrap()
+            .handover
+            .unwrap();
+        let decider = if open.to_member == a.id {
+            &nurse
+        } else {
+            &f.gp_actor
+        };
+        if open.to_member == a.id {
+            // Two accepts of the same handover at once: one takes effect.
+            let (x, y) = tokio::join!(
+                t.app.decide_handover(decider, &patient_id, &open.id, true),
+                t.app.decide_handover(decider, &patient_id, &open.id, true),
+            );
+            assert_eq!(
+                u8::from(x.is_ok()) + u8::from(y.is_ok()),
+                1,
+                "exactly one accept wins: {x:?} {y:?}"
+            );
+            let view = t.app.care_team(&f.gp_actor, &patient_id).await.unwrap();
+            assert_eq!(view.team.active().filter(|m| m.coordinator).count(), 1);
+            return;
+        }
+        // The administrator holds no clinical role and cannot decide; withdraw by declining as
+        // the proposed member is not possible for them, so end the round through the store.
+        let mut tx = t.app.store().begin_write().await.unwrap();
+        tx.decide_handover(
+            &open.id,
+            hearth_domain::care_team::HandoverState::Declined,
+            hearth_testkit::start_time(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    panic!("the nurse's proposal never won in five rounds");
+}
+
+async fn the_database_refuses_a_second_coordinator(backend: Backend) {
+    let Some(t) = spawn_app(backend, "the_database_refuses_a_second_coordinator").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient_id = f.patient.id.clone();
+    let first = t
+        .app
+        .add_care_team_member(
+            &f.gp_actor,
+            &patient_id,
+            NewMember {
+                member: format!("practitioner:{}", f.gp_actor.practitioner_id),
+                role: "gp".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(first.coordinator);
+    let mut second = first.clone();
+    second.id = "second".into();
+    second.member = hearth_domain::care_team::Member::Practitioner(
+        t.app
+            .sign_in(&f.outsider.email, &f.outsider.password)
+            .await
+            .unwrap()
+            .actor
+            .practitioner_id,
+    );
+    let mut tx = t.app.store().begin_write().await.unwrap();
+    let error = tx.insert_care_team_member(&second).await.unwrap_err();
+    assert!(
+        matches!(error, hearth_app::StoreError::Duplicate { .. }),
+        "{error:?}"
+    );
+}
+
+on_both_backends!(
+    the_first_person_becomes_coordinator_and_gaps_are_highlighted,
+    the_proposed_coordinator_accepts_the_handover,
+    declining_keeps_the_coordinator_and_leaving_leaves_none,
+    two_racing_handovers_exactly_one_wins,
+    the_database_refuses_a_second_coordinator,
+);
