@@ -130,7 +130,8 @@ impl App {
             (RESOURCE, &member.id, member.version),
         )
         .await?;
-        tx.insert_care_team_member(&member).await?;
+        tx.insert_care_team_members(std::slice::from_ref(&member))
+            .await?;
         tx.commit().await?;
         Ok(member)
     }

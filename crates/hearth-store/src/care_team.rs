@@ -85,30 +85,39 @@ impl Tx {
             .collect()
     }
 
-    pub async fn insert_care_team_member(&mut self, m: &CareTeamMember) -> Result<(), StoreError> {
-        let (practitioner, organisation) = match &m.member {
-            Member::Practitioner(id) => (Some(id.as_str()), None),
-            Member::Service(id) => (None, Some(id.as_str())),
-        };
-        let sql = format!(
-            "INSERT INTO care_team_members ({MEMBER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        );
-        sqlx::query(&sql)
-            .bind(&m.id)
-            .bind(m.patient_id.as_str())
-            .bind(practitioner)
-            .bind(organisation)
-            .bind(m.role.code())
-            .bind(join_codes(&m.responsibilities, Responsibility::code))
-            .bind(m.coordinator)
-            .bind(m.started_on.to_string())
-            .bind(m.ended_on.map(|d| d.to_string()))
-            .bind(millis(m.created_at))
-            .bind(millis(m.updated_at))
-            .bind(m.version)
-            .execute(&mut *self.inner)
-            .await
-            .map_err(StoreError::on_duplicate("a coordinator for this patient"))?;
+    /// Stores new members (one, or a demo region's worth).
+    pub async fn insert_care_team_members(
+        &mut self,
+        members: &[CareTeamMember],
+    ) -> Result<(), StoreError> {
+        for chunk in members.chunks(crate::bulk::ROWS_PER_STATEMENT) {
+            let values = crate::bulk::values_clause(self.backend, chunk.len(), 12);
+            let sql = format!("INSERT INTO care_team_members ({MEMBER_COLUMNS}) VALUES {values}");
+            let mut query = sqlx::query(&sql);
+            for m in chunk {
+                let (practitioner, organisation) = match &m.member {
+                    Member::Practitioner(id) => (Some(id.as_str()), None),
+                    Member::Service(id) => (None, Some(id.as_str())),
+                };
+                query = query
+                    .bind(&m.id)
+                    .bind(m.patient_id.as_str())
+                    .bind(practitioner)
+                    .bind(organisation)
+                    .bind(m.role.code())
+                    .bind(join_codes(&m.responsibilities, Responsibility::code))
+                    .bind(m.coordinator)
+                    .bind(m.started_on.to_string())
+                    .bind(m.ended_on.map(|d| d.to_string()))
+                    .bind(millis(m.created_at))
+                    .bind(millis(m.updated_at))
+                    .bind(m.version);
+            }
+            query
+                .execute(&mut *self.inner)
+                .await
+                .map_err(StoreError::on_duplicate("a coordinator for this patient"))?;
+        }
         Ok(())
     }
 

@@ -23,5 +23,5 @@ pub use migrations::{Backend, MigrationSource};
 pub use patients::{PatientQuery, PatientSort};
 pub use practitioners::{ActorRoleRow, StoredActor};
 pub use sessions::StoredSession;
-pub use store::{PoolState, Store, Tx, create_database, drop_database};
+pub use store::{PoolState, Store, SuspendedIndexes, Tx, create_database, drop_database};
 pub use users::StoredUser;

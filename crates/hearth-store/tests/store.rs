@@ -77,6 +77,13 @@ async fn both_backends_build_the_same_tables_and_columns() {
     let postgres_schema = postgres.store.schema().await.unwrap();
     assert!(sqlite_schema.contains_key("patients"));
     assert_eq!(sqlite_schema, postgres_schema);
+    let sqlite_indexes = sqlite.store.index_names().await.unwrap();
+    assert!(sqlite_indexes.contains(&"register_entries_by_name".to_owned()));
+    assert_eq!(
+        sqlite_indexes,
+        postgres.store.index_names().await.unwrap(),
+        "same indexes on both"
+    );
 }
 
 fn patient(id: &str, given: &str, family: &str, number: &str, org: &OrganisationId) -> Patient {

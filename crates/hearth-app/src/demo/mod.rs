@@ -6,8 +6,10 @@ mod names;
 mod people;
 mod region;
 mod register;
+mod team;
 
 use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
+use hearth_domain::care_team::CareTeamRole;
 use hearth_domain::national_number::NationalNumberScheme;
 use hearth_domain::organisation::Organisation;
 use hearth_domain::practitioner::{Practitioner, PractitionerRole, Profession};
@@ -64,6 +66,23 @@ impl App {
                 })
             })
             .collect()
+    }
+
+    /// Writes one batch of demo patients with their register entries and care teams in one
+    /// transaction.
+    async fn write_demo_patients(&self, made: &[people::DemoPatient]) -> Result<(), AppError> {
+        let mut tx = self.store.begin_write().await?;
+        let patients: Vec<_> = made.iter().map(|m| m.patient.clone()).collect();
+        tx.insert_patients_bulk(&patients).await?;
+        let entries: Vec<_> = made.iter().map(|m| (&m.entry, &m.patient)).collect();
+        tx.insert_register_entries(&entries).await?;
+        let members: Vec<_> = made.iter().flat_map(|m| m.team.iter().cloned()).collect();
+        tx.insert_care_team_members(&members).await?;
+        for handover in made.iter().filter_map(|m| m.handover.as_ref()) {
+            tx.insert_handover(handover).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Writes the demo region into an empty database. `progress` is called after each batch
@@ -124,6 +143,7 @@ impl App {
         }
         let mut sign_ins = Vec::new();
         let mut gps: Vec<(&str, PractitionerId)> = Vec::new();
+        let mut named: Vec<(&str, PractitionerId, CareTeamRole)> = Vec::new();
         for (n, spec) in region::STAFF.iter().enumerate() {
             let practitioner = Practitioner {
                 id: PractitionerId::new(id()),
@@ -136,6 +156,16 @@ impl App {
             tx.insert_practitioner(&practitioner).await?;
             if spec.profession == Profession::GeneralPractitioner {
                 gps.push((spec.organisation, practitioner.id.clone()));
+            }
+            // The first clinician of each organisation is named in its patients' care teams.
+            if spec.profession.is_clinical()
+                && !named.iter().any(|(key, _, _)| *key == spec.organisation)
+            {
+                named.push((
+                    spec.organisation,
+                    practitioner.id.clone(),
+                    team::role_of(spec.profession),
+                ));
             }
             let email = region::demo_email(spec);
             tx.insert_practitioner_role(&PractitionerRole {
@@ -215,25 +245,42 @@ impl App {
             hospital_pct: org_id("hospital-pct")?,
             community_spc: org_id("community-spc")?,
             hospice: org_id("hospice")?,
+            staff: named
+                .iter()
+                .map(|(key, person, role)| Ok((org_id(key)?, person.clone(), *role)))
+                .collect::<Result<_, AppError>>()?,
             urban_care_home: (org_id("hawthorn")?, "Hawthorn House, 2 Orchard Close"),
             rural_care_home: (org_id("moorview")?, "Moorview Nursing Home, Tarn Road"),
         };
         let system_uri = self.config.national_number_system.system_uri.clone();
         let mut generator =
             PatientGenerator::new(options.seed, &assignments, &system_uri, self.today(), now);
+        // A million patients load several times faster when the secondary indexes are built
+        // once at the end instead of row by row (the database is new and empty, see above).
+        let suspended = self
+            .store
+            .suspend_indexes(&[
+                "patients",
+                "patient_organisations",
+                "register_entries",
+                "care_team_members",
+            ])
+            .await?;
         let mut written = 0;
-        while written < options.patients {
-            let n = BATCH.min(options.patients - written);
-            let (patients, entries): (Vec<_>, Vec<_>) =
-                (0..n).map(|_| generator.next_patient()).unzip();
-            let mut tx = self.store.begin_write().await?;
-            tx.insert_patients_bulk(&patients).await?;
-            let pairs: Vec<_> = entries.iter().zip(&patients).collect();
-            tx.insert_register_entries(&pairs).await?;
-            tx.commit().await?;
-            written += n;
-            progress(written, options.patients);
+        let loaded = async {
+            while written < options.patients {
+                let n = BATCH.min(options.patients - written);
+                let made: Vec<_> = (0..n).map(|_| generator.next_patient()).collect();
+                self.write_demo_patients(&made).await?;
+                written += n;
+                progress(written, options.patients);
+            }
+            Ok::<(), AppError>(())
         }
+        .await;
+        // The indexes come back even when the load failed half-way.
+        self.store.restore_indexes(suspended).await?;
+        loaded?;
         Ok(DemoReport {
             organisations: organisations.len(),
             practitioners: region::STAFF.len(),

@@ -1,6 +1,7 @@
 //! Synthetic patients: deterministic for a seed, with plausible names, ages (mostly over 65),
 //! cancer and non-cancer diagnoses, urban and rural addresses, and the organisations involved.
 
+use hearth_domain::care_team::{CareTeamMember, Handover};
 use hearth_domain::national_number::nhs_check_digit;
 use hearth_domain::patient::{Address, Identifier, Patient, Sex};
 use hearth_domain::register::{DiagnosisGroup, RegisterEntry};
@@ -27,6 +28,16 @@ pub struct Assignments {
     pub hospice: OrganisationId,
     pub urban_care_home: (OrganisationId, &'static str),
     pub rural_care_home: (OrganisationId, &'static str),
+    /// The person each organisation names in its patients' care teams.
+    pub staff: super::team::TeamStaff,
+}
+
+/// A demo patient with everything recorded about them.
+pub struct DemoPatient {
+    pub patient: Patient,
+    pub entry: RegisterEntry,
+    pub team: Vec<CareTeamMember>,
+    pub handover: Option<Handover>,
 }
 
 /// Makes patients one at a time from a seeded random source.
@@ -157,8 +168,8 @@ impl<'a> PatientGenerator<'a> {
     }
 
     /// One new patient.
-    /// One new patient and their register entry.
-    pub fn next_patient(&mut self) -> (Patient, RegisterEntry) {
+    /// One new patient, their register entry and care team.
+    pub fn next_patient(&mut self) -> DemoPatient {
         let a = self.assignments;
         let sex = if self.percent(52) {
             Sex::Female
@@ -264,11 +275,32 @@ impl<'a> PatientGenerator<'a> {
             &mut self.rng,
             &patient,
             diagnosis,
-            (practice, gp),
+            (practice.clone(), gp.clone()),
             self.today,
             self.now,
         );
-        (patient, entry)
+        // Member and handover ids sort with the patient's, for the same reason as patient ids.
+        let millis = DEMO_ID_EPOCH_MILLIS + self.next_number - FIRST_NHS_STEM;
+        let id = |rng: &mut fastrand::Rng| {
+            let random: [u8; 10] = std::array::from_fn(|_| rng.u8(..));
+            uuid::Builder::from_unix_timestamp_millis(millis, &random)
+                .into_uuid()
+                .to_string()
+        };
+        let (team, handover) = super::team::team_for(
+            &mut self.rng,
+            &patient,
+            (&practice, &gp),
+            &a.staff,
+            id,
+            (entry.identified_on, self.today, self.now),
+        );
+        DemoPatient {
+            patient,
+            entry,
+            team,
+            handover,
+        }
     }
 }
 

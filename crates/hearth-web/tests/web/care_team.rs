@@ -434,7 +434,10 @@ async fn the_database_refuses_a_second_coordinator(backend: Backend) {
             .practitioner_id,
     );
     let mut tx = t.app.store().begin_write().await.unwrap();
-    let error = tx.insert_care_team_member(&second).await.unwrap_err();
+    let error = tx
+        .insert_care_team_members(std::slice::from_ref(&second))
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, hearth_app::StoreError::Duplicate { .. }),
         "{error:?}"

@@ -40,6 +40,7 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
         patients: 400,
         seed: 7,
     };
+    let indexes = second.app.store().index_names().await.unwrap();
     let report = first
         .app
         .create_demo_region(options, &mut |_, _| {})
@@ -51,6 +52,11 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(report.patients, 400);
+    assert_eq!(
+        second.app.store().index_names().await.unwrap(),
+        indexes,
+        "the bulk load restores every index"
+    );
     assert_eq!(
         first_register_page(&first).await,
         first_register_page(&second).await,
