@@ -142,22 +142,30 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
     assert!(page.contains(&name));
 
     let family = name.split(',').next().unwrap().to_owned();
-    browser_journey(&server.base, &gp_email, &password, &family).await;
+    let (_, nurse_email, _) = server
+        .sign_ins
+        .iter()
+        .find(|(role, _, _)| role == "district-nurse")
+        .unwrap()
+        .clone();
+    browser_journey(&server.base, &gp_email, &password, &family, &nurse_email).await;
     drop(server);
 
     // A second start on the same database keeps the region and prints the sign-ins again.
     let again = serve(&url, &["--demo"]).await;
     assert_eq!(again.sign_ins.len(), roles.len());
     let client = TestClient::new(&again.base);
-    assert_eq!(
-        first_patient(&client, &gp_email, &password).await.0,
-        patient
-    );
+    first_patient(&client, &gp_email, &password).await;
+    let (status, page) = client.get_text(&patient).await;
+    assert_eq!(status, 200, "the region and its patients are kept");
+    assert!(page.contains(&name));
 }
 
-/// Runs e2e/journey.mjs in headless Chromium. Skips, saying why, when Node, its packages or
-/// Chromium are missing — unless CI=true or HEARTH_REQUIRE_BROWSER=1, when it must run.
-async fn browser_journey(base: &str, email: &str, password: &str, search: &str) {
+/// Runs the browser journeys in headless Chromium: e2e/journey.mjs (sign in, search, open a
+/// patient) and e2e/team-journey.mjs (register a patient, add a team member, hand over
+/// coordination and accept it as the other person). Skips, saying why, when Node, its packages
+/// or Chromium are missing — unless CI=true or HEARTH_REQUIRE_BROWSER=1, when they must run.
+async fn browser_journey(base: &str, email: &str, password: &str, search: &str, nurse_email: &str) {
     let e2e = repo_root().join("e2e");
     let chromium =
         std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
@@ -179,31 +187,59 @@ async fn browser_journey(base: &str, email: &str, password: &str, search: &str) 
         if required("HEARTH_REQUIRE_BROWSER") {
             panic!("the browser test is required (CI=true or HEARTH_REQUIRE_BROWSER=1) but {why}");
         }
-        tell(&format!("SKIPPED browser journey: {why}."));
+        tell(&format!("SKIPPED browser journeys: {why}."));
         return;
     }
     let screenshots = e2e.join("artifacts");
-    let output = Command::new("node")
-        .arg(e2e.join("journey.mjs"))
-        .env("HEARTH_BASE_URL", base)
-        .env("HEARTH_EMAIL", email)
-        .env("HEARTH_PASSWORD", password)
-        .env("HEARTH_SEARCH", search)
-        .env("HEARTH_SCREENSHOT_DIR", &screenshots)
-        .env("CHROMIUM_PATH", &chromium)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "browser journey failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.contains("ok:"), "{stdout}");
+    let run = |script: &'static str, envs: Vec<(&'static str, String)>| {
+        let e2e = e2e.clone();
+        let screenshots = screenshots.clone();
+        let chromium = chromium.clone();
+        async move {
+            let output = Command::new("node")
+                .arg(e2e.join(script))
+                .envs(envs)
+                .env("HEARTH_SCREENSHOT_DIR", &screenshots)
+                .env("CHROMIUM_PATH", &chromium)
+                .output()
+                .await
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            assert!(
+                output.status.success(),
+                "{script} failed:\n{stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(stdout.contains("ok:"), "{stdout}");
+        }
+    };
+    run(
+        "journey.mjs",
+        vec![
+            ("HEARTH_BASE_URL", base.to_owned()),
+            ("HEARTH_EMAIL", email.to_owned()),
+            ("HEARTH_PASSWORD", password.to_owned()),
+            ("HEARTH_SEARCH", search.to_owned()),
+        ],
+    )
+    .await;
     assert!(
         screenshots.join("04-patient.png").exists(),
         "the journey saved its screenshots"
+    );
+    run(
+        "team-journey.mjs",
+        vec![
+            ("HEARTH_BASE_URL", base.to_owned()),
+            ("HEARTH_GP_EMAIL", email.to_owned()),
+            ("HEARTH_NURSE_EMAIL", nurse_email.to_owned()),
+            ("HEARTH_PASSWORD", password.to_owned()),
+        ],
+    )
+    .await;
+    assert!(
+        screenshots.join("14-handover-accepted.png").exists(),
+        "the team journey saved its screenshots"
     );
 }
 

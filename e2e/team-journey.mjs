@@ -1,0 +1,170 @@
+// Hearth browser journey for the register and the care team (issue 3): a GP puts a patient on
+// the palliative care register with indicators and consent, adds a member to a care team,
+// proposes a district nurse as coordinator; the nurse signs in and accepts. Plain Node script.
+//
+// Environment:
+//   HEARTH_BASE_URL        e.g. http://127.0.0.1:43211 (required)
+//   HEARTH_GP_EMAIL        the demo GP (required)
+//   HEARTH_NURSE_EMAIL     the demo district nurse in the same area (required)
+//   HEARTH_PASSWORD        the demo password (required)
+//   HEARTH_SCREENSHOT_DIR  where PNGs go; created if missing (required)
+//   CHROMIUM_PATH          browser binary (default /usr/bin/chromium)
+//
+// Prints one `ok: <step>` line per step; on failure `FAIL: <step>: <error>`, saves
+// team-failure.png and exits 1.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const need = (name) => {
+  const value = process.env[name];
+  if (!value) {
+    console.log(`FAIL: environment: ${name} is not set`);
+    process.exit(1);
+  }
+  return value;
+};
+const base = need('HEARTH_BASE_URL').replace(/\/+$/, '');
+const gpEmail = need('HEARTH_GP_EMAIL');
+const nurseEmail = need('HEARTH_NURSE_EMAIL');
+const password = need('HEARTH_PASSWORD');
+const shotDir = need('HEARTH_SCREENSHOT_DIR');
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+mkdirSync(shotDir, { recursive: true });
+const shot = (name) => path.join(shotDir, name);
+
+let browser;
+let page;
+let current = 'launch browser';
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function step(what, body) {
+  current = what;
+  await body();
+  console.log(`ok: ${what}`);
+}
+
+async function signIn(email) {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(/\/register/);
+}
+
+async function signOut() {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/sign-in/);
+}
+
+async function main() {
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  page = await context.newPage();
+
+  await step('GP signs in', () => signIn(gpEmail));
+
+  let unregistered;
+  await step('find a patient who is not on the register', async () => {
+    await page.goto(`${base}/register?show=all`);
+    const rows = page.locator('table tbody tr', { hasText: 'Not on the register' });
+    let pageNumber = 1;
+    while ((await rows.count()) === 0 && pageNumber < 6) {
+      pageNumber += 1;
+      await page.goto(`${base}/register?show=all&page=${pageNumber}`);
+    }
+    expect((await rows.count()) > 0, 'no unregistered patient in the first pages');
+    unregistered = await rows.first().locator('a').first().getAttribute('href');
+  });
+
+  await step('register the patient with indicators and consent', async () => {
+    await page.goto(`${base}${unregistered}`);
+    await page.getByRole('link', { name: 'Add to the register' }).click();
+    await page.getByLabel('No, I would not be surprised').check();
+    await page.getByLabel('Unplanned hospital admission(s)').check();
+    await page.getByLabel('Depends on others for care').check();
+    await page.getByLabel('Respiratory disease').check();
+    await page.getByLabel('Organ failure').check();
+    await page.getByLabel('Consent given to share').check();
+    await page.screenshot({ path: shot('11-register-form.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Add to register' }).click();
+    await page.waitForURL((url) => url.pathname === unregistered);
+    const card = page.locator('section', { has: page.getByRole('heading', { name: 'Palliative care register' }) });
+    await card.getByText('On the register of').waitFor();
+    expect((await card.textContent()).includes('Unplanned hospital admission(s), Depends on others for care'),
+      'the indicators are shown');
+    await page.screenshot({ path: shot('12-registered.png'), fullPage: true });
+  });
+
+  let teamPath;
+  await step("find a team the GP coordinates that includes the district nurse", async () => {
+    await page.goto(`${base}/register`);
+    const links = await page.locator('table tbody a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    for (const href of links) {
+      await page.goto(`${base}${href}/team`);
+      const text = await page.locator('main').textContent();
+      if (text.includes('Sarah Okafor') && text.includes('(GP) coordinates') && !text.includes('has been proposed')) {
+        teamPath = `${href}/team`;
+        break;
+      }
+    }
+    expect(teamPath, 'no suitable team on the first register page');
+  });
+
+  await step('add a member with a role and responsibilities', async () => {
+    await page.getByLabel('Person or service').selectOption({ label: "Ben Carlisle — Physiotherapist, St Brigid's Hospice" });
+    await page.getByLabel("Role in this patient's care").selectOption('physiotherapist');
+    await page.getByLabel('Equipment').check();
+    await page.getByRole('button', { name: 'Add to care team' }).click();
+    await page.waitForURL((url) => url.pathname === teamPath);
+    await page.getByRole('rowheader', { name: /Ben Carlisle/ }).waitFor();
+  });
+
+  await step('propose the district nurse as coordinator', async () => {
+    await page.getByText('Propose a new coordinator').click();
+    const option = await page.locator('#to_member option', { hasText: 'Sarah Okafor' }).getAttribute('value');
+    await page.getByLabel('Member to take over coordination').selectOption(option);
+    await page.getByRole('button', { name: 'Propose handover' }).click();
+    await page.getByText('Sarah Okafor has been proposed to take over coordination').waitFor();
+    expect(await page.getByText('Waiting for the proposed coordinator').isVisible(), 'the GP cannot accept');
+    await page.screenshot({ path: shot('13-handover-proposed.png'), fullPage: true });
+    await signOut();
+  });
+
+  await step('the district nurse signs in and accepts', async () => {
+    await signIn(nurseEmail);
+    await page.goto(`${base}${teamPath}`);
+    await page.getByRole('button', { name: 'Accept coordination' }).click();
+    await page.getByText('Sarah Okafor (District nurse)').first().waitFor();
+    const text = await page.locator('main').textContent();
+    expect(text.includes('Sarah Okafor (District nurse) coordinates'), 'the nurse now coordinates');
+    await page.screenshot({ path: shot('14-handover-accepted.png'), fullPage: true });
+  });
+
+  await browser.close();
+}
+
+const overall = setTimeout(() => {
+  console.log(`FAIL: ${current}: overall timeout of 90 s exceeded`);
+  process.exit(1);
+}, 90_000);
+
+main().then(() => {
+  clearTimeout(overall);
+  process.exit(0);
+}).catch(async (error) => {
+  console.log(`FAIL: ${current}: ${String(error && error.message ? error.message : error).split('\n')[0]}`);
+  if (page) await page.screenshot({ path: shot('team-failure.png'), fullPage: true }).catch(() => {});
+  if (browser) await browser.close().catch(() => {});
+  process.exit(1);
+});
