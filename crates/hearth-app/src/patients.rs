@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use hearth_domain::care_team::{CareTeamMember, Member};
 use hearth_domain::register::{ConsentDecision, DiagnosisGroup, RegisterEntry};
 use hearth_domain::{OrganisationId, PatientId, PractitionerId, ValidationError};
-use hearth_store::{PatientQuery, PatientSort};
+use hearth_store::{CoordinatorFilter, PatientQuery, PatientSort};
 
 use crate::access::{self, Access};
 use crate::{Actor, App, AppError};
@@ -31,6 +31,8 @@ pub struct RegisterQuery {
     pub diagnosis_group: Option<String>,
     /// A consent decision code.
     pub consent: Option<String>,
+    /// `none` (no active coordinator), `me`, or a practitioner's id.
+    pub coordinator: Option<String>,
     /// `name` (default) or `identified`.
     pub sort: Option<String>,
 }
@@ -106,6 +108,21 @@ impl App {
                 query.consent.as_deref(),
                 ConsentDecision::from_code,
             )?,
+            coordinator: match query
+                .coordinator
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
+                None => CoordinatorFilter::Any,
+                Some("none") => CoordinatorFilter::NoActiveCoordinator,
+                Some("me") => CoordinatorFilter::CoordinatedBy(actor.practitioner_id.clone()),
+                Some(id) => CoordinatorFilter::CoordinatedBy(
+                    PractitionerId::parse(id).ok_or_else(|| {
+                        ValidationError::new("coordinator", "Choose a coordinator from the list.")
+                    })?,
+                ),
+            },
             sort: match query.sort.as_deref() {
                 Some("identified") => PatientSort::RecentlyIdentified,
                 _ => PatientSort::Name,

@@ -83,6 +83,8 @@ pub struct PatientSummary {
     pub rural: bool,
     /// The active register entry in brief, when the patient is on the register.
     pub register: Option<RegisterSummary>,
+    /// The name of the active coordinator, if there is one.
+    pub coordinator: Option<String>,
 }
 
 /// A register entry in brief, for lists.

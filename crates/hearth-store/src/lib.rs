@@ -20,7 +20,7 @@ mod users;
 pub use bulk::BulkPatient;
 pub use error::StoreError;
 pub use migrations::{Backend, MigrationSource};
-pub use patients::{PatientQuery, PatientSort};
+pub use patients::{CoordinatorFilter, PatientQuery, PatientSort};
 pub use practitioners::{ActorRoleRow, StoredActor};
 pub use sessions::StoredSession;
 pub use store::{PoolState, Store, SuspendedIndexes, Tx, create_database, drop_database};

@@ -2,7 +2,7 @@
 
 use hearth_domain::patient::{Address, Identifier, Patient, PatientSummary, RegisterSummary, Sex};
 use hearth_domain::register::{ConsentDecision, DiagnosisGroup};
-use hearth_domain::{OrganisationId, PatientId};
+use hearth_domain::{OrganisationId, PatientId, PractitionerId};
 use sqlx::any::AnyRow;
 
 use crate::register::{visibility, visibility_with_entry};
@@ -26,6 +26,7 @@ pub struct PatientQuery<'a> {
     pub involving: Option<OrganisationId>,
     pub diagnosis_group: Option<DiagnosisGroup>,
     pub consent: Option<ConsentDecision>,
+    pub coordinator: CoordinatorFilter,
     pub sort: PatientSort,
     pub limit: u32,
     pub offset: u32,
@@ -43,11 +44,24 @@ impl<'a> PatientQuery<'a> {
             involving: None,
             diagnosis_group: None,
             consent: None,
+            coordinator: CoordinatorFilter::Any,
             sort: PatientSort::Name,
             limit: 50,
             offset: 0,
         }
     }
+}
+
+/// Filtering a patient list by coordinator.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CoordinatorFilter {
+    #[default]
+    Any,
+    /// Patients whose care team has no active coordinator: none named, the coordinator left
+    /// the team, or their account is disabled.
+    NoActiveCoordinator,
+    /// Patients coordinated by this practitioner.
+    CoordinatedBy(PractitionerId),
 }
 
 /// The order of a patient list.
@@ -81,6 +95,7 @@ fn summary_from_row(row: &AnyRow) -> Result<PatientSummary, StoreError> {
                 identified_on: date(row, "identified_on")?,
             }),
         },
+        coordinator: optional_text(row, "coordinator_name")?,
     })
 }
 
@@ -213,7 +228,12 @@ impl Tx {
         let mut sql = format!(
             "SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.sex, p.main_diagnosis, p.town, \
              p.rural, (SELECT i.value FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = $1) \
-             AS national_number, r.diagnosis_group, r.consent, r.identified_on FROM {from} AND {}",
+             AS national_number, r.diagnosis_group, r.consent, r.identified_on, \
+             (SELECT cp.given_name || ' ' || cp.family_name FROM care_team_members c \
+              JOIN practitioners cp ON cp.id = c.practitioner_id \
+              WHERE c.patient_id = p.id AND c.coordinator AND c.ended_on IS NULL \
+              AND NOT EXISTS (SELECT 1 FROM users cu WHERE cu.practitioner_id = cp.id AND cu.status = 'disabled')) \
+             AS coordinator_name FROM {from} AND {}",
             if q.registered_only {
                 visibility_with_entry(patient, 2, q.organisations.len())
             } else {
@@ -259,6 +279,25 @@ impl Tx {
         }
         if let Some(consent) = q.consent {
             param(&mut sql, " AND r.consent = $?", consent.code().to_owned());
+        }
+        // An active coordinator: a current member flagged as coordinator whose account, if
+        // they have one, is not disabled. (`c.coordinator` is a boolean on PostgreSQL and 0/1
+        // on SQLite; both read it as a condition.)
+        let active_coordinator = format!(
+            "SELECT 1 FROM care_team_members c WHERE c.patient_id = {patient} AND c.coordinator \
+             AND c.ended_on IS NULL AND NOT EXISTS (SELECT 1 FROM users cu \
+             WHERE cu.practitioner_id = c.practitioner_id AND cu.status = 'disabled')"
+        );
+        match &q.coordinator {
+            CoordinatorFilter::Any => {}
+            CoordinatorFilter::NoActiveCoordinator => {
+                sql.push_str(&format!(" AND NOT EXISTS ({active_coordinator})"));
+            }
+            CoordinatorFilter::CoordinatedBy(practitioner) => {
+                let clause =
+                    format!(" AND EXISTS ({active_coordinator} AND c.practitioner_id = $?)");
+                param(&mut sql, &clause, practitioner.to_string());
+            }
         }
         let order = match q.sort {
             PatientSort::Name => format!("{name}, {patient}"),

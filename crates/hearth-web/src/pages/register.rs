@@ -27,6 +27,7 @@ pub struct Row {
     pub diagnosis: String,
     /// Diagnosis group, identification date and consent, when on the register.
     pub register: Option<(&'static str, String, ConsentDecision)>,
+    pub coordinator: Option<String>,
 }
 
 /// An option of a filter's select box.
@@ -81,6 +82,8 @@ pub struct Params {
     #[serde(default)]
     consent: String,
     #[serde(default)]
+    coordinator: String,
+    #[serde(default)]
     sort: String,
 }
 
@@ -94,6 +97,7 @@ impl Params {
             ("organisation", &self.organisation),
             ("group", &self.group),
             ("consent", &self.consent),
+            ("coordinator", &self.coordinator),
             ("sort", &self.sort),
         ] {
             if !value.is_empty() {
@@ -124,6 +128,7 @@ pub async fn page(
         organisation: Some(params.organisation.clone()),
         diagnosis_group: Some(params.group.clone()),
         consent: Some(params.consent.clone()),
+        coordinator: Some(params.coordinator.clone()),
         sort: Some(params.sort.clone()),
     };
     let system = &app.config().national_number_system;
@@ -154,6 +159,7 @@ pub async fn page(
             town: p.town.clone(),
             rural: p.rural,
             diagnosis: p.main_diagnosis.clone().unwrap_or_default(),
+            coordinator: p.coordinator.clone(),
             register: p.register.as_ref().map(|r| {
                 (
                     r.diagnosis_group.label(),

@@ -294,6 +294,60 @@ async fn declining_keeps_the_coordinator_and_leaving_leaves_none(backend: Backen
     let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
     let (_, page) = client.get_text(&format!("/patients/{patient_id}")).await;
     assert!(page.contains("No active coordinator"));
+    let (_, list) = client.get_text("/register?show=all&coordinator=none").await;
+    assert!(
+        list.contains("THWAITE, Joan"),
+        "listed as having no active coordinator"
+    );
+}
+
+async fn the_register_filters_by_coordinator(backend: Backend) {
+    let Some(t) = spawn_app(backend, "the_register_filters_by_coordinator").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient_id = hearth_domain::PatientId::new(shared_patient(&t, &f).await);
+    let nurse = t
+        .app
+        .sign_in(&f.outsider.email, &f.outsider.password)
+        .await
+        .unwrap()
+        .actor;
+    t.app
+        .add_care_team_member(
+            &f.gp_actor,
+            &patient_id,
+            NewMember {
+                member: format!("practitioner:{}", nurse.practitioner_id),
+                role: "district-nurse".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let (_, all) = gp.get_text("/register?show=all").await;
+    assert!(
+        all.contains("Test district-nurse"),
+        "the coordinator's name is listed"
+    );
+    let (_, none) = gp.get_text("/register?show=all&coordinator=none").await;
+    assert!(
+        none.contains("CARTER, Edith") && !none.contains("THWAITE"),
+        "Carter has no care team yet"
+    );
+    let nurse_client = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    let (_, mine) = nurse_client
+        .get_text("/register?show=all&coordinator=me")
+        .await;
+    assert!(mine.contains("THWAITE, Joan"));
+    let (_, theirs) = gp.get_text("/register?show=all&coordinator=me").await;
+    assert!(
+        !theirs.contains("THWAITE"),
+        "the GP does not coordinate Joan"
+    );
+    let (status, _) = gp.get_text("/register?coordinator=..%2Fx").await;
+    assert_eq!(status, 422);
 }
 
 async fn two_racing_handovers_exactly_one_wins(backend: Backend) {
@@ -450,4 +504,5 @@ on_both_backends!(
     declining_keeps_the_coordinator_and_leaving_leaves_none,
     two_racing_handovers_exactly_one_wins,
     the_database_refuses_a_second_coordinator,
+    the_register_filters_by_coordinator,
 );
