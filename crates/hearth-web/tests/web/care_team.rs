@@ -47,6 +47,25 @@ async fn add(
         .as_u16()
 }
 
+/// Adds a practitioner to the patient's care team as the fixture's GP.
+async fn join(
+    t: &TestApp,
+    f: &Fixture,
+    patient: &hearth_domain::PatientId,
+    who: &hearth_domain::PractitionerId,
+    role: &str,
+) -> hearth_domain::care_team::CareTeamMember {
+    let input = NewMember {
+        member: format!("practitioner:{who}"),
+        role: role.into(),
+        ..Default::default()
+    };
+    t.app
+        .add_care_team_member(&f.gp_actor, patient, input)
+        .await
+        .unwrap()
+}
+
 /// The id of the member whose row contains `name` (from the "End membership" form's action).
 fn member_id(page: &str, name: &str) -> String {
     let row = page
@@ -234,29 +253,15 @@ async fn declining_keeps_the_coordinator_and_leaving_leaves_none(backend: Backen
         .await
         .unwrap()
         .actor;
-    let member = |who: &hearth_domain::PractitionerId, role: &str| NewMember {
-        member: format!("practitioner:{who}"),
-        role: role.into(),
-        ..Default::default()
-    };
-    let gp_member = t
-        .app
-        .add_care_team_member(
-            &f.gp_actor,
-            &patient_id,
-            member(&f.gp_actor.practitioner_id, "gp"),
-        )
-        .await
-        .unwrap();
-    let nurse_member = t
-        .app
-        .add_care_team_member(
-            &f.gp_actor,
-            &patient_id,
-            member(&nurse.practitioner_id, "district-nurse"),
-        )
-        .await
-        .unwrap();
+    let gp_member = join(&t, &f, &patient_id, &f.gp_actor.practitioner_id, "gp").await;
+    let nurse_member = join(
+        &t,
+        &f,
+        &patient_id,
+        &nurse.practitioner_id,
+        "district-nurse",
+    )
+    .await;
     let handover = t
         .app
         .propose_coordinator(&f.gp_actor, &patient_id, &nurse_member.id)
@@ -368,37 +373,16 @@ async fn two_racing_handovers_exactly_one_wins(backend: Backend) {
         .await
         .unwrap()
         .actor;
-    let member = |who: &hearth_domain::PractitionerId, role: &str| NewMember {
-        member: format!("practitioner:{who}"),
-        role: role.into(),
-        ..Default::default()
-    };
-    t.app
-        .add_care_team_member(
-            &f.gp_actor,
-            &patient_id,
-            member(&f.gp_actor.practitioner_id, "gp"),
-        )
-        .await
-        .unwrap();
-    let a = t
-        .app
-        .add_care_team_member(
-            &f.gp_actor,
-            &patient_id,
-            member(&nurse.practitioner_id, "district-nurse"),
-        )
-        .await
-        .unwrap();
-    let b = t
-        .app
-        .add_care_team_member(
-            &f.gp_actor,
-            &patient_id,
-            member(&admin.practitioner_id, "other"),
-        )
-        .await
-        .unwrap();
+    join(&t, &f, &patient_id, &f.gp_actor.practitioner_id, "gp").await;
+    let a = join(
+        &t,
+        &f,
+        &patient_id,
+        &nurse.practitioner_id,
+        "district-nurse",
+    )
+    .await;
+    let b = join(&t, &f, &patient_id, &admin.practitioner_id, "other").await;
 
     for _ in 0..5 {
         let (first, second) = tokio::join!(
