@@ -59,6 +59,8 @@ pub struct PatientOverview {
     pub handover_pending: bool,
     /// Names of the practitioners the register entries and the care team mention.
     pub practitioner_names: HashMap<PractitionerId, String>,
+    /// Who gives specialist palliative care advice now, and next.
+    pub on_call: Vec<crate::OnCallView>,
 }
 
 impl App {
@@ -183,6 +185,7 @@ impl App {
             mentioned.sort();
             mentioned.dedup();
             let practitioner_names = tx.practitioner_names(&mentioned).await?;
+            let on_call = crate::directory::on_call(&mut tx, self.now()).await?;
             overview = Some(PatientOverview {
                 patient: patient.clone(),
                 organisations,
@@ -190,6 +193,7 @@ impl App {
                 care_team,
                 handover_pending,
                 practitioner_names,
+                on_call,
             });
         }
         drop(tx);

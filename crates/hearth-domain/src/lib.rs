@@ -8,6 +8,7 @@ pub mod codes;
 pub mod error;
 pub mod ids;
 pub mod national_number;
+pub mod on_call;
 pub mod organisation;
 pub mod patient;
 pub mod practitioner;

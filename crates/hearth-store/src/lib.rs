@@ -8,6 +8,7 @@ mod bulk;
 mod care_team;
 mod error;
 mod migrations;
+mod on_call;
 mod organisations;
 mod patients;
 mod practitioners;

@@ -77,10 +77,12 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     1 "initial" "0001_initial.sql",
     2 "register" "0002_register.sql",
     3 "care team" "0003_care_team.sql",
+    4 "on call" "0004_on_call.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
     1 "initial" "0001_initial.sql",
     2 "register" "0002_register.sql",
     3 "care team" "0003_care_team.sql",
+    4 "on call" "0004_on_call.sql",
 );

@@ -58,6 +58,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         )
         .route("/sign-out", post(pages::sign_in::sign_out))
         .route("/register", get(pages::register::page))
+        .route("/directory", get(pages::directory::page))
         .route("/patients/{id}", get(pages::patient::overview))
         .route(
             "/patients/{id}/register/new",

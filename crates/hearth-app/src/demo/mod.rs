@@ -6,6 +6,7 @@ mod names;
 mod people;
 mod region;
 mod register;
+mod rota;
 mod team;
 
 use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
@@ -144,6 +145,7 @@ impl App {
         let mut sign_ins = Vec::new();
         let mut gps: Vec<(&str, PractitionerId)> = Vec::new();
         let mut named: Vec<(&str, PractitionerId, CareTeamRole)> = Vec::new();
+        let mut everyone: Vec<(&str, PractitionerId)> = Vec::new();
         for (n, spec) in region::STAFF.iter().enumerate() {
             let practitioner = Practitioner {
                 id: PractitionerId::new(id()),
@@ -154,6 +156,7 @@ impl App {
                 version: 1,
             };
             tx.insert_practitioner(&practitioner).await?;
+            everyone.push((spec.family, practitioner.id.clone()));
             if spec.profession == Profession::GeneralPractitioner {
                 gps.push((spec.organisation, practitioner.id.clone()));
             }
@@ -199,6 +202,30 @@ impl App {
                 });
             }
         }
+        // A week of the specialist advice rota.
+        let person = |family: &str| -> Result<PractitionerId, AppError> {
+            everyone
+                .iter()
+                .find(|(name, _)| *name == family)
+                .map(|(_, id)| id.clone())
+                .ok_or_else(|| AppError::Internal(format!("demo staff {family} is not defined")))
+        };
+        let rota = rota::RotaStaff {
+            day: (
+                org_id("hospital-pct")?,
+                [person("Jameson")?, person("Munro")?],
+                "01632 960 401",
+            ),
+            night: (
+                org_id("hospice")?,
+                [person("Marsh")?, person("Pike")?],
+                "01632 960 403",
+            ),
+        };
+        let shifts = rota::week(&rota, self.today(), &self.config.time_zone, now, || {
+            PatientGenerator::uuid(&mut rng)
+        });
+        tx.insert_on_call_shifts(&shifts).await?;
         tx.append_audit(&AuditRecord {
             at: now,
             user_id: None,

@@ -1,6 +1,7 @@
 //! The HTML pages and the operations endpoints, one module per subject.
 
 pub mod assets;
+pub mod directory;
 pub mod ops;
 pub mod patient;
 pub mod register;

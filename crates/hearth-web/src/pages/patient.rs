@@ -68,6 +68,7 @@ struct PatientView {
     earlier_entries: Vec<String>,
     register_error: Option<String>,
     coordinator: Option<String>,
+    on_call: Vec<super::directory::RotaLine>,
     team_size: usize,
     handover_pending: bool,
     place_choices: Vec<(&'static str, &'static str)>,
@@ -217,6 +218,10 @@ pub async fn page(
                 format!("{name} ({})", m.role.label())
             }),
         team_size: overview.care_team.iter().filter(|m| m.is_active()).count(),
+        on_call: super::directory::rota_lines(state, &overview.on_call)
+            .into_iter()
+            .filter(|l| l.now)
+            .collect(),
         handover_pending: overview.handover_pending,
         place_choices: PlaceOfDeath::ALL
             .iter()

@@ -119,6 +119,11 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
             .all(|p| p.national_number.starts_with("999") && nhs.parse(&p.national_number).is_ok())
     );
 
+    let directory = first.app.directory(&actor, "").await.unwrap();
+    assert!(
+        directory.on_call.iter().any(|line| line.now),
+        "the demo rota covers now"
+    );
     let again = first.app.create_demo_region(options, &mut |_, _| {}).await;
     assert!(
         again.is_err(),

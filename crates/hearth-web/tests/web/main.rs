@@ -6,6 +6,7 @@
 mod audit;
 mod care_team;
 mod demo;
+mod directory;
 mod ops;
 mod patients;
 mod register;

@@ -1,0 +1,114 @@
+//! `/directory`: who gives specialist palliative care advice now and next, and the services and
+//! people of the region with how to reach them, searchable by name.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use hearth_app::OnCallView;
+use serde::Deserialize;
+
+use crate::pages::{Chrome, render};
+use crate::session::CurrentUser;
+use crate::{AppState, WebError};
+
+/// A rota line for display.
+pub struct RotaLine {
+    pub name: String,
+    pub service: String,
+    pub phone: String,
+    pub phone_href: String,
+    pub when: String,
+    pub now: bool,
+}
+
+/// Formats the rota for display in local time.
+pub fn rota_lines(state: &AppState, rota: &[OnCallView]) -> Vec<RotaLine> {
+    rota.iter()
+        .map(|line| RotaLine {
+            name: line.name.clone(),
+            service: line.service.clone(),
+            phone_href: format!(
+                "tel:{}",
+                line.shift
+                    .phone
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect::<String>()
+            ),
+            phone: line.shift.phone.clone(),
+            when: format!(
+                "{} – {}",
+                state.app.local_time(line.shift.starts_at),
+                state.app.local_time(line.shift.ends_at)
+            ),
+            now: line.now,
+        })
+        .collect()
+}
+
+/// A service line.
+pub struct ServiceLine {
+    pub name: String,
+    pub kind: &'static str,
+    pub area: String,
+    pub phone: Option<String>,
+}
+
+/// A person line.
+pub struct PersonLine {
+    pub name: String,
+    pub profession: String,
+    pub organisation: String,
+}
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryPage {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    search: String,
+    rota: Vec<RotaLine>,
+    services: Vec<ServiceLine>,
+    people: Vec<PersonLine>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Params {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /directory`
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(params): Query<Params>,
+) -> Result<Response, WebError> {
+    let directory = state.app.directory(&user.actor, &params.q).await?;
+    let page = DirectoryPage {
+        chrome: Some(Chrome::of(&user)),
+        active: "directory",
+        rota: rota_lines(&state, &directory.on_call),
+        services: directory
+            .organisations
+            .iter()
+            .map(|o| ServiceLine {
+                name: o.name.clone(),
+                kind: o.kind.label(),
+                area: o.area.clone().unwrap_or_default(),
+                phone: o.phone.clone(),
+            })
+            .collect(),
+        people: directory
+            .people
+            .into_iter()
+            .map(|p| PersonLine {
+                name: p.name,
+                profession: p.profession,
+                organisation: p.organisation,
+            })
+            .collect(),
+        search: params.q,
+    };
+    render(&page)
+}
