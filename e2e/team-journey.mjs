@@ -151,6 +151,18 @@ async function main() {
     await page.screenshot({ path: shot('14-handover-accepted.png'), fullPage: true });
   });
 
+  await step('find the specialist on call from the patient page', async () => {
+    await page.goto(`${base}${teamPath.replace(/\/team$/, '')}`);
+    const box = page.locator('section', { has: page.getByRole('heading', { name: 'Specialist advice now' }) });
+    const phone = await box.locator('a[href^="tel:"]').first().getAttribute('href');
+    expect(phone, 'a number to ring for specialist advice now');
+    await page.screenshot({ path: shot('15-patient-with-on-call.png'), fullPage: true });
+    await box.getByRole('link', { name: 'rota' }).first().click();
+    await page.waitForURL(/\/directory/);
+    await page.getByText('On call now').first().waitFor();
+    await page.screenshot({ path: shot('16-directory.png'), fullPage: true });
+  });
+
   await browser.close();
 }
 
