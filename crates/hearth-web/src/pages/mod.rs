@@ -10,7 +10,9 @@ pub mod sign_in;
 pub mod team;
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use hearth_app::AppError;
 
 use crate::WebError;
 use crate::session::CurrentUser;
@@ -40,6 +42,27 @@ impl Chrome {
 /// Renders a template into an HTML response.
 pub fn render(template: &impl Template) -> Result<Response, WebError> {
     Ok(Html(template.render()?).into_response())
+}
+
+/// The response to a form that changes something: on success, back to `done` (303); when the
+/// input was refused, the form's page again with the message (422), drawn by `redraw`; any other
+/// failure goes to the one error page.
+pub async fn after_change<T, Fut>(
+    result: Result<T, AppError>,
+    done: &str,
+    redraw: impl FnOnce(String) -> Fut,
+) -> Result<Response, WebError>
+where
+    Fut: std::future::Future<Output = Result<Response, WebError>>,
+{
+    match result {
+        Ok(_) => Ok(Redirect::to(done).into_response()),
+        Err(AppError::Invalid(invalid)) => {
+            let page = redraw(invalid.message).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 pub async fn home() -> Redirect {

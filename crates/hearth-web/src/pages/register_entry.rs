@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::{AppError, LeaveRegister};
 use hearth_domain::PatientId;
@@ -13,7 +12,7 @@ use hearth_domain::register::{
     SurpriseAnswer,
 };
 
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, after_change, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -163,19 +162,15 @@ pub async fn create(
     let id = patient_id(&id)?;
     let submitted = read(pairs);
     user.check_csrf(&submitted.csrf_token)?;
-    match state
+    let result = state
         .app
         .add_to_register(&user.actor, &id, submitted.input.clone())
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/patients/{id}")).into_response()),
-        Err(AppError::Invalid(invalid)) => {
-            let page =
-                form_page(&state, &user, &id, &submitted.input, Some(invalid.message)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    let done = format!("/patients/{id}");
+    after_change(result, &done, |message| {
+        form_page(&state, &user, &id, &submitted.input, Some(message))
+    })
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -236,12 +231,9 @@ pub async fn change(
         }
         _ => return Err(WebError::NotFound),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/patients/{id}")).into_response()),
-        Err(AppError::Invalid(invalid)) => {
-            let page = super::patient::page(&state, &user, &id, Some(invalid.message)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(other) => Err(other.into()),
-    }
+    let done = format!("/patients/{id}");
+    after_change(result, &done, |message| {
+        super::patient::page(&state, &user, &id, Some(message))
+    })
+    .await
 }

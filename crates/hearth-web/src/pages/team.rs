@@ -5,14 +5,13 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use hearth_app::{AppError, CareTeamView};
 use hearth_domain::PatientId;
 use hearth_domain::care_team::{CareTeamRole, Member, NewMember, Responsibility};
 use hearth_domain::practitioner::Profession;
 
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, after_change, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -203,14 +202,11 @@ async fn outcome<T>(
     id: &PatientId,
     result: Result<T, AppError>,
 ) -> Result<Response, WebError> {
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/patients/{id}/team")).into_response()),
-        Err(AppError::Invalid(invalid)) => {
-            let page = page(state, user, id, Some(invalid.message)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(other) => Err(other.into()),
-    }
+    let done = format!("/patients/{id}/team");
+    after_change(result, &done, |message| {
+        page(state, user, id, Some(message))
+    })
+    .await
 }
 
 /// `POST /patients/{id}/team/members`: checkboxes repeat their name, so the body is read as pairs.
