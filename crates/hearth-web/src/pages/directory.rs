@@ -11,6 +11,15 @@ use crate::pages::{Chrome, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
+/// The directory entry of a care team member: people and services have anchors on the
+/// directory page.
+pub fn entry_href(member: &hearth_domain::care_team::Member) -> String {
+    match member {
+        hearth_domain::care_team::Member::Practitioner(id) => format!("/directory#person-{id}"),
+        hearth_domain::care_team::Member::Service(id) => format!("/directory#service-{id}"),
+    }
+}
+
 /// A rota line for display.
 pub struct RotaLine {
     pub name: String,
@@ -48,6 +57,7 @@ pub fn rota_lines(state: &AppState, rota: &[OnCallView]) -> Vec<RotaLine> {
 
 /// A service line.
 pub struct ServiceLine {
+    pub id: String,
     pub name: String,
     pub kind: &'static str,
     pub area: String,
@@ -56,6 +66,7 @@ pub struct ServiceLine {
 
 /// A person line.
 pub struct PersonLine {
+    pub id: String,
     pub name: String,
     pub profession: String,
     pub organisation: String,
@@ -93,6 +104,7 @@ pub async fn page(
             .organisations
             .iter()
             .map(|o| ServiceLine {
+                id: o.id.to_string(),
                 name: o.name.clone(),
                 kind: o.kind.label(),
                 area: o.area.clone().unwrap_or_default(),
@@ -103,6 +115,7 @@ pub async fn page(
             .people
             .into_iter()
             .map(|p| PersonLine {
+                id: p.id.to_string(),
                 name: p.name,
                 profession: p.profession,
                 organisation: p.organisation,

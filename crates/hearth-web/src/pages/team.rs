@@ -18,6 +18,8 @@ use crate::{AppState, WebError};
 /// One row of the responsibility matrix.
 pub struct MemberRow {
     pub id: String,
+    /// The member's entry in the directory.
+    pub href: String,
     pub version: i64,
     pub name: String,
     pub role: &'static str,
@@ -72,6 +74,7 @@ async fn page(
         .active()
         .map(|m| MemberRow {
             id: m.id.clone(),
+            href: super::directory::entry_href(&m.member),
             version: m.version,
             name: view.member_name(&m.member),
             role: m.role.label(),

@@ -69,7 +69,7 @@ async fn join(
 /// The id of the member whose row contains `name` (from the "End membership" form's action).
 fn member_id(page: &str, name: &str) -> String {
     let row = page
-        .find(&format!("member__name\">{name}"))
+        .find(&format!(">{name}</a>"))
         .expect("the member is listed");
     let action = page[row..].find("/members/").unwrap() + row + "/members/".len();
     page[action..action + page[action..].find('/').unwrap()].to_owned()
@@ -113,6 +113,13 @@ async fn the_first_person_becomes_coordinator_and_gaps_are_highlighted(backend: 
     assert!(
         page.contains("class=\"unheld\">Carer support<span class=\"unheld__note\">nobody</span>")
     );
+    let entry = format!("/directory#person-{}", f.gp_actor.practitioner_id);
+    assert!(
+        page.contains(&format!("href=\"{entry}\"")),
+        "members link to their directory entry"
+    );
+    let (_, directory) = gp.get_text("/directory").await;
+    assert!(directory.contains(&format!("id=\"person-{}\"", f.gp_actor.practitioner_id)));
     assert!(
         !page.contains("class=\"unheld\">Prescribing"),
         "someone prescribes"
