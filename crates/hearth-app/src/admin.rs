@@ -120,3 +120,32 @@ impl App {
         Ok(account)
     }
 }
+
+impl App {
+    /// Disables an account: it can no longer sign in, its open sessions end at once on this
+    /// node (within seconds on others), and patients it coordinates show as having no active
+    /// coordinator. Nothing is deleted; the audit trail still names the account.
+    pub async fn disable_user(&self, email: &str) -> Result<UserAccount, AppError> {
+        let email = Email::parse(email)?;
+        let now = self.now();
+        let mut tx = self.store.begin_write().await?;
+        let mut user = tx
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("There is no account for {email}.")))?
+            .account;
+        if user.status == AccountStatus::Disabled {
+            return Err(AppError::Duplicate(format!(
+                "The account of {email} is already disabled."
+            )));
+        }
+        user.status = AccountStatus::Disabled;
+        user.updated_at = now;
+        user.version += 1;
+        tx.update_user_status(&user).await?;
+        tx.end_sessions_of(&user.id, now).await?;
+        tx.commit().await?;
+        self.sessions.forget_user(&user.id);
+        Ok(user)
+    }
+}

@@ -80,7 +80,7 @@ impl App {
             .patient(patient_id, system)
             .await?
             .ok_or_else(not_found)?;
-        let members = tx.care_team(patient_id).await?;
+        let team = load_team(&mut tx, patient_id).await?;
         let handover = tx.open_handover(patient_id).await?;
         let directory = tx.practitioner_directory().await?;
         let organisations = tx.all_organisations().await?;
@@ -92,7 +92,7 @@ impl App {
             .collect();
         Ok(CareTeamView {
             patient,
-            team: CareTeam { members },
+            team,
             handover,
             practitioner_names,
             organisations,
@@ -111,9 +111,7 @@ impl App {
         let mut tx = self
             .begin_clinical_write(actor, patient, AuditAction::Create, RESOURCE)
             .await?;
-        let team = CareTeam {
-            members: tx.care_team(patient).await?,
-        };
+        let team = load_team(&mut tx, patient).await?;
         let member = team.admit(
             input,
             self.ids.new_id(),
@@ -187,9 +185,7 @@ impl App {
         let mut tx = self
             .begin_clinical_write(actor, patient, AuditAction::Create, RESOURCE)
             .await?;
-        let team = CareTeam {
-            members: tx.care_team(patient).await?,
-        };
+        let team = load_team(&mut tx, patient).await?;
         let open = tx.open_handover(patient).await?;
         team.check_proposal(to_member, open.as_ref())?;
         let handover = Handover {
@@ -236,9 +232,7 @@ impl App {
                     "This handover has already been accepted or declined.".to_owned(),
                 )
             })?;
-        let team = CareTeam {
-            members: tx.care_team(patient).await?,
-        };
+        let team = load_team(&mut tx, patient).await?;
         let target = team
             .active()
             .find(|m| m.id == handover.to_member)
@@ -295,6 +289,27 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The patient's care team, with the disabled accounts among its members.
+pub(crate) async fn load_team(tx: &mut Tx, patient: &PatientId) -> Result<CareTeam, AppError> {
+    let members = tx.care_team(patient).await?;
+    let disabled = disabled_among(tx, &members).await?;
+    Ok(CareTeam { members, disabled })
+}
+
+async fn disabled_among(
+    tx: &mut Tx,
+    members: &[CareTeamMember],
+) -> Result<Vec<PractitionerId>, AppError> {
+    let people: Vec<PractitionerId> = members
+        .iter()
+        .filter_map(|m| match &m.member {
+            Member::Practitioner(id) => Some(id.clone()),
+            Member::Service(_) => None,
+        })
+        .collect();
+    Ok(tx.disabled_practitioners(&people).await?)
 }
 
 /// The active member `member_id` of the patient's team, provided it is still at `version`.

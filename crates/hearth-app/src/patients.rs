@@ -5,7 +5,7 @@ use hearth_domain::organisation::Organisation;
 use hearth_domain::patient::{NewPatient, Patient, PatientSummary};
 use std::collections::HashMap;
 
-use hearth_domain::care_team::{CareTeamMember, Member};
+use hearth_domain::care_team::{CareTeam, Member};
 use hearth_domain::register::{ConsentDecision, DiagnosisGroup, RegisterEntry};
 use hearth_domain::{OrganisationId, PatientId, PractitionerId, ValidationError};
 use hearth_store::{CoordinatorFilter, PatientQuery, PatientSort};
@@ -54,7 +54,7 @@ pub struct PatientOverview {
     /// Register entries, newest first: the active one (if any) and earlier ones.
     pub register: Vec<RegisterEntry>,
     /// The care team, current members first.
-    pub care_team: Vec<CareTeamMember>,
+    pub care_team: CareTeam,
     /// Whether a coordinator handover is waiting for acceptance.
     pub handover_pending: bool,
     /// Names of the practitioners the register entries and the care team mention.
@@ -172,12 +172,12 @@ impl App {
         if let (Some(patient), Access::Allowed(_)) = (&patient, access) {
             let organisations = tx.organisations_by_ids(&patient.organisations).await?;
             let register = tx.register_entries_of(id).await?;
-            let care_team = tx.care_team(id).await?;
+            let care_team = crate::care_team::load_team(&mut tx, id).await?;
             let handover_pending = tx.open_handover(id).await?.is_some();
             let mut mentioned: Vec<PractitionerId> = register
                 .iter()
                 .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
-                .chain(care_team.iter().filter_map(|m| match &m.member {
+                .chain(care_team.members.iter().filter_map(|m| match &m.member {
                     Member::Practitioner(id) => Some(id.clone()),
                     Member::Service(_) => None,
                 }))

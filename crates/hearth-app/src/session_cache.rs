@@ -51,6 +51,13 @@ impl SessionCache {
         }
     }
 
+    /// Forgets every session of one user (their account was disabled).
+    pub(crate) fn forget_user(&self, user: &hearth_domain::UserId) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (_, session, _)| &session.user_id != user);
+        }
+    }
+
     pub(crate) fn forget(&self, token_hash: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(token_hash);

@@ -13,6 +13,14 @@ pub enum UserCommand {
     /// Create a user account with one role in an organisation. Prints a generated password
     /// unless --password-stdin is given.
     Add(AddArgs),
+    /// Disable an account: it can no longer sign in and its sessions end. Nothing is deleted.
+    Disable {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -44,6 +52,16 @@ pub struct AddArgs {
 pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add(args) => add(args).await,
+        UserCommand::Disable { email, common } => {
+            let app = common.open().await?;
+            let account = app.disable_user(&email).await?;
+            println!(
+                "disabled {} ({}); their sessions have ended",
+                account.email, account.id
+            );
+            app.store().close().await;
+            Ok(())
+        }
     }
 }
 

@@ -353,6 +353,37 @@ async fn user_add_creates_an_account_that_can_sign_in_and_refuses_bad_input() {
     let client = TestClient::new(&server.base);
     let (patient, _) = first_patient(&client, "nia@test.example", "a long enough password").await;
     assert!(patient.starts_with("/patients/"));
+
+    let disable = || {
+        Command::new(HEARTH)
+            .args([
+                "user",
+                "disable",
+                "--email",
+                "nia@test.example",
+                "--database-url",
+                &url,
+            ])
+            .output()
+    };
+    let disabled = disable().await.unwrap();
+    assert!(
+        disabled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&disabled.stderr)
+    );
+    assert!(String::from_utf8_lossy(&disabled.stdout).contains("disabled nia@test.example"));
+    let twice = disable().await.unwrap();
+    assert!(!twice.status.success());
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already disabled"));
+    let refused = TestClient::new(&server.base)
+        .sign_in("nia@test.example", "a long enough password")
+        .await;
+    assert_eq!(
+        refused.status().as_u16(),
+        401,
+        "a disabled account cannot sign in"
+    );
 }
 
 /// House style: every Rust file opens with a `//!` line saying what it is for.

@@ -118,6 +118,8 @@ pub struct NewMember {
 #[derive(Debug, Clone, Default)]
 pub struct CareTeam {
     pub members: Vec<CareTeamMember>,
+    /// Members' practitioners whose accounts are disabled: such a coordinator is not active.
+    pub disabled: Vec<PractitionerId>,
 }
 
 impl CareTeam {
@@ -125,9 +127,13 @@ impl CareTeam {
         self.members.iter().filter(|m| m.is_active())
     }
 
-    /// The active coordinator, if there is one.
+    /// The active coordinator, if there is one: a current member flagged as coordinator whose
+    /// account is not disabled.
     pub fn coordinator(&self) -> Option<&CareTeamMember> {
-        self.active().find(|m| m.coordinator)
+        self.active().find(|m| {
+            m.coordinator
+                && !matches!(&m.member, Member::Practitioner(id) if self.disabled.contains(id))
+        })
     }
 
     /// Responsibilities no active member holds (highlighted in the matrix).
@@ -348,9 +354,16 @@ mod tests {
     #[test]
     fn a_team_whose_coordinator_left_has_none() {
         let mut team = CareTeam::default();
-        let mut gp = admit(&team, "practitioner:dr-a", "gp").unwrap();
-        gp.ended_on = Some(date(2026, 11, 21));
-        team.members.push(gp);
+        team.members
+            .push(admit(&team, "practitioner:dr-a", "gp").unwrap());
+        assert!(team.coordinator().is_some());
+        team.disabled.push(PractitionerId::new("dr-a"));
+        assert!(
+            team.coordinator().is_none(),
+            "a disabled account does not coordinate"
+        );
+        team.disabled.clear();
+        team.members[0].ended_on = Some(date(2026, 11, 21));
         assert!(team.coordinator().is_none());
         assert!(team.unheld().contains(&Responsibility::Coordination));
     }

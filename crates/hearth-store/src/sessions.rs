@@ -122,3 +122,21 @@ impl Tx {
         Ok((integer(&row, "n")?, optional_timestamp(&row, "latest")?))
     }
 }
+
+impl Tx {
+    /// Ends every open session of a user (on disabling the account, or "sign out everywhere").
+    pub async fn end_sessions_of(
+        &mut self,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(user.as_str())
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(result.rows_affected())
+    }
+}

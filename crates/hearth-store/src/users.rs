@@ -73,3 +73,51 @@ impl Tx {
             .transpose()
     }
 }
+
+impl Tx {
+    /// Changes an account's status, provided it is still at `user.version - 1`.
+    pub async fn update_user_status(&mut self, user: &UserAccount) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE users SET status = $1, updated_at = $2, version = $3 WHERE id = $4 AND version = $5",
+        )
+        .bind(user.status.code())
+        .bind(millis(user.updated_at))
+        .bind(user.version)
+        .bind(user.id.as_str())
+        .bind(user.version - 1)
+        .execute(&mut *self.inner)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                what: "user account",
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Which of these practitioners have a disabled account.
+    pub async fn disabled_practitioners(
+        &mut self,
+        practitioners: &[PractitionerId],
+    ) -> Result<Vec<PractitionerId>, StoreError> {
+        if practitioners.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT practitioner_id FROM users WHERE status = 'disabled' AND practitioner_id IN ({})",
+            crate::rows::placeholders(1, practitioners.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in practitioners {
+            query = query.bind(id.as_str());
+        }
+        query
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(|row| text(row, "practitioner_id").map(PractitionerId::new))
+            .collect()
+    }
+}

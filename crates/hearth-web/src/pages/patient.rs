@@ -202,22 +202,18 @@ pub async fn page(
             })
             .collect(),
         register_error,
-        coordinator: overview
-            .care_team
-            .iter()
-            .find(|m| m.is_active() && m.coordinator)
-            .map(|m| {
-                let name = match &m.member {
-                    Member::Practitioner(id) => overview
-                        .practitioner_names
-                        .get(id)
-                        .cloned()
-                        .unwrap_or_else(|| "a colleague".to_owned()),
-                    Member::Service(_) => "a service".to_owned(),
-                };
-                format!("{name} ({})", m.role.label())
-            }),
-        team_size: overview.care_team.iter().filter(|m| m.is_active()).count(),
+        coordinator: overview.care_team.coordinator().map(|m| {
+            let name = match &m.member {
+                Member::Practitioner(id) => overview
+                    .practitioner_names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| "a colleague".to_owned()),
+                Member::Service(_) => "a service".to_owned(),
+            };
+            format!("{name} ({})", m.role.label())
+        }),
+        team_size: overview.care_team.active().count(),
         on_call: super::directory::rota_lines(state, &overview.on_call)
             .into_iter()
             .filter(|l| l.now)

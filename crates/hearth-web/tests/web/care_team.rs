@@ -489,7 +489,65 @@ async fn the_database_refuses_a_second_coordinator(backend: Backend) {
     );
 }
 
+async fn disabling_the_coordinators_account_leaves_no_active_coordinator(backend: Backend) {
+    let Some(t) = spawn_app(backend, "disabling_the_coordinators_account").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient_id = hearth_domain::PatientId::new(shared_patient(&t, &f).await);
+    let nurse = t
+        .app
+        .sign_in(&f.outsider.email, &f.outsider.password)
+        .await
+        .unwrap()
+        .actor;
+    let first = join(
+        &t,
+        &f,
+        &patient_id,
+        &nurse.practitioner_id,
+        "district-nurse",
+    )
+    .await;
+    assert!(first.coordinator);
+    let nurse_client = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    assert_eq!(nurse_client.get("/register").await.status().as_u16(), 200);
+
+    t.app.disable_user(&f.outsider.email).await.unwrap();
+    assert_eq!(
+        nurse_client.get("/register").await.status().as_u16(),
+        303,
+        "their session ended"
+    );
+    assert_eq!(
+        t.client()
+            .sign_in(&f.outsider.email, &f.outsider.password)
+            .await
+            .status()
+            .as_u16(),
+        401
+    );
+    let again = t.app.disable_user(&f.outsider.email).await;
+    assert!(matches!(again, Err(AppError::Duplicate(_))));
+
+    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let (_, page) = gp.get_text(&format!("/patients/{patient_id}")).await;
+    assert!(
+        page.contains("No active coordinator"),
+        "a disabled account does not coordinate"
+    );
+    let (_, list) = gp.get_text("/register?show=all&coordinator=none").await;
+    assert!(list.contains("THWAITE, Joan"));
+    let view = t.app.care_team(&f.gp_actor, &patient_id).await.unwrap();
+    assert!(view.team.coordinator().is_none());
+    assert!(
+        view.team.members[0].coordinator,
+        "nothing was changed or deleted in the team"
+    );
+}
+
 on_both_backends!(
+    disabling_the_coordinators_account_leaves_no_active_coordinator,
     the_first_person_becomes_coordinator_and_gaps_are_highlighted,
     the_proposed_coordinator_accepts_the_handover,
     declining_keeps_the_coordinator_and_leaving_leaves_none,
