@@ -11,7 +11,7 @@ use hearth_domain::care_team::{
 use hearth_domain::organisation::Organisation;
 use hearth_domain::patient::Patient;
 use hearth_domain::{PatientId, PractitionerId, ValidationError};
-use hearth_store::Tx;
+use hearth_store::{DirectoryEntry, Tx};
 
 use crate::access::{self, Access};
 use crate::{Actor, App, AppError};
@@ -26,8 +26,8 @@ pub struct CareTeamView {
     pub handover: Option<Handover>,
     pub practitioner_names: HashMap<PractitionerId, String>,
     pub organisations: Vec<Organisation>,
-    /// Practitioners who can be added: (id, name, profession code, organisation name).
-    pub directory: Vec<(PractitionerId, String, String, String)>,
+    /// Practitioners (one entry per role) who can be added.
+    pub directory: Vec<DirectoryEntry>,
 }
 
 impl CareTeamView {
@@ -88,7 +88,7 @@ impl App {
         self.audit.append(record).await?;
         let practitioner_names = directory
             .iter()
-            .map(|(id, name, _, _)| (id.clone(), name.clone()))
+            .map(|entry| (entry.role.practitioner_id.clone(), entry.name.clone()))
             .collect();
         Ok(CareTeamView {
             patient,

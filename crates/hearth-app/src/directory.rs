@@ -5,7 +5,6 @@
 use hearth_domain::PractitionerId;
 use hearth_domain::on_call::OnCallShift;
 use hearth_domain::organisation::Organisation;
-use hearth_domain::practitioner::Profession;
 use hearth_store::Tx;
 use jiff::Timestamp;
 
@@ -21,13 +20,17 @@ pub struct OnCallView {
     pub now: bool,
 }
 
-/// A person in the directory: name, profession and organisation.
+/// A person in the directory, in one of their roles.
 #[derive(Debug, Clone)]
 pub struct DirectoryPerson {
     pub id: PractitionerId,
     pub name: String,
     pub profession: String,
     pub organisation: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub competencies: Vec<&'static str>,
+    pub working_pattern: Option<String>,
 }
 
 /// The directory page's content.
@@ -57,17 +60,20 @@ impl App {
             .practitioner_directory()
             .await?
             .into_iter()
-            .filter(|(_, name, _, org)| {
+            .filter(|entry| {
                 needle.is_empty()
-                    || name.to_lowercase().contains(&needle)
-                    || org.to_lowercase().contains(&needle)
+                    || entry.name.to_lowercase().contains(&needle)
+                    || entry.organisation_name.to_lowercase().contains(&needle)
             })
-            .map(|(id, name, profession, organisation)| DirectoryPerson {
-                id,
-                name,
-                profession: Profession::from_code(&profession)
-                    .map_or(profession.clone(), |p| p.label().to_owned()),
-                organisation,
+            .map(|entry| DirectoryPerson {
+                id: entry.role.practitioner_id,
+                name: entry.name,
+                profession: entry.role.profession.label().to_owned(),
+                organisation: entry.organisation_name,
+                phone: entry.role.phone,
+                email: entry.role.email,
+                competencies: entry.role.competencies.iter().map(|c| c.label()).collect(),
+                working_pattern: entry.role.working_pattern,
             })
             .collect();
         Ok(Directory {

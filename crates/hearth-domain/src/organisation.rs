@@ -26,6 +26,34 @@ impl OrganisationKind {
     }
 }
 
+crate::coded_enum! {
+    /// What a service or person can do, as the directory lists it.
+    pub enum Competency {
+        SpecialistAdvice => ("specialist-advice", "Specialist palliative care advice"),
+        PalliativePrescribing => ("palliative-prescribing", "Palliative prescribing"),
+        SyringeDrivers => ("syringe-drivers", "Syringe drivers"),
+        SubcutaneousFluids => ("subcutaneous-fluids", "Subcutaneous fluids"),
+        Visits24x7 => ("visits-24-7", "Home visits day and night"),
+        VerificationOfDeath => ("verification-of-death", "Verification of expected death"),
+        AdvanceCarePlanning => ("advance-care-planning", "Advance care planning"),
+        BereavementSupport => ("bereavement-support", "Bereavement support"),
+    }
+}
+
+/// What the directory says about a service beyond its name and number.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServiceDetails {
+    pub address: Option<String>,
+    pub email: Option<String>,
+    /// The secure messaging address (for example an NHSmail or Norwegian Helsenett address).
+    pub secure_messaging: Option<String>,
+    /// When the service is open, in words ("Mon–Fri 08:00–18:30").
+    pub opening_hours: Option<String>,
+    pub competencies: Vec<Competency>,
+    /// How to refer a patient to the service, in words.
+    pub how_to_refer: Option<String>,
+}
+
 /// An organisation as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organisation {
@@ -38,6 +66,7 @@ pub struct Organisation {
     pub part_of: Option<OrganisationId>,
     /// The main telephone number, as dialled.
     pub phone: Option<String>,
+    pub details: ServiceDetails,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
@@ -78,6 +107,7 @@ impl NewOrganisation {
             area: optional_text("area", "Area", &self.area, 100)?,
             part_of: self.part_of,
             phone: crate::practitioner::optional_phone("phone", &self.phone)?,
+            details: ServiceDetails::default(),
             created_at: now,
             updated_at: now,
             version: 1,

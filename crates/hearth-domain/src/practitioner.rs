@@ -80,6 +80,10 @@ pub struct PractitionerRole {
     pub specialist: bool,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// What this person can do in this role.
+    pub competencies: Vec<crate::organisation::Competency>,
+    /// When they usually work, in words ("Mon–Thu 08:30–17:00").
+    pub working_pattern: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
@@ -153,6 +157,8 @@ impl NewPractitionerRole {
                 .unwrap_or(profession.is_palliative_specialist()),
             phone: optional_phone("phone", &self.phone)?,
             email,
+            competencies: Vec::new(),
+            working_pattern: None,
             created_at: now,
             updated_at: now,
             version: 1,

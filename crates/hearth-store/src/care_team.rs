@@ -206,28 +206,4 @@ impl Tx {
         }
         Ok(())
     }
-
-    /// Every practitioner with each of their roles: (id, name, profession code, organisation
-    /// name), for choosing care team members. Ordered by organisation, then name.
-    pub async fn practitioner_directory(
-        &mut self,
-    ) -> Result<Vec<(PractitionerId, String, String, String)>, StoreError> {
-        sqlx::query(
-            "SELECT p.id, p.given_name, p.family_name, r.profession, o.name AS organisation_name \
-             FROM practitioners p JOIN practitioner_roles r ON r.practitioner_id = p.id \
-             JOIN organisations o ON o.id = r.organisation_id ORDER BY o.name, p.family_name, p.given_name",
-        )
-        .fetch_all(&mut *self.inner)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok((
-                PractitionerId::new(text(row, "id")?),
-                format!("{} {}", text(row, "given_name")?, text(row, "family_name")?),
-                text(row, "profession")?,
-                text(row, "organisation_name")?,
-            ))
-        })
-        .collect()
-    }
 }

@@ -22,7 +22,7 @@ pub use bulk::BulkPatient;
 pub use error::StoreError;
 pub use migrations::{Backend, MigrationSource};
 pub use patients::{CoordinatorFilter, PatientQuery, PatientSort};
-pub use practitioners::{ActorRoleRow, StoredActor};
+pub use practitioners::{ActorRoleRow, DirectoryEntry, StoredActor};
 pub use sessions::StoredSession;
 pub use store::{PoolState, Store, SuspendedIndexes, Tx, create_database, drop_database};
 pub use users::StoredUser;

@@ -78,6 +78,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     2 "register" "0002_register.sql",
     3 "care team" "0003_care_team.sql",
     4 "on call" "0004_on_call.sql",
+    5 "directory details" "0005_directory_details.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -85,4 +86,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     2 "register" "0002_register.sql",
     3 "care team" "0003_care_team.sql",
     4 "on call" "0004_on_call.sql",
+    5 "directory details" "0005_directory_details.sql",
 );

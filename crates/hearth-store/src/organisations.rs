@@ -1,13 +1,22 @@
 //! The `organisations` table.
 
 use hearth_domain::OrganisationId;
-use hearth_domain::organisation::{Organisation, OrganisationKind};
+use hearth_domain::organisation::{Competency, Organisation, OrganisationKind, ServiceDetails};
+use hearth_domain::register::{join_codes, split_codes};
 use sqlx::any::AnyRow;
 
 use crate::rows::{code, integer, millis, optional_text, placeholders, text, timestamp};
 use crate::{StoreError, Tx};
 
-const COLUMNS: &str = "id, name, kind, area, part_of, phone, created_at, updated_at, version";
+const COLUMNS: &str = "id, name, kind, area, part_of, phone, address, email, secure_messaging, opening_hours, \
+     competencies, how_to_refer, created_at, updated_at, version";
+
+/// The `competencies` column: space-separated codes.
+pub(crate) fn competencies(row: &AnyRow) -> Result<Vec<Competency>, StoreError> {
+    let stored = text(row, "competencies")?;
+    split_codes(&stored, Competency::from_code)
+        .ok_or_else(|| StoreError::Corrupt(format!("competencies holds '{stored}'")))
+}
 
 fn from_row(row: &AnyRow) -> Result<Organisation, StoreError> {
     Ok(Organisation {
@@ -17,6 +26,14 @@ fn from_row(row: &AnyRow) -> Result<Organisation, StoreError> {
         area: optional_text(row, "area")?,
         part_of: optional_text(row, "part_of")?.map(OrganisationId::new),
         phone: optional_text(row, "phone")?,
+        details: ServiceDetails {
+            address: optional_text(row, "address")?,
+            email: optional_text(row, "email")?,
+            secure_messaging: optional_text(row, "secure_messaging")?,
+            opening_hours: optional_text(row, "opening_hours")?,
+            competencies: competencies(row)?,
+            how_to_refer: optional_text(row, "how_to_refer")?,
+        },
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
         version: integer(row, "version")?,
@@ -26,8 +43,9 @@ fn from_row(row: &AnyRow) -> Result<Organisation, StoreError> {
 impl Tx {
     pub async fn insert_organisation(&mut self, org: &Organisation) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO organisations (id, name, kind, area, part_of, phone, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO organisations (id, name, kind, area, part_of, phone, address, email, secure_messaging, \
+             opening_hours, competencies, how_to_refer, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(org.id.as_str())
         .bind(&org.name)
@@ -35,6 +53,12 @@ impl Tx {
         .bind(org.area.as_deref())
         .bind(org.part_of.as_ref().map(|id| id.as_str()))
         .bind(org.phone.as_deref())
+        .bind(org.details.address.as_deref())
+        .bind(org.details.email.as_deref())
+        .bind(org.details.secure_messaging.as_deref())
+        .bind(org.details.opening_hours.as_deref())
+        .bind(join_codes(&org.details.competencies, Competency::code))
+        .bind(org.details.how_to_refer.as_deref())
         .bind(millis(org.created_at))
         .bind(millis(org.updated_at))
         .bind(org.version)

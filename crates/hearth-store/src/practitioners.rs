@@ -1,7 +1,8 @@
 //! The `practitioners` and `practitioner_roles` tables.
 
-use hearth_domain::organisation::OrganisationKind;
+use hearth_domain::organisation::{Competency, OrganisationKind};
 use hearth_domain::practitioner::{Practitioner, PractitionerRole, Profession};
+use hearth_domain::register::join_codes;
 use hearth_domain::user::UserAccount;
 use hearth_domain::{OrganisationId, PractitionerId, PractitionerRoleId, UserId};
 use sqlx::any::AnyRow;
@@ -19,6 +20,8 @@ fn role_from_row(row: &AnyRow) -> Result<PractitionerRole, StoreError> {
         specialist: flag(row, "specialist")?,
         phone: optional_text(row, "phone")?,
         email: optional_text(row, "email")?,
+        competencies: crate::organisations::competencies(row)?,
+        working_pattern: optional_text(row, "working_pattern")?,
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
         version: integer(row, "version")?,
@@ -49,8 +52,8 @@ impl Tx {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO practitioner_roles (id, practitioner_id, organisation_id, profession, specialist, \
-             phone, email, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             phone, email, competencies, working_pattern, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(r.id.as_str())
         .bind(r.practitioner_id.as_str())
@@ -59,6 +62,8 @@ impl Tx {
         .bind(r.specialist)
         .bind(r.phone.as_deref())
         .bind(r.email.as_deref())
+        .bind(join_codes(&r.competencies, Competency::code))
+        .bind(r.working_pattern.as_deref())
         .bind(millis(r.created_at))
         .bind(millis(r.updated_at))
         .bind(r.version)
@@ -112,7 +117,8 @@ impl Tx {
         let account = account_from_row(&row)?;
         let roles = sqlx::query(
             "SELECT r.id, r.practitioner_id, r.organisation_id, r.profession, r.specialist, r.phone, \
-             r.email, r.created_at, r.updated_at, r.version, o.name AS organisation_name, \
+             r.email, r.competencies, r.working_pattern, r.created_at, r.updated_at, r.version, \
+             o.name AS organisation_name, \
              o.kind AS organisation_kind FROM practitioner_roles r \
              JOIN organisations o ON o.id = r.organisation_id \
              WHERE r.practitioner_id = $1 ORDER BY r.created_at, r.id",
@@ -135,6 +141,39 @@ impl Tx {
             family_name: text(&row, "family_name")?,
             roles,
         }))
+    }
+}
+
+/// One role of one practitioner, as the directory lists it.
+#[derive(Debug, Clone)]
+pub struct DirectoryEntry {
+    /// "Given Family".
+    pub name: String,
+    pub role: PractitionerRole,
+    pub organisation_name: String,
+}
+
+impl Tx {
+    /// Every practitioner with each of their roles, by organisation, then family name.
+    pub async fn practitioner_directory(&mut self) -> Result<Vec<DirectoryEntry>, StoreError> {
+        sqlx::query(
+            "SELECT r.id, r.practitioner_id, r.organisation_id, r.profession, r.specialist, r.phone, \
+             r.email, r.competencies, r.working_pattern, r.created_at, r.updated_at, r.version, \
+             p.given_name, p.family_name, o.name AS organisation_name \
+             FROM practitioner_roles r JOIN practitioners p ON p.id = r.practitioner_id \
+             JOIN organisations o ON o.id = r.organisation_id ORDER BY o.name, p.family_name, p.given_name",
+        )
+        .fetch_all(&mut *self.inner)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(DirectoryEntry {
+                name: format!("{} {}", text(row, "given_name")?, text(row, "family_name")?),
+                role: role_from_row(row)?,
+                organisation_name: text(row, "organisation_name")?,
+            })
+        })
+        .collect()
     }
 }
 

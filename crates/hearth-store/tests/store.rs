@@ -111,13 +111,16 @@ async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
     }
     .validate(OrganisationId::new("org-1"), start_time())
     .unwrap();
-    let other = NewOrganisation {
+    let mut other = NewOrganisation {
         name: "Elsewhere".into(),
         kind: "hospice".into(),
         ..Default::default()
     }
     .validate(OrganisationId::new("org-2"), start_time())
     .unwrap();
+    other.details.opening_hours = Some("Every day".into());
+    other.details.competencies = vec![hearth_domain::organisation::Competency::SyringeDrivers];
+    other.details.how_to_refer = Some("Ring first".into());
     let mut tx = store.begin_write().await.unwrap();
     tx.insert_organisation(&org).await.unwrap();
     tx.insert_organisation(&other).await.unwrap();
@@ -133,6 +136,24 @@ async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
 
     let system = NationalNumberSystem::nhs_number().system_uri;
     let mut tx = store.begin_read().await.unwrap();
+    let stored = tx
+        .organisations_by_ids(std::slice::from_ref(&other.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        vec![other.clone()],
+        "directory details read back as written"
+    );
+    let stored = tx
+        .organisations_by_ids(std::slice::from_ref(&other.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        vec![other.clone()],
+        "directory details read back as written"
+    );
     let read = tx.patient(&edith.id, &system).await.unwrap().unwrap();
     assert_eq!(read, edith, "a patient reads back exactly as written");
     assert!(

@@ -2,6 +2,7 @@
 //! for newcomers (`hearth serve --demo`) and for benchmarks (`hearth demo --patients N`). Patients
 //! are written in large batches, one transaction each, so a million take well under two minutes.
 
+mod details;
 mod names;
 mod people;
 mod region;
@@ -119,6 +120,7 @@ impl App {
                     area: Some(spec.area.to_owned()),
                     part_of: None,
                     phone: Some(spec.phone.to_owned()),
+                    details: details::service(spec.key, spec.area),
                     created_at: now,
                     updated_at: now,
                     version: 1,
@@ -171,6 +173,7 @@ impl App {
                 ));
             }
             let email = region::demo_email(spec);
+            let (competencies, working_pattern) = details::person(spec.profession);
             tx.insert_practitioner_role(&PractitionerRole {
                 id: PractitionerRoleId::new(id()),
                 practitioner_id: practitioner.id.clone(),
@@ -179,6 +182,8 @@ impl App {
                 specialist: spec.profession.is_palliative_specialist(),
                 phone: Some(format!("07700 900 {:03}", 100 + n)),
                 email: Some(email.clone()),
+                competencies,
+                working_pattern,
                 created_at: now,
                 updated_at: now,
                 version: 1,

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use hearth_app::OnCallView;
+use hearth_domain::organisation::ServiceDetails;
 use serde::Deserialize;
 
 use crate::pages::{Chrome, render};
@@ -62,6 +63,8 @@ pub struct ServiceLine {
     pub kind: &'static str,
     pub area: String,
     pub phone: Option<String>,
+    pub details: ServiceDetails,
+    pub competencies: Vec<&'static str>,
 }
 
 /// A person line.
@@ -70,6 +73,10 @@ pub struct PersonLine {
     pub name: String,
     pub profession: String,
     pub organisation: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub working_pattern: Option<String>,
+    pub competencies: Vec<&'static str>,
 }
 
 #[derive(Template)]
@@ -109,6 +116,8 @@ pub async fn page(
                 kind: o.kind.label(),
                 area: o.area.clone().unwrap_or_default(),
                 phone: o.phone.clone(),
+                competencies: o.details.competencies.iter().map(|c| c.label()).collect(),
+                details: o.details.clone(),
             })
             .collect(),
         people: directory
@@ -119,6 +128,10 @@ pub async fn page(
                 name: p.name,
                 profession: p.profession,
                 organisation: p.organisation,
+                phone: p.phone,
+                email: p.email,
+                working_pattern: p.working_pattern,
+                competencies: p.competencies,
             })
             .collect(),
         search: params.q,

@@ -9,7 +9,6 @@ use axum::response::Response;
 use hearth_app::{AppError, CareTeamView};
 use hearth_domain::PatientId;
 use hearth_domain::care_team::{CareTeamRole, Member, NewMember, Responsibility};
-use hearth_domain::practitioner::Profession;
 
 use crate::pages::{Chrome, after_change, render};
 use crate::session::CurrentUser;
@@ -158,12 +157,15 @@ async fn page(
         practitioners: view
             .directory
             .iter()
-            .map(|(id, name, profession, organisation)| {
-                let profession =
-                    Profession::from_code(profession).map_or(profession.as_str(), |p| p.label());
+            .map(|entry| {
                 (
-                    format!("practitioner:{id}"),
-                    format!("{name} — {profession}, {organisation}"),
+                    format!("practitioner:{}", entry.role.practitioner_id),
+                    format!(
+                        "{} — {}, {}",
+                        entry.name,
+                        entry.role.profession.label(),
+                        entry.organisation_name
+                    ),
                 )
             })
             .collect(),

@@ -124,6 +124,23 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
         directory.on_call.iter().any(|line| line.now),
         "the demo rota covers now"
     );
+    use hearth_domain::organisation::Competency;
+    assert!(
+        directory
+            .organisations
+            .iter()
+            .any(|o| o.details.opening_hours.is_some()
+                && o.details.competencies.contains(&Competency::SyringeDrivers)
+                && o.details.how_to_refer.is_some()),
+        "services say when they are open, what they can do and how to refer"
+    );
+    assert!(
+        directory
+            .people
+            .iter()
+            .any(|p| p.working_pattern.is_some() && !p.competencies.is_empty()),
+        "people say when they work and what they can do"
+    );
     let again = first.app.create_demo_region(options, &mut |_, _| {}).await;
     assert!(
         again.is_err(),
