@@ -39,6 +39,11 @@ impl Chrome {
     }
 }
 
+/// A date as people read it in lists and letters: `9 Mar 1941`.
+pub fn date(d: jiff::civil::Date) -> String {
+    d.strftime("%-d %b %Y").to_string()
+}
+
 /// Renders a template into an HTML response.
 pub fn render(template: &impl Template) -> Result<Response, WebError> {
     Ok(Html(template.render()?).into_response())

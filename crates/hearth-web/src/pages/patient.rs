@@ -13,7 +13,7 @@ use hearth_domain::register::{
 };
 use hearth_domain::{PatientId, PractitionerId};
 
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, date, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -74,10 +74,6 @@ struct PatientView {
     place_choices: Vec<(&'static str, &'static str)>,
     preferred_choices: Vec<(&'static str, &'static str)>,
     consent_choices: Vec<(&'static str, &'static str, bool)>,
-}
-
-fn date(d: jiff::civil::Date) -> String {
-    d.strftime("%-d %b %Y").to_string()
 }
 
 fn describe(
@@ -155,7 +151,7 @@ pub async fn page(
         name: p.list_name(),
         number_label: system.label.clone(),
         national_number: system.display(&p.national_number.value),
-        born: p.date_of_birth.strftime("%-d %b %Y").to_string(),
+        born: date(p.date_of_birth),
         age: p.age_on(app.today()),
         sex: p.sex.label(),
         diagnosis: p.main_diagnosis.clone(),

@@ -10,7 +10,7 @@ use hearth_app::{AppError, RegisterPage, RegisterQuery};
 use hearth_domain::register::{ConsentDecision, DiagnosisGroup};
 use serde::Deserialize;
 
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, date, render};
 use crate::session::{CurrentUser, encode_component};
 use crate::{AppState, WebError};
 
@@ -153,20 +153,17 @@ pub async fn page(
             href: format!("/patients/{}", p.id),
             name: p.list_name(),
             national_number: system.display(&p.national_number),
-            born: p.date_of_birth.strftime("%-d %b %Y").to_string(),
+            born: date(p.date_of_birth),
             age: hearth_domain::patient::age_on(p.date_of_birth, today),
             sex: p.sex.label(),
             town: p.town.clone(),
             rural: p.rural,
             diagnosis: p.main_diagnosis.clone().unwrap_or_default(),
             coordinator: p.coordinator.clone(),
-            register: p.register.as_ref().map(|r| {
-                (
-                    r.diagnosis_group.label(),
-                    r.identified_on.strftime("%-d %b %Y").to_string(),
-                    r.consent,
-                )
-            }),
+            register: p
+                .register
+                .as_ref()
+                .map(|r| (r.diagnosis_group.label(), date(r.identified_on), r.consent)),
         })
         .collect();
     let clinical: Vec<_> = user

@@ -10,7 +10,7 @@ use hearth_app::{AppError, CareTeamView};
 use hearth_domain::PatientId;
 use hearth_domain::care_team::{CareTeamRole, Member, NewMember, Responsibility};
 
-use crate::pages::{Chrome, after_change, render};
+use crate::pages::{Chrome, after_change, date, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -55,10 +55,6 @@ struct TeamPage {
     services: Vec<(String, String)>,
     roles: Vec<(&'static str, &'static str)>,
     responsibilities: Vec<(&'static str, &'static str)>,
-}
-
-fn date(d: jiff::civil::Date) -> String {
-    d.strftime("%-d %b %Y").to_string()
 }
 
 async fn page(
