@@ -8,7 +8,7 @@ use hearth_app::OnCallView;
 use hearth_domain::organisation::ServiceDetails;
 use serde::Deserialize;
 
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, render, tel_href};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -37,14 +37,7 @@ pub fn rota_lines(state: &AppState, rota: &[OnCallView]) -> Vec<RotaLine> {
         .map(|line| RotaLine {
             name: line.name.clone(),
             service: line.service.clone(),
-            phone_href: format!(
-                "tel:{}",
-                line.shift
-                    .phone
-                    .chars()
-                    .filter(|c| c.is_ascii_digit() || *c == '+')
-                    .collect::<String>()
-            ),
+            phone_href: tel_href(&line.shift.phone),
             phone: line.shift.phone.clone(),
             when: format!(
                 "{} – {}",

@@ -44,6 +44,16 @@ pub fn date(d: jiff::civil::Date) -> String {
     d.strftime("%-d %b %Y").to_string()
 }
 
+/// A `tel:` link for a number as written ("01632 960 401" → "tel:01632960401"), so that a tap
+/// on a phone or tablet rings it.
+pub fn tel_href(phone: &str) -> String {
+    let digits: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{digits}")
+}
+
 /// Renders a template into an HTML response.
 pub fn render(template: &impl Template) -> Result<Response, WebError> {
     Ok(Html(template.render()?).into_response())

@@ -13,7 +13,7 @@ use hearth_domain::register::{
 };
 use hearth_domain::{PatientId, PractitionerId};
 
-use crate::pages::{Chrome, date, render};
+use crate::pages::{Chrome, date, render, tel_href};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -165,15 +165,7 @@ pub async fn page(
             .map(|o| OrganisationLine {
                 name: o.name.clone(),
                 kind: o.kind.label(),
-                phone_href: o.phone.as_ref().map(|phone| {
-                    format!(
-                        "tel:{}",
-                        phone
-                            .chars()
-                            .filter(|c| c.is_ascii_digit() || *c == '+')
-                            .collect::<String>()
-                    )
-                }),
+                phone_href: o.phone.as_deref().map(tel_href),
                 phone: o.phone.clone(),
             })
             .collect(),
