@@ -54,6 +54,21 @@ pub fn tel_href(phone: &str) -> String {
     format!("tel:{digits}")
 }
 
+/// A patient id from a URL; anything that cannot be one is a page that does not exist.
+pub fn patient_id(id: &str) -> Result<hearth_domain::PatientId, WebError> {
+    hearth_domain::PatientId::parse(id).ok_or(WebError::NotFound)
+}
+
+/// The record version a form says it changes (its hidden `version` field).
+pub fn form_version(version: &str) -> Result<i64, WebError> {
+    version.trim().parse().map_err(|_| {
+        WebError::App(AppError::Conflict(
+            "The form did not say which version it changes; reload the page and try again."
+                .to_owned(),
+        ))
+    })
+}
+
 /// Renders a template into an HTML response.
 pub fn render(template: &impl Template) -> Result<Response, WebError> {
     Ok(Html(template.render()?).into_response())

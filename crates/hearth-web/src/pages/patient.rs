@@ -128,7 +128,7 @@ pub async fn overview(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let id = PatientId::parse(&id).ok_or(WebError::NotFound)?;
+    let id = super::patient_id(&id)?;
     page(&state, &user, &id, None).await
 }
 

@@ -5,14 +5,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use hearth_app::{AppError, LeaveRegister};
+use hearth_app::LeaveRegister;
 use hearth_domain::PatientId;
 use hearth_domain::register::{
     ConsentDecision, DiagnosisGroup, DiseaseIndicator, GeneralIndicator, NewRegisterEntry,
     SurpriseAnswer,
 };
 
-use crate::pages::{Chrome, after_change, render};
+use crate::pages::{Chrome, after_change, form_version, patient_id, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -138,10 +138,6 @@ async fn form_page(
     render(&view)
 }
 
-fn patient_id(id: &str) -> Result<PatientId, WebError> {
-    PatientId::parse(id).ok_or(WebError::NotFound)
-}
-
 /// `GET /patients/{id}/register/new`
 pub async fn new(
     State(state): State<AppState>,
@@ -203,12 +199,7 @@ pub async fn change(
 ) -> Result<Response, WebError> {
     let id = patient_id(&id)?;
     user.check_csrf(&form.csrf_token)?;
-    let version: i64 = form.version.trim().parse().map_err(|_| {
-        WebError::App(AppError::Conflict(
-            "The form did not say which version it changes; reload the page and try again."
-                .to_owned(),
-        ))
-    })?;
+    let version = form_version(&form.version)?;
     let app = &state.app;
     let result = match what.as_str() {
         "consent" => {

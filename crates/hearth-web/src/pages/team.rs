@@ -10,7 +10,7 @@ use hearth_app::{AppError, CareTeamView};
 use hearth_domain::PatientId;
 use hearth_domain::care_team::{CareTeamRole, Member, NewMember, Responsibility};
 
-use crate::pages::{Chrome, after_change, date, render};
+use crate::pages::{Chrome, after_change, date, form_version, patient_id, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -183,10 +183,6 @@ async fn page(
     render(&page)
 }
 
-fn patient_id(id: &str) -> Result<PatientId, WebError> {
-    PatientId::parse(id).ok_or(WebError::NotFound)
-}
-
 /// `GET /patients/{id}/team`
 pub async fn show(
     State(state): State<AppState>,
@@ -257,7 +253,7 @@ pub async fn end(
 ) -> Result<Response, WebError> {
     let id = patient_id(&id)?;
     user.check_csrf(&form.csrf_token)?;
-    let version = form.version.trim().parse().unwrap_or(-1);
+    let version = form_version(&form.version)?;
     let result = state
         .app
         .end_care_team_membership(&user.actor, &id, &member, version)
