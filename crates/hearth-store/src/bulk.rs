@@ -6,9 +6,6 @@ use hearth_domain::patient::{Patient, search_name};
 use crate::rows::{millis, placeholders};
 use crate::{Backend, StoreError, Tx};
 
-/// A patient to bulk-load (already validated).
-pub type BulkPatient = Patient;
-
 /// Rows per INSERT statement: well under both backends' limits on bound parameters
 /// (SQLite 32,766; PostgreSQL 65,535) for the widest table (20 columns).
 pub(crate) const ROWS_PER_STATEMENT: usize = 400;
@@ -16,10 +13,7 @@ pub(crate) const ROWS_PER_STATEMENT: usize = 400;
 impl Tx {
     /// Inserts patients, their national numbers and involved organisations with multi-row
     /// INSERT statements.
-    pub async fn insert_patients_bulk(
-        &mut self,
-        patients: &[BulkPatient],
-    ) -> Result<(), StoreError> {
+    pub async fn insert_patients_bulk(&mut self, patients: &[Patient]) -> Result<(), StoreError> {
         for chunk in patients.chunks(ROWS_PER_STATEMENT) {
             self.insert_patient_rows(chunk).await?;
             self.insert_identifier_rows(chunk).await?;

@@ -18,7 +18,6 @@ mod sessions;
 mod store;
 mod users;
 
-pub use bulk::BulkPatient;
 pub use error::StoreError;
 pub use migrations::{Backend, MigrationSource};
 pub use patients::{CoordinatorFilter, PatientQuery, PatientSort};

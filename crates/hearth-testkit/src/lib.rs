@@ -190,6 +190,17 @@ impl TestApp {
     pub fn client(&self) -> TestClient {
         TestClient::new(&self.address)
     }
+
+    /// An HTTP client signed in through the form (the sign-in must succeed).
+    pub async fn signed_in(&self, email: &str, password: &str) -> TestClient {
+        let client = self.client();
+        assert_eq!(
+            client.sign_in(email, password).await.status().as_u16(),
+            303,
+            "sign-in as {email}"
+        );
+        client
+    }
 }
 
 /// Declares one test per backend for a story `async fn(Backend)`.

@@ -7,12 +7,6 @@ use hearth_testkit::{
     Backend, Fixture, TestApp, TestClient, csrf_token_in, new_patient, on_both_backends, spawn_app,
 };
 
-async fn signed_in(t: &TestApp, email: &str, password: &str) -> TestClient {
-    let client = t.client();
-    assert_eq!(client.sign_in(email, password).await.status().as_u16(), 303);
-    client
-}
-
 /// A patient both fixture practices care for, so the GP and the outside nurse both see them.
 async fn shared_patient(t: &TestApp, f: &Fixture) -> String {
     let mut input = new_patient("Joan", "Thwaite", "999 000 0018");
@@ -81,7 +75,7 @@ async fn the_first_person_becomes_coordinator_and_gaps_are_highlighted(backend: 
     };
     let f = Fixture::create(&t.app).await;
     let patient = shared_patient(&t, &f).await;
-    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (_, page) = gp.get_text(&format!("/patients/{patient}")).await;
     assert!(page.contains("No care team yet"));
 
@@ -157,7 +151,7 @@ async fn the_proposed_coordinator_accepts_the_handover(backend: Backend) {
     };
     let f = Fixture::create(&t.app).await;
     let patient = shared_patient(&t, &f).await;
-    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let nurse_actor = t
         .app
         .sign_in(&f.outsider.email, &f.outsider.password)
@@ -225,7 +219,7 @@ async fn the_proposed_coordinator_accepts_the_handover(backend: Backend) {
         .await;
     assert_eq!(forbidden.status().as_u16(), 403);
 
-    let nurse = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    let nurse = t.signed_in(&f.outsider.email, &f.outsider.password).await;
     let (_, page) = nurse.get_text(&format!("/patients/{patient}/team")).await;
     assert!(page.contains("Accept coordination"));
     let token = csrf_token_in(&page).unwrap();
@@ -303,7 +297,7 @@ async fn declining_keeps_the_coordinator_and_leaving_leaves_none(backend: Backen
         view.team.coordinator().is_none(),
         "the coordinator left: no active coordinator"
     );
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (_, page) = client.get_text(&format!("/patients/{patient_id}")).await;
     assert!(page.contains("No active coordinator"));
     let (_, list) = client.get_text("/register?show=all&coordinator=none").await;
@@ -337,7 +331,7 @@ async fn the_register_filters_by_coordinator(backend: Backend) {
         )
         .await
         .unwrap();
-    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (_, all) = gp.get_text("/register?show=all").await;
     assert!(
         all.contains("Test district-nurse"),
@@ -348,7 +342,7 @@ async fn the_register_filters_by_coordinator(backend: Backend) {
         none.contains("CARTER, Edith") && !none.contains("THWAITE"),
         "Carter has no care team yet"
     );
-    let nurse_client = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    let nurse_client = t.signed_in(&f.outsider.email, &f.outsider.password).await;
     let (_, mine) = nurse_client
         .get_text("/register?show=all&coordinator=me")
         .await;
@@ -510,7 +504,7 @@ async fn disabling_the_coordinators_account_leaves_no_active_coordinator(backend
     )
     .await;
     assert!(first.coordinator);
-    let nurse_client = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    let nurse_client = t.signed_in(&f.outsider.email, &f.outsider.password).await;
     assert_eq!(nurse_client.get("/register").await.status().as_u16(), 200);
 
     t.app.disable_user(&f.outsider.email).await.unwrap();
@@ -530,7 +524,7 @@ async fn disabling_the_coordinators_account_leaves_no_active_coordinator(backend
     let again = t.app.disable_user(&f.outsider.email).await;
     assert!(matches!(again, Err(AppError::Duplicate(_))));
 
-    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (_, page) = gp.get_text(&format!("/patients/{patient_id}")).await;
     assert!(
         page.contains("No active coordinator"),

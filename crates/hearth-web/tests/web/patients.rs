@@ -1,14 +1,6 @@
 //! The register and the patient page: who may see what, search, and refusals.
 
-use hearth_testkit::{
-    Backend, Fixture, TestApp, TestClient, new_patient, on_both_backends, spawn_app,
-};
-
-async fn signed_in(t: &TestApp, email: &str, password: &str) -> TestClient {
-    let client = t.client();
-    assert_eq!(client.sign_in(email, password).await.status().as_u16(), 303);
-    client
-}
+use hearth_testkit::{Backend, Fixture, new_patient, on_both_backends, spawn_app};
 
 async fn register_lists_and_searches_only_patients_the_user_may_see(backend: Backend) {
     let Some(t) = spawn_app(backend, "register_lists_and_searches").await else {
@@ -33,7 +25,7 @@ async fn register_lists_and_searches_only_patients_the_user_may_see(backend: Bac
         .await
         .unwrap();
 
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (status, page) = client.get_text("/register").await;
     assert_eq!(status, 200);
     assert!(
@@ -80,7 +72,7 @@ async fn patient_page_shows_demographics_and_organisations(backend: Backend) {
         return;
     };
     let f = Fixture::create(&t.app).await;
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (status, page) = client
         .get_text(&format!("/patients/{}", f.patient.id))
         .await;
@@ -103,7 +95,7 @@ async fn outsiders_are_refused_and_the_refusal_is_audited(backend: Backend) {
         return;
     };
     let f = Fixture::create(&t.app).await;
-    let client = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    let client = t.signed_in(&f.outsider.email, &f.outsider.password).await;
     let (status, page) = client
         .get_text(&format!("/patients/{}", f.patient.id))
         .await;
@@ -121,7 +113,7 @@ async fn administrators_do_not_read_clinical_records(backend: Backend) {
         return;
     };
     let f = Fixture::create(&t.app).await;
-    let client = signed_in(&t, &f.admin.email, &f.admin.password).await;
+    let client = t.signed_in(&f.admin.email, &f.admin.password).await;
     let (status, page) = client.get_text("/register").await;
     assert_eq!(status, 403);
     assert!(page.contains("Your role (Administrator) does not give access to patient records"));
@@ -136,7 +128,7 @@ async fn unknown_and_malformed_patient_ids_are_not_found(backend: Backend) {
         return;
     };
     let f = Fixture::create(&t.app).await;
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     assert_eq!(
         client
             .get("/patients/00000000-0000-4000-8000-000000000000")

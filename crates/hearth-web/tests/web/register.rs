@@ -2,14 +2,8 @@
 //! sharing, leaving the register, stale edits, filters.
 
 use hearth_testkit::{
-    Backend, Fixture, TestApp, TestClient, csrf_token_in, new_patient, on_both_backends, spawn_app,
+    Backend, Fixture, TestClient, csrf_token_in, new_patient, on_both_backends, spawn_app,
 };
-
-async fn signed_in(t: &TestApp, email: &str, password: &str) -> TestClient {
-    let client = t.client();
-    assert_eq!(client.sign_in(email, password).await.status().as_u16(), 303);
-    client
-}
 
 /// Submits the register form for `patient` with the given consent and reasons.
 async fn register(
@@ -47,7 +41,7 @@ async fn adding_a_patient_to_the_register_records_why_and_consent(backend: Backe
         return;
     };
     let f = Fixture::create(&t.app).await;
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     let patient = f.patient.id.to_string();
     let (_, before) = client.get_text(&format!("/patients/{patient}")).await;
     assert!(before.contains("Not on the palliative care register"));
@@ -105,7 +99,7 @@ async fn identification_without_a_reason_is_refused_and_changes_nothing(backend:
         return;
     };
     let f = Fixture::create(&t.app).await;
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     let patient = f.patient.id.to_string();
     let response = register(&client, &patient, "given", &[("surprise", "surprised")]).await;
     assert_eq!(response.status().as_u16(), 422);
@@ -145,14 +139,14 @@ async fn declined_consent_limits_sharing_to_the_registering_organisation(backend
     let shared = t.app.create_patient(&f.gp_actor, shared).await.unwrap();
     let path = format!("/patients/{}", shared.id);
 
-    let outsider = signed_in(&t, &f.outsider.email, &f.outsider.password).await;
+    let outsider = t.signed_in(&f.outsider.email, &f.outsider.password).await;
     assert_eq!(
         outsider.get_text(&path).await.0,
         200,
         "both organisations are involved"
     );
 
-    let gp = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     assert_eq!(
         register(&gp, shared.id.as_str(), "declined", REASONS)
             .await
@@ -198,7 +192,7 @@ async fn leaving_the_register_keeps_the_entry_and_stale_edits_are_refused(backen
         return;
     };
     let f = Fixture::create(&t.app).await;
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     let patient = f.patient.id.to_string();
     register(&client, &patient, "given", REASONS).await;
     let path = format!("/patients/{patient}");
@@ -270,7 +264,7 @@ async fn an_edit_based_on_an_old_version_is_refused(backend: Backend) {
         return;
     };
     let f = Fixture::create(&t.app).await;
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     let patient = f.patient.id.to_string();
     register(&client, &patient, "given", REASONS).await;
     let path = format!("/patients/{patient}");
@@ -322,7 +316,7 @@ async fn register_filters_by_diagnosis_group_and_consent(backend: Backend) {
         .create_patient(&f.gp_actor, new_patient("Arthur", "Dodd", "999 000 0018"))
         .await
         .unwrap();
-    let client = signed_in(&t, &f.gp.email, &f.gp.password).await;
+    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
     register(&client, f.patient.id.as_str(), "given", REASONS).await;
     let (_, form) = client
         .get_text(&format!("/patients/{}/register/new", other.id))
