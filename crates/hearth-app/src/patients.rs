@@ -43,6 +43,8 @@ pub struct RegisterPage {
     pub patients: Vec<PatientSummary>,
     pub page: u32,
     pub has_more: bool,
+    /// Every organisation, by name, for the page's filter (read in the same transaction).
+    pub organisations: Vec<Organisation>,
 }
 
 /// Everything the patient overview page shows.
@@ -134,6 +136,7 @@ impl App {
         };
         let mut tx = self.store.begin_read().await?;
         let (patients, has_more) = tx.search_patients(&q).await?;
+        let organisations = tx.all_organisations().await?;
         drop(tx);
         let mut record = access::audit_record(
             actor,
@@ -153,6 +156,7 @@ impl App {
             patients,
             page,
             has_more,
+            organisations,
         })
     }
 

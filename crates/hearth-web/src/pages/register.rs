@@ -139,6 +139,8 @@ pub async fn page(
                 patients: Vec::new(),
                 page: page - 1,
                 has_more: false,
+                // Refused searches are rare; the filter still needs its choices.
+                organisations: app.organisations().await?,
             },
             Some(invalid.message),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -177,7 +179,6 @@ pub async fn page(
         .map(|r| r.organisation_name.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let all_organisations = app.organisations().await?;
     let view = RegisterView {
         chrome: Some(Chrome::of(&user)),
         active: "register",
@@ -190,7 +191,8 @@ pub async fn page(
         organisations,
         organisation_choices: choices(
             &params.organisation,
-            all_organisations
+            result
+                .organisations
                 .iter()
                 .map(|o| (o.id.as_str(), o.name.clone())),
         ),
