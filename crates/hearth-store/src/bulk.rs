@@ -14,6 +14,9 @@ impl Tx {
     /// Inserts patients, their national numbers and involved organisations with multi-row
     /// INSERT statements.
     pub async fn insert_patients_bulk(&mut self, patients: &[Patient]) -> Result<(), StoreError> {
+        for p in patients {
+            self.touch_register_list(&p.id);
+        }
         for chunk in patients.chunks(ROWS_PER_STATEMENT) {
             self.insert_patient_rows(chunk).await?;
             self.insert_identifier_rows(chunk).await?;
@@ -105,6 +108,15 @@ impl Tx {
 /// name with `sqlite3_bind_parameter_name`, which walks a list of every name in the statement, so
 /// binding thousands of `$n` parameters costs time quadratic in their number (two thirds of the
 /// demo generator's time before this change).
+/// `$first, …` for a list of `count` values bound from `$first` on; on SQLite, `?, …` (see
+/// `values_clause` for why), so the statement must bind nothing else.
+pub(crate) fn list_placeholders(backend: Backend, first: usize, count: usize) -> String {
+    match backend {
+        Backend::Sqlite => vec!["?"; count].join(", "),
+        Backend::Postgres => placeholders(first, count),
+    }
+}
+
 pub(crate) fn values_clause(backend: Backend, rows: usize, columns: usize) -> String {
     let row = |n: usize| match backend {
         Backend::Sqlite => format!("({})", vec!["?"; columns].join(", ")),

@@ -90,6 +90,9 @@ impl Tx {
         &mut self,
         members: &[CareTeamMember],
     ) -> Result<(), StoreError> {
+        for m in members {
+            self.touch_register_list(&m.patient_id);
+        }
         for chunk in members.chunks(crate::bulk::ROWS_PER_STATEMENT) {
             let values = crate::bulk::values_clause(self.backend, chunk.len(), 12);
             let sql = format!("INSERT INTO care_team_members ({MEMBER_COLUMNS}) VALUES {values}");
@@ -124,6 +127,7 @@ impl Tx {
     /// Saves a changed member (role, responsibilities, end date, coordinator flag), provided
     /// nobody else changed it since `m.version - 1`.
     pub async fn update_care_team_member(&mut self, m: &CareTeamMember) -> Result<(), StoreError> {
+        self.touch_register_list(&m.patient_id);
         let result = sqlx::query(
             "UPDATE care_team_members SET role = $1, responsibilities = $2, coordinator = $3, ended_on = $4, \
              updated_at = $5, version = $6 WHERE id = $7 AND version = $8",

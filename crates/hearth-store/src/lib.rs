@@ -13,6 +13,7 @@ mod organisations;
 mod patients;
 mod practitioners;
 mod register;
+mod register_list;
 mod rows;
 mod sessions;
 mod store;

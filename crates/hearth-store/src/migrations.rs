@@ -79,6 +79,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     3 "care team" "0003_care_team.sql",
     4 "on call" "0004_on_call.sql",
     5 "directory details" "0005_directory_details.sql",
+    6 "register list" "0006_register_list.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -87,4 +88,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     3 "care team" "0003_care_team.sql",
     4 "on call" "0004_on_call.sql",
     5 "directory details" "0005_directory_details.sql",
+    6 "register list" "0006_register_list.sql",
 );

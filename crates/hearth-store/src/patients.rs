@@ -5,7 +5,7 @@ use hearth_domain::register::{ConsentDecision, DiagnosisGroup};
 use hearth_domain::{OrganisationId, PatientId, PractitionerId};
 use sqlx::any::AnyRow;
 
-use crate::register::{visibility, visibility_with_entry};
+use crate::register::visibility;
 use crate::rows::{code, date, flag, integer, optional_integer, optional_text, text, timestamp};
 use crate::{StoreError, Tx};
 
@@ -209,22 +209,16 @@ impl Tx {
         if q.organisations.is_empty() {
             return Ok((Vec::new(), false));
         }
-        // Two shapes, each driven by the index that yields rows in the wanted order, so that the
-        // first page of a million-entry register reads a few hundred rows rather than sorting
-        // them all. `CROSS JOIN` fixes the join order on SQLite (PostgreSQL plans either way).
-        let (from, patient, name) = if q.registered_only {
-            (
-                "register_entries r CROSS JOIN patients p WHERE p.id = r.patient_id AND r.status = 'active'",
-                "r.patient_id",
-                "r.search_name",
-            )
-        } else {
-            (
-                "patients p LEFT JOIN register_entries r ON r.patient_id = p.id AND r.status = 'active' WHERE 1 = 1",
-                "p.id",
-                "p.search_name",
-            )
-        };
+        if q.registered_only {
+            return self.search_register_list(q).await;
+        }
+        // Everyone visible, registered or not, driven by the patients' name index so that the
+        // first page reads a few hundred rows rather than sorting them all.
+        let (from, patient, name) = (
+            "patients p LEFT JOIN register_entries r ON r.patient_id = p.id AND r.status = 'active' WHERE 1 = 1",
+            "p.id",
+            "p.search_name",
+        );
         let mut sql = format!(
             "SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.sex, p.main_diagnosis, p.town, \
              p.rural, (SELECT i.value FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = $1) \
@@ -234,11 +228,7 @@ impl Tx {
               WHERE c.patient_id = p.id AND c.coordinator AND c.ended_on IS NULL \
               AND NOT EXISTS (SELECT 1 FROM users cu WHERE cu.practitioner_id = cp.id AND cu.status = 'disabled')) \
              AS coordinator_name FROM {from} AND {}",
-            if q.registered_only {
-                visibility_with_entry(patient, 2, q.organisations.len())
-            } else {
-                visibility(patient, 2, q.organisations.len())
-            }
+            visibility(patient, 2, q.organisations.len())
         );
         let mut next = 2 + q.organisations.len();
         let mut text_params: Vec<String> = Vec::new();

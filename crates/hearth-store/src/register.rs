@@ -122,6 +122,9 @@ impl Tx {
         &mut self,
         entries: &[(&RegisterEntry, &Patient)],
     ) -> Result<(), StoreError> {
+        for (entry, _) in entries {
+            self.touch_register_list(&entry.patient_id);
+        }
         for chunk in entries.chunks(crate::bulk::ROWS_PER_STATEMENT) {
             let values_sql =
                 crate::bulk::values_clause(self.backend, chunk.len(), COLUMN_COUNT + 1);
@@ -151,6 +154,7 @@ impl Tx {
 
     /// Saves a changed entry, provided nobody else changed it since `entry.version - 1`.
     pub async fn update_register_entry(&mut self, entry: &RegisterEntry) -> Result<(), StoreError> {
+        self.touch_register_list(&entry.patient_id);
         let assignments: Vec<String> = COLUMNS
             .split(", ")
             .enumerate()
@@ -211,17 +215,5 @@ pub(crate) fn visibility(patient: &str, first: usize, count: usize) -> String {
          AND po.organisation_id IN ({orgs})) \
          AND NOT EXISTS (SELECT 1 FROM register_entries rd WHERE rd.patient_id = {patient} \
          AND rd.status = 'active' AND rd.consent = 'declined' AND rd.organisation_id NOT IN ({orgs}))"
-    )
-}
-
-/// `visibility` for a query that already holds the patient's active entry as `r`: the consent
-/// test reads that row instead of looking the entry up again (one index lookup fewer per row
-/// scanned, on the register page's hot path).
-pub(crate) fn visibility_with_entry(patient: &str, first: usize, count: usize) -> String {
-    let orgs = placeholders(first, count);
-    format!(
-        "EXISTS (SELECT 1 FROM patient_organisations po WHERE po.patient_id = {patient} \
-         AND po.organisation_id IN ({orgs})) \
-         AND (r.consent <> 'declined' OR r.organisation_id IN ({orgs}))"
     )
 }

@@ -32,6 +32,8 @@ pub struct PoolState {
 pub struct Tx {
     pub(crate) inner: Transaction<'static, Any>,
     pub(crate) backend: Backend,
+    /// Register-list rows to rewrite before committing (see `register_list.rs`).
+    pub(crate) list: crate::register_list::PendingList,
 }
 
 impl std::fmt::Debug for Tx {
@@ -43,7 +45,9 @@ impl std::fmt::Debug for Tx {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Brings the register list up to date with this transaction's changes, then commits.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.refresh_register_list().await?;
         Ok(self.inner.commit().await?)
     }
 
@@ -125,6 +129,7 @@ impl Store {
         Ok(Tx {
             inner,
             backend: self.backend,
+            list: Default::default(),
         })
     }
 
@@ -134,6 +139,7 @@ impl Store {
         Ok(Tx {
             inner,
             backend: self.backend,
+            list: Default::default(),
         })
     }
 

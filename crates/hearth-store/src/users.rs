@@ -77,6 +77,20 @@ impl Tx {
 impl Tx {
     /// Changes an account's status, provided it is still at `user.version - 1`.
     pub async fn update_user_status(&mut self, user: &UserAccount) -> Result<(), StoreError> {
+        // Whether a coordinator is active depends on their account's status.
+        let coordinated = sqlx::query(
+            "SELECT c.patient_id FROM care_team_members c JOIN users u ON u.practitioner_id = c.practitioner_id \
+             WHERE u.id = $1 AND c.coordinator AND c.ended_on IS NULL",
+        )
+        .bind(user.id.as_str())
+        .fetch_all(&mut *self.inner)
+        .await?;
+        for row in &coordinated {
+            self.touch_register_list(&hearth_domain::PatientId::new(crate::rows::text(
+                row,
+                "patient_id",
+            )?));
+        }
         let result = sqlx::query(
             "UPDATE users SET status = $1, updated_at = $2, version = $3 WHERE id = $4 AND version = $5",
         )

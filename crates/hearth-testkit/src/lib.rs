@@ -186,6 +186,17 @@ pub async fn spawn_app(backend: Backend, test: &str) -> Option<TestApp> {
 }
 
 impl TestApp {
+    /// Fails unless the register list (a projection the register page reads) agrees with the
+    /// tables it is derived from.
+    pub async fn assert_register_list_current(&self) {
+        let mut tx = self.db.store.begin_read().await.unwrap();
+        assert_eq!(
+            tx.register_list_drift().await.unwrap(),
+            0,
+            "the register list has drifted from the register, patients and care teams"
+        );
+    }
+
     /// An HTTP client for this app, not signed in.
     pub fn client(&self) -> TestClient {
         TestClient::new(&self.address)

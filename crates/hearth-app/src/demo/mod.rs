@@ -74,6 +74,8 @@ impl App {
     /// transaction.
     async fn write_demo_patients(&self, made: &[people::DemoPatient]) -> Result<(), AppError> {
         let mut tx = self.store.begin_write().await?;
+        // The register list is built once, after the last batch.
+        tx.defer_register_list();
         let patients: Vec<_> = made.iter().map(|m| m.patient.clone()).collect();
         tx.insert_patients_bulk(&patients).await?;
         let entries: Vec<_> = made.iter().map(|m| (&m.entry, &m.patient)).collect();
@@ -313,6 +315,10 @@ impl App {
         // The indexes come back even when the load failed half-way.
         self.store.restore_indexes(suspended).await?;
         loaded?;
+        let suspended = self.store.suspend_indexes(&["register_list"]).await?;
+        let built = self.store.rebuild_register_list().await;
+        self.store.restore_indexes(suspended).await?;
+        built?;
         Ok(DemoReport {
             organisations: organisations.len(),
             practitioners: region::STAFF.len(),

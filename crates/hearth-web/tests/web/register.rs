@@ -1,6 +1,8 @@
 //! The palliative care register: adding a patient with indicators and consent, consent limiting
 //! sharing, leaving the register, stale edits, filters.
 
+use hearth_app::{LeaveRegister, RegisterQuery};
+use hearth_domain::register::NewRegisterEntry;
 use hearth_testkit::{
     Backend, Fixture, TestClient, csrf_token_in, new_patient, on_both_backends, spawn_app,
 };
@@ -352,7 +354,128 @@ async fn register_filters_by_diagnosis_group_and_consent(backend: Backend) {
     assert!(page.contains("Choose a value from the list"));
 }
 
+/// The register page reads a projection of the register (`register_list`); after every kind of
+/// change it must agree with the tables it is derived from, and the page must show the change.
+async fn the_register_list_follows_every_change(backend: Backend) {
+    let Some(t) = spawn_app(backend, "the_register_list_follows_every_change").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = &f.gp_actor;
+    let listed = |query: RegisterQuery| {
+        let app = t.app.clone();
+        let gp = gp.clone();
+        async move {
+            let page = app.register(&gp, &query).await.unwrap();
+            page.patients
+                .iter()
+                .map(|p| (p.family_name.clone(), p.coordinator.clone()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let coordinator = |c: &str| RegisterQuery {
+        coordinator: Some(c.to_owned()),
+        ..RegisterQuery::default()
+    };
+    // Joan involves both practices, so the outside nurse can join her team.
+    let mut input = new_patient("Joan", "Thwaite", "999 000 0018");
+    input.organisations = vec![f.other_practice.id.clone()];
+    let joan = t.app.create_patient(gp, input).await.unwrap().id;
+    assert!(listed(RegisterQuery::default()).await.is_empty());
+
+    let entry = t
+        .app
+        .add_to_register(
+            gp,
+            &joan,
+            NewRegisterEntry {
+                identified_on: "2026-11-18".into(),
+                surprise: "not-surprised".into(),
+                general_indicators: vec!["unplanned-admissions".into()],
+                disease_indicators: vec!["heart-vascular".into()],
+                diagnosis_group: "organ-failure".into(),
+                consent: "given".into(),
+            },
+        )
+        .await
+        .unwrap();
+    t.assert_register_list_current().await;
+    assert_eq!(
+        listed(coordinator("none")).await,
+        vec![("Thwaite".to_owned(), None)],
+        "on the register, and nobody coordinates yet"
+    );
+
+    let nurse = t
+        .app
+        .sign_in(&f.outsider.email, &f.outsider.password)
+        .await
+        .unwrap()
+        .actor;
+    let member = hearth_domain::care_team::NewMember {
+        member: format!("practitioner:{}", nurse.practitioner_id),
+        role: "district-nurse".into(),
+        ..Default::default()
+    };
+    t.app.add_care_team_member(gp, &joan, member).await.unwrap();
+    t.assert_register_list_current().await;
+    assert!(listed(coordinator("none")).await.is_empty());
+    let by_nurse = listed(coordinator(nurse.practitioner_id.as_str())).await;
+    assert_eq!(by_nurse.len(), 1);
+    assert!(by_nurse[0].1.is_some(), "the coordinator's name is shown");
+
+    let entry = t
+        .app
+        .change_register_consent(gp, &joan, entry.version, "declined")
+        .await
+        .unwrap();
+    t.assert_register_list_current().await;
+    let declined = RegisterQuery {
+        consent: Some("declined".into()),
+        ..RegisterQuery::default()
+    };
+    assert_eq!(
+        listed(declined.clone()).await.len(),
+        1,
+        "still seen by the registering practice"
+    );
+    let nurse_sees = t
+        .app
+        .register(&nurse, &RegisterQuery::default())
+        .await
+        .unwrap();
+    assert!(
+        nurse_sees.patients.is_empty(),
+        "the other practice no longer sees her"
+    );
+
+    t.app.disable_user(&f.outsider.email).await.unwrap();
+    t.assert_register_list_current().await;
+    assert_eq!(
+        listed(coordinator("none")).await.len(),
+        1,
+        "a disabled account coordinates nobody"
+    );
+
+    t.app
+        .leave_register(
+            gp,
+            &joan,
+            entry.version,
+            LeaveRegister::Removed {
+                on: "2026-11-19".into(),
+                reason: "Recovered well".into(),
+            },
+        )
+        .await
+        .unwrap();
+    t.assert_register_list_current().await;
+    assert!(listed(RegisterQuery::default()).await.is_empty());
+    assert!(listed(declined).await.is_empty());
+}
+
 on_both_backends!(
+    the_register_list_follows_every_change,
     adding_a_patient_to_the_register_records_why_and_consent,
     identification_without_a_reason_is_refused_and_changes_nothing,
     declined_consent_limits_sharing_to_the_registering_organisation,
