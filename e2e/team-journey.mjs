@@ -1,6 +1,7 @@
 // Hearth browser journey for the register and the care team (issue 3): a GP puts a patient on
-// the palliative care register with indicators and consent, adds a member to a care team,
-// proposes a district nurse as coordinator; the nurse signs in and accepts. Plain Node script.
+// the palliative care register with indicators and consent, adds a member to a care team and
+// changes their responsibilities, proposes a district nurse as coordinator; the nurse signs in
+// and accepts. Plain Node script.
 //
 // Environment:
 //   HEARTH_BASE_URL        e.g. http://127.0.0.1:43211 (required)
@@ -122,12 +123,27 @@ async function main() {
   });
 
   await step('add a member with a role and responsibilities', async () => {
-    await page.getByLabel('Person or service').selectOption({ label: "Ben Carlisle — Physiotherapist, St Brigid's Hospice" });
-    await page.getByLabel("Role in this patient's care").selectOption('physiotherapist');
-    await page.getByLabel('Equipment').check();
-    await page.getByRole('button', { name: 'Add to care team' }).click();
+    const addForm = page.locator('form', { has: page.getByRole('button', { name: 'Add to care team' }) });
+    await addForm.getByLabel('Person or service').selectOption({ label: "Ben Carlisle — Physiotherapist, St Brigid's Hospice" });
+    await addForm.getByLabel("Role in this patient's care").selectOption('physiotherapist');
+    await addForm.getByLabel('Equipment').check();
+    await addForm.getByRole('button', { name: 'Add to care team' }).click();
     await page.waitForURL((url) => url.pathname === teamPath);
     await page.getByRole('rowheader', { name: /Ben Carlisle/ }).waitFor();
+  });
+
+  await step("change a member's responsibilities in the matrix", async () => {
+    const row = page.locator('tr', { has: page.getByRole('rowheader', { name: /Ben Carlisle/ }) });
+    await row.getByRole('link', { name: /Change Ben Carlisle/ }).click();
+    await page.getByRole('heading', { name: /Ben Carlisle in/ }).waitFor();
+    expect(await page.getByLabel('Equipment').isChecked(), 'the current responsibilities are ticked');
+    await page.getByLabel('Carer support').check();
+    await page.screenshot({ path: shot('12b-change-member.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL((url) => url.pathname === teamPath);
+    const cells = page.locator('tr', { has: page.getByRole('rowheader', { name: /Ben Carlisle/ }) }).locator('td.cell');
+    const ticks = await cells.evaluateAll((tds) => tds.map((td) => td.textContent.includes('✓')));
+    expect(ticks.filter(Boolean).length === 2, `Ben holds equipment and carer support (got ${ticks})`);
   });
 
   await step('propose the district nurse as coordinator', async () => {

@@ -1,6 +1,7 @@
-//! Care team use cases: the team page, adding and ending members, and the coordinator handover
-//! (proposed by a team member, accepted or declined by the proposed coordinator). Every change
-//! checks access and writes its audit record in its own transaction.
+//! Care team use cases: the team page, adding, changing and ending members, and the coordinator
+//! handover (proposed by a team member, accepted or declined by the proposed coordinator, or
+//! withdrawn by its proposer or the coordinator it would replace). Every change checks access and
+//! writes its audit record in its own transaction.
 
 use std::collections::HashMap;
 
@@ -170,6 +171,84 @@ impl App {
         )
         .await?;
         tx.update_care_team_member(&member).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes a current member's role and responsibilities, provided nobody changed the member
+    /// since `version`. Unchanged input writes nothing.
+    pub async fn change_care_team_member(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        member_id: &str,
+        version: i64,
+        role: &str,
+        responsibilities: &[String],
+    ) -> Result<(), AppError> {
+        let mut tx = self
+            .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
+            .await?;
+        let mut member = current_member(&mut tx, patient, member_id, version).await?;
+        if !member.change_duties(role, responsibilities, self.now())? {
+            return Ok(());
+        }
+        self.audit_change(
+            &mut tx,
+            actor,
+            patient,
+            AuditAction::Update,
+            (RESOURCE, &member.id, member.version),
+        )
+        .await?;
+        tx.update_care_team_member(&member).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Withdraws a waiting handover: the person who proposed it, or the coordinator it would
+    /// replace, changed their mind. The coordinator stays as they are.
+    pub async fn withdraw_handover(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        handover_id: &str,
+    ) -> Result<(), AppError> {
+        let mut tx = self
+            .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
+            .await?;
+        let handover = tx
+            .open_handover(patient)
+            .await?
+            .filter(|h| h.id == handover_id)
+            .ok_or_else(|| {
+                AppError::Conflict(
+                    "This handover has already been accepted, declined or withdrawn.".to_owned(),
+                )
+            })?;
+        let team = load_team(&mut tx, patient).await?;
+        let me = Member::Practitioner(actor.practitioner_id.clone());
+        let replaced = handover
+            .from_member
+            .as_deref()
+            .and_then(|from| team.members.iter().find(|m| m.id == from));
+        if handover.proposed_by != actor.practitioner_id && replaced.map(|m| &m.member) != Some(&me)
+        {
+            return Err(AppError::Forbidden(
+                "Only the person who proposed this handover, or the coordinator it would replace, can withdraw it."
+                    .to_owned(),
+            ));
+        }
+        tx.decide_handover(&handover.id, HandoverState::Withdrawn, self.now())
+            .await?;
+        self.audit_change(
+            &mut tx,
+            actor,
+            patient,
+            AuditAction::Update,
+            ("Task", &handover.id, 2),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -48,6 +48,7 @@ crate::coded_enum! {
         Proposed => ("proposed", "Waiting for acceptance"),
         Accepted => ("accepted", "Accepted"),
         Declined => ("declined", "Declined"),
+        Withdrawn => ("withdrawn", "Withdrawn"),
     }
 }
 
@@ -77,6 +78,32 @@ pub struct CareTeamMember {
 impl CareTeamMember {
     pub fn is_active(&self) -> bool {
         self.ended_on.is_none()
+    }
+
+    /// Changes the member's role and responsibilities (coordination is not among them: it changes
+    /// only by handover). Returns whether anything changed; an ended membership cannot change.
+    pub fn change_duties(
+        &mut self,
+        role: &str,
+        responsibilities: &[String],
+        now: Timestamp,
+    ) -> Result<bool, ValidationError> {
+        if !self.is_active() {
+            return Err(ValidationError::new(
+                "member",
+                "This membership has ended; add the person or service again instead.",
+            ));
+        }
+        let role = parse_role(role)?;
+        let responsibilities = parse_responsibilities(responsibilities)?;
+        if role == self.role && responsibilities == self.responsibilities {
+            return Ok(false);
+        }
+        self.role = role;
+        self.responsibilities = responsibilities;
+        self.updated_at = now;
+        self.version += 1;
+        Ok(true)
     }
 
     /// The responsibilities shown in the matrix: coordination follows the coordinator flag.
@@ -162,25 +189,8 @@ impl CareTeam {
                 "This person or service is already in the care team.",
             ));
         }
-        let role = CareTeamRole::from_code(input.role.trim()).ok_or_else(|| {
-            ValidationError::new("role", "Choose the member's role in this patient's care.")
-        })?;
-        let mut responsibilities = input
-            .responsibilities
-            .iter()
-            .map(|code| {
-                Responsibility::from_code(code.trim()).ok_or_else(|| {
-                    ValidationError::new(
-                        "responsibilities",
-                        format!("'{code}' is not a listed responsibility."),
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        // Coordination is held through the coordinator flag, never ticked directly.
-        responsibilities.retain(|r| *r != Responsibility::Coordination);
-        responsibilities.sort();
-        responsibilities.dedup();
+        let role = parse_role(&input.role)?;
+        let responsibilities = parse_responsibilities(&input.responsibilities)?;
         let started_on = if input.started_on.trim().is_empty() {
             today
         } else {
@@ -233,6 +243,32 @@ impl CareTeam {
         }
         Ok(())
     }
+}
+
+fn parse_role(code: &str) -> Result<CareTeamRole, ValidationError> {
+    CareTeamRole::from_code(code.trim()).ok_or_else(|| {
+        ValidationError::new("role", "Choose the member's role in this patient's care.")
+    })
+}
+
+/// Ticked responsibilities, sorted and without repeats. Coordination is held through the
+/// coordinator flag, never ticked directly, so it is dropped.
+fn parse_responsibilities(codes: &[String]) -> Result<Vec<Responsibility>, ValidationError> {
+    let mut responsibilities = codes
+        .iter()
+        .map(|code| {
+            Responsibility::from_code(code.trim()).ok_or_else(|| {
+                ValidationError::new(
+                    "responsibilities",
+                    format!("'{code}' is not a listed responsibility."),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    responsibilities.retain(|r| *r != Responsibility::Coordination);
+    responsibilities.sort();
+    responsibilities.dedup();
+    Ok(responsibilities)
 }
 
 /// Parses `practitioner:{id}` or `service:{id}`.
@@ -366,5 +402,56 @@ mod tests {
         team.members[0].ended_on = Some(date(2026, 11, 21));
         assert!(team.coordinator().is_none());
         assert!(team.unheld().contains(&Responsibility::Coordination));
+    }
+
+    #[test]
+    fn duties_change_in_place_but_never_coordination_or_an_ended_membership() {
+        let team = CareTeam::default();
+        let mut nurse = admit(&team, "practitioner:dn-b", "district-nurse").unwrap();
+        let later = Timestamp::from_second(60).unwrap();
+        let changed = nurse
+            .change_duties(
+                "specialist-palliative-nurse",
+                &["symptom-management".into(), "coordination".into()],
+                later,
+            )
+            .unwrap();
+        assert!(changed);
+        assert_eq!(nurse.role, CareTeamRole::SpecialistPalliativeNurse);
+        assert_eq!(
+            nurse.responsibilities,
+            vec![Responsibility::SymptomManagement]
+        );
+        assert!(
+            nurse.coordinator,
+            "still the coordinator: that changes only by handover"
+        );
+        assert_eq!((nurse.version, nurse.updated_at), (2, later));
+
+        let same = nurse
+            .change_duties(
+                "specialist-palliative-nurse",
+                &["symptom-management".into()],
+                later,
+            )
+            .unwrap();
+        assert!(!same, "nothing to change");
+        assert_eq!(nurse.version, 2);
+
+        let before = nurse.clone();
+        assert_eq!(
+            nurse.change_duties("wizard", &[], later).unwrap_err().field,
+            "role"
+        );
+        assert_eq!(
+            nurse
+                .change_duties("gp", &["flying".into()], later)
+                .unwrap_err()
+                .field,
+            "responsibilities"
+        );
+        assert_eq!(nurse, before, "refused changes leave the member as it was");
+        nurse.ended_on = Some(date(2026, 11, 21));
+        assert!(nurse.change_duties("gp", &[], later).is_err());
     }
 }

@@ -75,6 +75,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/patients/{id}/team", get(pages::team::show))
         .route("/patients/{id}/team/members", post(pages::team::add))
         .route(
+            "/patients/{id}/team/members/{member}",
+            get(pages::team::member).post(pages::team::change),
+        )
+        .route(
             "/patients/{id}/team/members/{member}/end",
             post(pages::team::end),
         )

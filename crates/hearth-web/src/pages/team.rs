@@ -1,6 +1,7 @@
 //! `/patients/{id}/team`: the care team with its responsibility matrix, the named coordinator,
-//! a pending coordinator handover (accepted or declined by the proposed coordinator), and the
-//! forms that add and end members.
+//! a pending coordinator handover (accepted or declined by the proposed coordinator, withdrawn by
+//! its proposer or the coordinator it would replace), and the forms that add, change and end
+//! members.
 
 use askama::Template;
 use axum::Form;
@@ -31,8 +32,41 @@ pub struct MemberRow {
 
 /// A column of the matrix.
 pub struct Column {
-    pub label: &'static str,
+    pub label: String,
     pub unheld: bool,
+}
+
+/// A responsibility's label with soft hyphens in its long words, so that the matrix's narrow
+/// columns break them at a syllable, with a hyphen, rather than mid-syllable.
+fn column_heading(responsibility: Responsibility) -> String {
+    const SHY: &str = "\u{ad}";
+    let mut heading = responsibility.label().to_owned();
+    for (word, broken) in [
+        ("Coordination", "Co-ordi-nation"),
+        ("Prescribing", "Pre-scrib-ing"),
+        ("Anticipatory", "Anti-cipa-tory"),
+        ("medicines", "medi-cines"),
+        ("management", "manage-ment"),
+        ("planning", "plan-ning"),
+        ("conversations", "conver-sations"),
+        ("Psychological", "Psycho-logical"),
+        ("spiritual", "spirit-ual"),
+        ("Bereavement", "Be-reave-ment"),
+        ("Equipment", "Equip-ment"),
+    ] {
+        heading = heading.replace(word, &broken.replace('-', SHY));
+    }
+    heading
+}
+
+/// A handover waiting for acceptance, and what the signed-in user may do about it.
+pub struct HandoverNotice {
+    pub id: String,
+    pub text: String,
+    /// The signed-in user is the proposed coordinator: they accept or decline.
+    pub decide: bool,
+    /// The signed-in user proposed it, or is the coordinator it would replace.
+    pub withdraw: bool,
 }
 
 #[derive(Template)]
@@ -48,8 +82,7 @@ struct TeamPage {
     columns: Vec<Column>,
     members: Vec<MemberRow>,
     past: Vec<String>,
-    /// (handover id, text, whether the signed-in user is the one to decide).
-    handover: Option<(String, String, bool)>,
+    handover: Option<HandoverNotice>,
     candidates: Vec<(String, String)>,
     practitioners: Vec<(String, String)>,
     services: Vec<(String, String)>,
@@ -87,9 +120,15 @@ async fn page(
         )
     };
     let handover = view.handover.as_ref().map(|h| {
-        let to = team.members.iter().find(|m| m.id == h.to_member);
-        let mine = to
-            .is_some_and(|m| m.member == Member::Practitioner(user.actor.practitioner_id.clone()));
+        let me = Member::Practitioner(user.actor.practitioner_id.clone());
+        let is_me = |member_id: &str| {
+            team.members
+                .iter()
+                .any(|m| m.id == member_id && m.member == me)
+        };
+        let decide = is_me(&h.to_member);
+        let withdraw = h.proposed_by == user.actor.practitioner_id
+            || h.from_member.as_deref().is_some_and(is_me);
         let from = h
             .from_member
             .as_deref()
@@ -104,7 +143,12 @@ async fn page(
                 .cloned()
                 .unwrap_or_else(|| "a colleague".to_owned()),
         );
-        (h.id.clone(), text, mine)
+        HandoverNotice {
+            id: h.id.clone(),
+            text,
+            decide,
+            withdraw,
+        }
     });
     let page = TeamPage {
         chrome: Some(Chrome::of(user)),
@@ -119,7 +163,7 @@ async fn page(
         columns: Responsibility::ALL
             .iter()
             .map(|r| Column {
-                label: r.label(),
+                label: column_heading(*r),
                 unheld: unheld.contains(r),
             })
             .collect(),
@@ -234,6 +278,107 @@ pub async fn add(
     outcome(&state, &user, &id, result).await
 }
 
+#[derive(Template)]
+#[template(path = "team_member.html")]
+struct MemberPage {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    patient_href: String,
+    patient_name: String,
+    csrf_token: String,
+    error: Option<String>,
+    member_id: String,
+    member_name: String,
+    since: String,
+    coordinator: bool,
+    version: i64,
+    role_code: &'static str,
+    ticked: Vec<&'static str>,
+    roles: Vec<(&'static str, &'static str)>,
+    responsibilities: Vec<(&'static str, &'static str)>,
+}
+
+async fn member_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &PatientId,
+    member_id: &str,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let view = state.app.care_team(&user.actor, id).await?;
+    let member = view
+        .team
+        .active()
+        .find(|m| m.id == member_id)
+        .ok_or(WebError::NotFound)?;
+    render(&MemberPage {
+        chrome: Some(Chrome::of(user)),
+        active: "register",
+        patient_href: format!("/patients/{id}"),
+        patient_name: view.patient.list_name(),
+        csrf_token: user.csrf_token.clone(),
+        error,
+        member_id: member.id.clone(),
+        member_name: view.member_name(&member.member),
+        since: date(member.started_on),
+        coordinator: member.coordinator,
+        version: member.version,
+        role_code: member.role.code(),
+        ticked: member.responsibilities.iter().map(|r| r.code()).collect(),
+        roles: CareTeamRole::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        responsibilities: Responsibility::ALL
+            .iter()
+            .filter(|r| **r != Responsibility::Coordination)
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+    })
+}
+
+/// `GET /patients/{id}/team/members/{member}`: the form that changes a member's role and
+/// responsibilities.
+pub async fn member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, member)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    member_page(&state, &user, &patient_id(&id)?, &member, None).await
+}
+
+/// `POST /patients/{id}/team/members/{member}`: a new role and responsibilities.
+pub async fn change(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, member)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    let (mut csrf, mut version, mut role) = (String::new(), String::new(), String::new());
+    let mut responsibilities = Vec::new();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "csrf_token" => csrf = value,
+            "version" => version = value,
+            "role" => role = value,
+            "responsibility" => responsibilities.push(value),
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let version = form_version(&version)?;
+    let result = state
+        .app
+        .change_care_team_member(&user.actor, &id, &member, version, &role, &responsibilities)
+        .await;
+    let done = format!("/patients/{id}/team");
+    after_change(result, &done, |message| {
+        member_page(&state, &user, &id, &member, Some(message))
+    })
+    .await
+}
+
 #[derive(serde::Deserialize)]
 pub struct ChangeForm {
     #[serde(default)]
@@ -277,7 +422,7 @@ pub async fn propose(
     outcome(&state, &user, &id, result).await
 }
 
-/// `POST /patients/{id}/team/handover/{handover}/{accept|decline}`
+/// `POST /patients/{id}/team/handover/{handover}/{accept|decline|withdraw}`
 pub async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -286,14 +431,15 @@ pub async fn decide(
 ) -> Result<Response, WebError> {
     let id = patient_id(&id)?;
     user.check_csrf(&form.csrf_token)?;
-    let accept = match decision.as_str() {
-        "accept" => true,
-        "decline" => false,
+    let app = &state.app;
+    let result = match decision.as_str() {
+        "accept" => app.decide_handover(&user.actor, &id, &handover, true).await,
+        "decline" => {
+            app.decide_handover(&user.actor, &id, &handover, false)
+                .await
+        }
+        "withdraw" => app.withdraw_handover(&user.actor, &id, &handover).await,
         _ => return Err(WebError::NotFound),
     };
-    let result = state
-        .app
-        .decide_handover(&user.actor, &id, &handover, accept)
-        .await;
     outcome(&state, &user, &id, result).await
 }

@@ -60,13 +60,14 @@ async fn join(
         .unwrap()
 }
 
-/// The id of the member whose row contains `name` (from the "End membership" form's action).
+/// The id of the member whose row contains `name` (from the row's "Change" form's action).
 fn member_id(page: &str, name: &str) -> String {
     let row = page
         .find(&format!(">{name}</a>"))
         .expect("the member is listed");
     let action = page[row..].find("/members/").unwrap() + row + "/members/".len();
-    page[action..action + page[action..].find('/').unwrap()].to_owned()
+    let end = page[action..].find(['/', '"']).unwrap();
+    page[action..action + end].to_owned()
 }
 
 async fn the_first_person_becomes_coordinator_and_gaps_are_highlighted(backend: Backend) {
@@ -199,10 +200,11 @@ async fn the_proposed_coordinator_accepts_the_handover(backend: Backend) {
         "the proposer cannot accept"
     );
     let handover = {
-        let at = page
-            .find("/team/handover/")
-            .map(|i| i + "/team/handover/".len());
-        assert!(at.is_none(), "no accept button for the proposer");
+        assert!(
+            !page.contains("/accept\""),
+            "no accept button for the proposer"
+        );
+        assert!(page.contains("Withdraw the proposal"));
         t.app
             .care_team(&f.gp_actor, &hearth_domain::PatientId::new(patient.clone()))
             .await
@@ -540,7 +542,169 @@ async fn disabling_the_coordinators_account_leaves_no_active_coordinator(backend
     );
 }
 
+async fn a_members_role_and_responsibilities_change_in_place(backend: Backend) {
+    let Some(t) = spawn_app(backend, "a_members_duties_change").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient = shared_patient(&t, &f).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let nurse = t
+        .app
+        .sign_in(&f.outsider.email, &f.outsider.password)
+        .await
+        .unwrap()
+        .actor;
+    add(
+        &gp,
+        &patient,
+        &format!("practitioner:{}", f.gp_actor.practitioner_id),
+        "gp",
+        &["prescribing"],
+    )
+    .await;
+    add(
+        &gp,
+        &patient,
+        &format!("practitioner:{}", nurse.practitioner_id),
+        "district-nurse",
+        &["home-visits"],
+    )
+    .await;
+    let team = format!("/patients/{patient}/team");
+    let (_, page) = gp.get_text(&team).await;
+    assert!(page.contains(">Carer support<span class=\"unheld__note\">nobody</span>"));
+    let member = member_id(&page, "Test district-nurse");
+    let token = csrf_token_in(&page).unwrap();
+    let change = |version: &'static str, role: &'static str, duties: &'static [&'static str]| {
+        let mut fields = vec![
+            ("csrf_token", token.clone()),
+            ("version", version.to_owned()),
+            ("role", role.to_owned()),
+        ];
+        fields.extend(duties.iter().map(|d| ("responsibility", (*d).to_owned())));
+        let path = format!("{team}/members/{member}");
+        let gp = &gp;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = gp.post_form(&path, &fields).await;
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        }
+    };
+
+    let (status, body) = change("1", "wizard", &["carer-support"]).await;
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("role in this patient"),
+        "the page says what is wrong"
+    );
+    let (status, _) = change(
+        "1",
+        "district-nurse",
+        &["home-visits", "carer-support", "equipment"],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = gp.get_text(&team).await;
+    assert!(
+        !page.contains(">Carer support<span class=\"unheld__note\">"),
+        "carer support is held now"
+    );
+    let view = t
+        .app
+        .care_team(&f.gp_actor, &hearth_domain::PatientId::new(patient.clone()))
+        .await
+        .unwrap();
+    let changed = view.team.members.iter().find(|m| m.id == member).unwrap();
+    assert_eq!(changed.version, 2);
+    assert_eq!(
+        changed
+            .responsibilities
+            .iter()
+            .map(|r| r.code())
+            .collect::<Vec<_>>(),
+        vec!["home-visits", "equipment", "carer-support"]
+    );
+    let (status, _) = change("1", "specialist-palliative-nurse", &[]).await;
+    assert_eq!(status, 409, "a change based on the old version is refused");
+    let view = t
+        .app
+        .care_team(&f.gp_actor, &hearth_domain::PatientId::new(patient.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        view.team.members.iter().find(|m| m.id == member).unwrap(),
+        changed,
+        "refused changes change nothing"
+    );
+}
+
+async fn the_proposer_can_withdraw_a_handover(backend: Backend) {
+    let Some(t) = spawn_app(backend, "the_proposer_can_withdraw").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient_id = hearth_domain::PatientId::new(shared_patient(&t, &f).await);
+    let nurse_actor = t
+        .app
+        .sign_in(&f.outsider.email, &f.outsider.password)
+        .await
+        .unwrap()
+        .actor;
+    join(&t, &f, &patient_id, &f.gp_actor.practitioner_id, "gp").await;
+    let nurse_member = join(
+        &t,
+        &f,
+        &patient_id,
+        &nurse_actor.practitioner_id,
+        "district-nurse",
+    )
+    .await;
+    let handover = t
+        .app
+        .propose_coordinator(&f.gp_actor, &patient_id, &nurse_member.id)
+        .await
+        .unwrap();
+    let path = format!(
+        "/patients/{patient_id}/team/handover/{}/withdraw",
+        handover.id
+    );
+
+    let nurse = t.signed_in(&f.outsider.email, &f.outsider.password).await;
+    let (_, page) = nurse
+        .get_text(&format!("/patients/{patient_id}/team"))
+        .await;
+    assert!(
+        !page.contains("Withdraw the proposal"),
+        "the proposed coordinator declines instead"
+    );
+    let token = csrf_token_in(&page).unwrap();
+    let refused = nurse.post_form(&path, &[("csrf_token", &token)]).await;
+    assert_eq!(refused.status().as_u16(), 403);
+
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let (_, page) = gp.get_text(&format!("/patients/{patient_id}/team")).await;
+    let token = csrf_token_in(&page).unwrap();
+    let withdrawn = gp.post_form(&path, &[("csrf_token", &token)]).await;
+    assert_eq!(withdrawn.status().as_u16(), 303);
+    let (_, page) = gp.get_text(&format!("/patients/{patient_id}/team")).await;
+    assert!(!page.contains("has been proposed"));
+    assert!(
+        page.contains("<strong>Test gp (GP)</strong> coordinates"),
+        "nothing else changed"
+    );
+    let again = gp.post_form(&path, &[("csrf_token", &token)]).await;
+    assert_eq!(again.status().as_u16(), 409);
+    t.app
+        .propose_coordinator(&f.gp_actor, &patient_id, &nurse_member.id)
+        .await
+        .expect("a new proposal can be made once the old one is withdrawn");
+}
+
 on_both_backends!(
+    a_members_role_and_responsibilities_change_in_place,
+    the_proposer_can_withdraw_a_handover,
     disabling_the_coordinators_account_leaves_no_active_coordinator,
     the_first_person_becomes_coordinator_and_gaps_are_highlighted,
     the_proposed_coordinator_accepts_the_handover,
