@@ -78,7 +78,7 @@ async fn both_backends_build_the_same_tables_and_columns() {
     assert!(sqlite_schema.contains_key("patients"));
     assert_eq!(sqlite_schema, postgres_schema);
     let sqlite_indexes = sqlite.store.index_names().await.unwrap();
-    assert!(sqlite_indexes.contains(&"register_entries_by_name".to_owned()));
+    assert!(sqlite_indexes.contains(&"register_list_by_group".to_owned()));
     assert_eq!(
         sqlite_indexes,
         postgres.store.index_names().await.unwrap(),

@@ -593,11 +593,26 @@ async fn a_members_role_and_responsibilities_change_in_place(backend: Backend) {
         }
     };
 
+    let patient_key = hearth_domain::PatientId::new(patient.clone());
+    let updates = || async {
+        let mut tx = t.app.store().begin_read().await.unwrap();
+        let trail = tx.audit_of_patient(&patient_key, 1000).await.unwrap();
+        trail
+            .iter()
+            .filter(|(action, _, _)| action == "update")
+            .count()
+    };
+    let before = updates().await;
     let (status, body) = change("1", "wizard", &["carer-support"]).await;
     assert_eq!(status, 422);
     assert!(
         body.contains("role in this patient"),
         "the page says what is wrong"
+    );
+    assert_eq!(
+        updates().await,
+        before,
+        "a refused change writes no audit record"
     );
     let (status, _) = change(
         "1",
@@ -606,6 +621,7 @@ async fn a_members_role_and_responsibilities_change_in_place(backend: Backend) {
     )
     .await;
     assert_eq!(status, 303);
+    assert_eq!(updates().await, before + 1, "the change is audited");
     let (_, page) = gp.get_text(&team).await;
     assert!(
         !page.contains(">Carer support<span class=\"unheld__note\">"),
@@ -686,8 +702,22 @@ async fn the_proposer_can_withdraw_a_handover(backend: Backend) {
     let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (_, page) = gp.get_text(&format!("/patients/{patient_id}/team")).await;
     let token = csrf_token_in(&page).unwrap();
+    let audited = |action: &'static str| {
+        let (t, patient_id) = (&t, &patient_id);
+        async move {
+            let mut tx = t.app.store().begin_read().await.unwrap();
+            let trail = tx.audit_of_patient(patient_id, 1000).await.unwrap();
+            trail.iter().filter(|(a, _, _)| a == action).count()
+        }
+    };
+    let before = audited("update").await;
     let withdrawn = gp.post_form(&path, &[("csrf_token", &token)]).await;
     assert_eq!(withdrawn.status().as_u16(), 303);
+    assert_eq!(
+        audited("update").await,
+        before + 1,
+        "the withdrawal is audited"
+    );
     let (_, page) = gp.get_text(&format!("/patients/{patient_id}/team")).await;
     assert!(!page.contains("has been proposed"));
     assert!(
