@@ -17,6 +17,10 @@ pub struct DemoArgs {
     /// Seed for the random choices; the same seed gives the same region.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Also write this many synthetic audit records (staff opening pages), e.g. to benchmark
+    /// `hearth audit verify` on a long trail.
+    #[arg(long, default_value_t = 0)]
+    pub audit_records: u64,
     #[command(flatten)]
     pub common: Common,
 }
@@ -24,6 +28,16 @@ pub struct DemoArgs {
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let app = args.common.open().await?;
     let report = create(&app, args.patients, args.seed).await?;
+    if args.audit_records > 0 {
+        let started = Instant::now();
+        app.write_demo_audit_history(args.audit_records, args.seed)
+            .await?;
+        eprintln!(
+            "{} synthetic audit records written in {:.1} s",
+            args.audit_records,
+            started.elapsed().as_secs_f64()
+        );
+    }
     print_sign_ins(&app);
     eprintln!(
         "demo region: {} organisations, {} practitioners, {} patients",

@@ -1,6 +1,7 @@
 //! The `hearth` binary: runs the server and the administration commands. Configuration comes from
 //! command-line flags, then `HEARTH_*` environment variables, then defaults.
 
+mod audit;
 mod config;
 mod demo;
 mod serve;
@@ -34,6 +35,9 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// mimalloc instead of glibc's allocator: a page allocates many small, short-lived values (rows,
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
             }
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => user::run(command).await,
+            Command::Audit(command) => audit::run(command).await,
         }
     });
     match result {

@@ -1,5 +1,5 @@
-//! The `hearth` binary as people run it: `serve --demo`, PostgreSQL, `user add`, `migrate`, and
-//! the browser journey in headless Chromium against a real `serve --demo`.
+//! The `hearth` binary as people run it: `serve --demo`, PostgreSQL, `user add`, `migrate`,
+//! `audit verify`, and the browser journey in headless Chromium against a real `serve --demo`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -280,6 +280,76 @@ async fn serve_works_the_same_against_postgres() {
     let (status, page) = client.get_text(&patient).await;
     assert_eq!(status, 200);
     assert!(page.contains(&name));
+}
+
+#[tokio::test]
+async fn audit_verify_passes_an_intact_chain_and_names_a_tampered_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/hearth.db", dir.path().display());
+    let demo = Command::new(HEARTH)
+        .args(["demo", "--patients", "20", "--database-url", &url])
+        .output()
+        .await
+        .unwrap();
+    assert!(demo.status.success());
+    let store = hearth_store::Store::connect(&url).await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    for n in 0..5 {
+        tx.append_audit(&hearth_domain::audit::AuditRecord {
+            at: hearth_testkit::start_time(),
+            user_id: None,
+            acting_organisation_id: None,
+            patient_id: None,
+            action: hearth_domain::audit::AuditAction::Search,
+            resource_type: "Patient",
+            resource_id: None,
+            resource_version: None,
+            basis: hearth_domain::audit::AccessBasis::Administration,
+            outcome: hearth_domain::audit::AuditOutcome::Allowed,
+            detail: Some(format!("search {n}")),
+        })
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let records = {
+        let mut tx = store.begin_read().await.unwrap();
+        tx.count_audit().await.unwrap()
+    };
+    store.close().await;
+
+    let verify = || async {
+        Command::new(HEARTH)
+            .args(["audit", "verify", "--database-url", &url])
+            .output()
+            .await
+            .unwrap()
+    };
+    let intact = verify().await;
+    let stdout = String::from_utf8_lossy(&intact.stdout);
+    assert!(intact.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!("audit chain intact: {records} records verified")),
+        "{stdout}"
+    );
+
+    {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query("UPDATE audit_events SET detail = 'nothing to see' WHERE seq = 3")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    let broken = verify().await;
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert_eq!(broken.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("audit chain broken at record 3: its content does not match its hash"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]

@@ -3,30 +3,83 @@
 use hearth_domain::PatientId;
 use hearth_domain::audit::AuditRecord;
 
+use crate::audit_chain::{Content, record_hash};
 use crate::rows::{integer, millis, text};
 use crate::{StoreError, Tx};
 
 impl Tx {
-    /// Appends an audit record in this transaction, so it commits or rolls back with the change.
+    /// Appends an audit record to this transaction, so it commits or rolls back with the change.
+    /// It is written when the transaction commits, as the new head of the hash chain (see
+    /// `audit_chain.rs`): taking the chain's lock last, after every other lock the transaction
+    /// needs, means two transactions can never wait for each other through it.
     pub async fn append_audit(&mut self, record: &AuditRecord) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_events (at, user_id, acting_organisation_id, patient_id, action, \
-             resource_type, resource_id, resource_version, basis, outcome, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(millis(record.at))
-        .bind(record.user_id.as_ref().map(|id| id.as_str()))
-        .bind(record.acting_organisation_id.as_ref().map(|id| id.as_str()))
-        .bind(record.patient_id.as_ref().map(|id| id.as_str()))
-        .bind(record.action.code())
-        .bind(record.resource_type)
-        .bind(record.resource_id.as_deref())
-        .bind(record.resource_version)
-        .bind(record.basis.code())
-        .bind(record.outcome.code())
-        .bind(record.detail.as_deref())
-        .execute(&mut *self.inner)
-        .await?;
+        self.pending_audit.push(record.clone());
+        Ok(())
+    }
+
+    /// Writes the audit records appended to this transaction (called by `commit`), chained in
+    /// order, many rows per statement.
+    pub(crate) async fn write_pending_audit(&mut self) -> Result<(), StoreError> {
+        if self.pending_audit.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending_audit);
+        let (mut seq, mut prev_hash) = self.audit_head().await?;
+        for chunk in pending.chunks(crate::bulk::ROWS_PER_STATEMENT) {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for record in chunk {
+                seq += 1;
+                let content = Content {
+                    seq,
+                    at: millis(record.at),
+                    user_id: record.user_id.as_ref().map(|id| id.to_string()),
+                    acting_organisation_id: record
+                        .acting_organisation_id
+                        .as_ref()
+                        .map(|id| id.to_string()),
+                    patient_id: record.patient_id.as_ref().map(|id| id.to_string()),
+                    action: record.action.code().to_owned(),
+                    resource_type: record.resource_type.to_owned(),
+                    resource_id: record.resource_id.clone(),
+                    resource_version: record.resource_version,
+                    basis: record.basis.code().to_owned(),
+                    outcome: record.outcome.code().to_owned(),
+                    detail: record.detail.clone(),
+                };
+                let hash = record_hash(&prev_hash, &content);
+                rows.push((
+                    content,
+                    std::mem::replace(&mut prev_hash, hash.clone()),
+                    hash,
+                ));
+            }
+            let values = crate::bulk::values_clause(self.backend, rows.len(), 14);
+            let sql = format!(
+                "INSERT INTO audit_events (seq, at, user_id, acting_organisation_id, patient_id, action, \
+                 resource_type, resource_id, resource_version, basis, outcome, detail, prev_hash, hash) \
+                 VALUES {values}"
+            );
+            let mut query = sqlx::query(&sql);
+            for (content, prev, hash) in &rows {
+                query = query
+                    .bind(content.seq)
+                    .bind(content.at)
+                    .bind(content.user_id.as_deref())
+                    .bind(content.acting_organisation_id.as_deref())
+                    .bind(content.patient_id.as_deref())
+                    .bind(content.action.as_str())
+                    .bind(content.resource_type.as_str())
+                    .bind(content.resource_id.as_deref())
+                    .bind(content.resource_version)
+                    .bind(content.basis.as_str())
+                    .bind(content.outcome.as_str())
+                    .bind(content.detail.as_deref())
+                    .bind(prev.as_str())
+                    .bind(hash.as_str());
+            }
+            query.execute(&mut *self.inner).await?;
+        }
+        self.audit_head = Some((seq, prev_hash));
         Ok(())
     }
 

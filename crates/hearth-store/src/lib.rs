@@ -4,6 +4,7 @@
 //! knows SQL. See `docs/design/storage.md` for why it is shaped this way.
 
 mod audit;
+mod audit_chain;
 mod bulk;
 mod care_team;
 mod error;
@@ -19,6 +20,7 @@ mod sessions;
 mod store;
 mod users;
 
+pub use audit_chain::{ChainBreak, ChainCheck, GENESIS};
 pub use error::StoreError;
 pub use migrations::{Backend, MigrationSource};
 pub use patients::{CoordinatorFilter, PatientQuery, PatientSort};

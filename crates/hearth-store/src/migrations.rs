@@ -80,6 +80,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     4 "on call" "0004_on_call.sql",
     5 "directory details" "0005_directory_details.sql",
     6 "register list" "0006_register_list.sql",
+    7 "audit chain" "0007_audit_chain.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -89,4 +90,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     4 "on call" "0004_on_call.sql",
     5 "directory details" "0005_directory_details.sql",
     6 "register list" "0006_register_list.sql",
+    7 "audit chain" "0007_audit_chain.sql",
 );

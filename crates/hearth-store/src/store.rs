@@ -15,8 +15,8 @@ use crate::{Backend, StoreError};
 /// A handle on the database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    backend: Backend,
-    read: AnyPool,
+    pub(crate) backend: Backend,
+    pub(crate) read: AnyPool,
     write: AnyPool,
 }
 
@@ -34,6 +34,10 @@ pub struct Tx {
     pub(crate) backend: Backend,
     /// Register-list rows to rewrite before committing (see `register_list.rs`).
     pub(crate) list: crate::register_list::PendingList,
+    /// The audit chain's head once this transaction has read it (see `audit_chain.rs`).
+    pub(crate) audit_head: Option<(i64, String)>,
+    /// Audit records to write when this transaction commits (see `audit.rs`).
+    pub(crate) pending_audit: Vec<hearth_domain::audit::AuditRecord>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -45,9 +49,11 @@ impl std::fmt::Debug for Tx {
 }
 
 impl Tx {
-    /// Brings the register list up to date with this transaction's changes, then commits.
+    /// Brings the register list up to date with this transaction's changes, writes its audit
+    /// records, then commits.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.refresh_register_list().await?;
+        self.write_pending_audit().await?;
         Ok(self.inner.commit().await?)
     }
 
@@ -116,7 +122,7 @@ impl Store {
     /// Applies every migration not yet applied.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         self.backend.migrator().run(&self.write).await?;
-        Ok(())
+        self.chain_unchained_audit().await
     }
 
     /// Starts a transaction that may write. On SQLite it takes the write lock at once
@@ -130,6 +136,8 @@ impl Store {
             inner,
             backend: self.backend,
             list: Default::default(),
+            audit_head: None,
+            pending_audit: Vec::new(),
         })
     }
 
@@ -140,6 +148,8 @@ impl Store {
             inner,
             backend: self.backend,
             list: Default::default(),
+            audit_head: None,
+            pending_audit: Vec::new(),
         })
     }
 

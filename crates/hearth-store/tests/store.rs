@@ -254,4 +254,121 @@ async fn paging_reports_more(backend: hearth_testkit::Backend) {
     assert_eq!(second[0].family_name, "Smith2");
 }
 
-on_both_backends!(patients_round_trip_and_search, paging_reports_more);
+fn audit_record(n: usize) -> hearth_domain::audit::AuditRecord {
+    use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
+    AuditRecord {
+        at: start_time(),
+        user_id: Some(hearth_domain::UserId::new(format!("user-{n}"))),
+        acting_organisation_id: Some(OrganisationId::new("org-1")),
+        patient_id: Some(PatientId::new("p-1")),
+        action: AuditAction::Read,
+        resource_type: "Patient",
+        resource_id: Some("p-1".into()),
+        resource_version: Some(1),
+        basis: AccessBasis::OrganisationInvolved,
+        outcome: AuditOutcome::Allowed,
+        detail: n.is_multiple_of(2).then(|| format!("record {n}")),
+    }
+}
+
+/// Six records in three transactions (two each, so a transaction appends after its own record
+/// and the next one reads the head again).
+async fn six_audit_records(db: &TestDatabase) {
+    for n in 0..3 {
+        let mut tx = db.store.begin_write().await.unwrap();
+        tx.append_audit(&audit_record(2 * n)).await.unwrap();
+        tx.append_audit(&audit_record(2 * n + 1)).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+async fn raw(db: &TestDatabase, statements: &[&str]) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    for statement in statements {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+}
+
+async fn the_audit_chain_names_the_record_tampered_with(backend: hearth_testkit::Backend) {
+    let forged = "INSERT INTO audit_events (seq, at, user_id, action, resource_type, basis, outcome, prev_hash, hash) \
+        SELECT 4, at, 'intruder', 'read', 'Patient', 'administration', 'allowed', hash, \
+        'ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff' FROM audit_events WHERE seq = 3";
+    let cases: [(&str, Vec<&str>, i64); 4] = [
+        (
+            "edit",
+            vec!["UPDATE audit_events SET user_id = 'someone-else' WHERE seq = 3"],
+            3,
+        ),
+        ("delete", vec!["DELETE FROM audit_events WHERE seq = 3"], 4),
+        (
+            "insert",
+            vec![
+                "UPDATE audit_events SET seq = seq + 10 WHERE seq >= 4",
+                forged,
+            ],
+            4,
+        ),
+        (
+            "reorder",
+            vec![
+                "UPDATE audit_events SET seq = -1 WHERE seq = 3",
+                "UPDATE audit_events SET seq = 3 WHERE seq = 4",
+                "UPDATE audit_events SET seq = 4 WHERE seq = -1",
+            ],
+            3,
+        ),
+    ];
+    for (tamper, statements, expected) in cases {
+        let Some(db) = TestDatabase::new(backend, &format!("audit_chain_{tamper}")).await else {
+            return;
+        };
+        let empty = db.store.verify_audit_chain().await.unwrap();
+        assert_eq!((empty.records, empty.broken), (0, None));
+        six_audit_records(&db).await;
+        let intact = db.store.verify_audit_chain().await.unwrap();
+        assert_eq!(intact.records, 6, "{tamper}: an untouched chain verifies");
+        assert!(intact.broken.is_none());
+        assert_ne!(intact.head, hearth_store::GENESIS);
+
+        raw(&db, &statements).await;
+        let check = db.store.verify_audit_chain().await.unwrap();
+        let broken = check
+            .broken
+            .unwrap_or_else(|| panic!("{tamper}: the chain still verifies"));
+        assert_eq!(broken.seq, expected, "{tamper}: {}", broken.problem);
+        let verified_before = if tamper == "delete" { 2 } else { expected - 1 };
+        assert_eq!(check.records, verified_before as u64, "{tamper}");
+    }
+}
+
+async fn records_written_before_the_chain_are_chained_by_migrate(backend: hearth_testkit::Backend) {
+    let Some(db) = TestDatabase::new(backend, "audit_chain_backfill").await else {
+        return;
+    };
+    // Records as migration 0006 left them: no hashes.
+    raw(
+        &db,
+        &[
+            "INSERT INTO audit_events (seq, at, action, resource_type, basis, outcome) \
+             VALUES (1, 1, 'read', 'Patient', 'administration', 'allowed')",
+            "INSERT INTO audit_events (seq, at, action, resource_type, basis, outcome) \
+             VALUES (3, 2, 'search', 'Patient', 'administration', 'allowed')",
+        ],
+    )
+    .await;
+    let unchained = db.store.verify_audit_chain().await.unwrap();
+    assert_eq!(unchained.broken.map(|b| b.seq), Some(1));
+    db.store.migrate().await.unwrap();
+    six_audit_records(&db).await;
+    let check = db.store.verify_audit_chain().await.unwrap();
+    assert_eq!((check.records, check.broken), (8, None));
+}
+
+on_both_backends!(
+    patients_round_trip_and_search,
+    paging_reports_more,
+    the_audit_chain_names_the_record_tampered_with,
+    records_written_before_the_chain_are_chained_by_migrate,
+);

@@ -16,7 +16,7 @@ use hearth_domain::national_number::NationalNumberScheme;
 use hearth_domain::organisation::Organisation;
 use hearth_domain::practitioner::{Practitioner, PractitionerRole, Profession};
 use hearth_domain::user::{AccountStatus, Email, UserAccount};
-use hearth_domain::{OrganisationId, PractitionerId, PractitionerRoleId, UserId};
+use hearth_domain::{OrganisationId, PatientId, PractitionerId, PractitionerRoleId, UserId};
 
 use crate::{App, AppError, passwords};
 use people::{Assignments, PatientGenerator};
@@ -325,5 +325,58 @@ impl App {
             patients: written,
             sign_ins,
         })
+    }
+}
+
+impl App {
+    /// Appends `records` synthetic audit records (staff opening register pages and patient
+    /// records over past weeks) to the audit trail, 50,000 per transaction, chained like any
+    /// other. For demonstrations and for benchmarking `hearth audit verify` at scale; ids are
+    /// random, so the records name nobody.
+    pub async fn write_demo_audit_history(&self, records: u64, seed: u64) -> Result<(), AppError> {
+        const PER_TRANSACTION: u64 = 50_000;
+        let mut rng = fastrand::Rng::with_seed(seed ^ 0x000A_0D17);
+        let users: Vec<UserId> = (0..40)
+            .map(|_| UserId::new(PatientGenerator::uuid(&mut rng)))
+            .collect();
+        let organisations: Vec<OrganisationId> = (0..12)
+            .map(|_| OrganisationId::new(PatientGenerator::uuid(&mut rng)))
+            .collect();
+        let start = self.now().as_millisecond() - 90 * 24 * 3_600_000;
+        let mut written = 0;
+        while written < records {
+            let n = PER_TRANSACTION.min(records - written);
+            let mut tx = self.store.begin_write().await?;
+            for k in 0..n {
+                let step = i64::try_from(written + k).unwrap_or(i64::MAX);
+                let at = jiff::Timestamp::from_millisecond(start + step.saturating_mul(50))
+                    .unwrap_or_else(|_| self.now());
+                let read = rng.u8(0..10) < 7;
+                let record = AuditRecord {
+                    at,
+                    user_id: Some(users[rng.usize(0..users.len())].clone()),
+                    acting_organisation_id: Some(
+                        organisations[rng.usize(0..organisations.len())].clone(),
+                    ),
+                    patient_id: read.then(|| PatientId::new(PatientGenerator::uuid(&mut rng))),
+                    action: if read {
+                        AuditAction::Read
+                    } else {
+                        AuditAction::Search
+                    },
+                    resource_type: "Patient",
+                    resource_id: None,
+                    resource_version: None,
+                    basis: AccessBasis::OrganisationInvolved,
+                    outcome: AuditOutcome::Allowed,
+                    detail: (!read)
+                        .then(|| format!("register page {}: 50 patients listed", rng.u8(0..20))),
+                };
+                tx.append_audit(&record).await?;
+            }
+            tx.commit().await?;
+            written += n;
+        }
+        Ok(())
     }
 }
