@@ -179,6 +179,16 @@ async function main() {
     await page.screenshot({ path: shot('16-directory.png'), fullPage: true });
   });
 
+  await step('the new coordinator sees who accessed the record', async () => {
+    await page.goto(`${base}${teamPath.replace(/\/team$/, '')}`);
+    await page.getByRole('link', { name: 'see who accessed this record' }).click();
+    await page.getByRole('heading', { name: /Who accessed/ }).waitFor();
+    const text = await page.locator('main').textContent();
+    expect(text.includes('Amelia Hughes') && text.includes('Changed the care team'),
+      'the GP\'s changes to the team are listed');
+    await page.screenshot({ path: shot('17-who-accessed.png'), fullPage: true });
+  });
+
   await browser.close();
 }
 

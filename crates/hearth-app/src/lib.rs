@@ -4,6 +4,7 @@
 //! record nor an audit record of a change that did not happen. Time and ids are injected.
 
 mod access;
+mod access_report;
 mod actor;
 mod admin;
 mod app;
@@ -19,6 +20,7 @@ mod patients;
 mod register;
 mod session_cache;
 
+pub use access_report::{ACCESS_REPORT_PAGE, AccessReport};
 pub use actor::{Actor, ActorRole};
 pub use admin::{NewUser, NewUserRole};
 pub use app::{App, AppConfig};

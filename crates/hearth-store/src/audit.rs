@@ -117,3 +117,64 @@ impl Tx {
 }
 
 use sqlx::Row;
+
+/// One access to a patient's record, for the "who accessed this record" report: who, in which
+/// role and organisation, when, what, on what ground, and whether it was allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub seq: i64,
+    pub at: jiff::Timestamp,
+    /// "Given Family", or `None` for the system (demo seeding, migrations).
+    pub who: Option<String>,
+    /// The profession code of the person's role in the acting organisation.
+    pub profession: Option<String>,
+    pub organisation: Option<String>,
+    pub action: String,
+    pub resource_type: String,
+    pub basis: String,
+    pub outcome: String,
+}
+
+impl Tx {
+    /// The accesses to one patient's record, newest first, at most `limit` of them, older than
+    /// record `before` when given. Only records about this patient are read, and no free-text
+    /// detail, so the report cannot show anything about other patients.
+    pub async fn access_report(
+        &mut self,
+        patient: &PatientId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AccessEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.seq, a.at, p.given_name || ' ' || p.family_name AS who, \
+             (SELECT r.profession FROM practitioner_roles r WHERE r.practitioner_id = p.id \
+              AND r.organisation_id = a.acting_organisation_id ORDER BY r.id LIMIT 1) AS profession, \
+             o.name AS organisation, a.action, a.resource_type, a.basis, a.outcome \
+             FROM audit_events a \
+             LEFT JOIN users u ON u.id = a.user_id \
+             LEFT JOIN practitioners p ON p.id = u.practitioner_id \
+             LEFT JOIN organisations o ON o.id = a.acting_organisation_id \
+             WHERE a.patient_id = $1 AND a.seq < $2 ORDER BY a.seq DESC LIMIT $3",
+        )
+        .bind(patient.as_str())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AccessEntry {
+                    seq: integer(r, "seq")?,
+                    at: crate::rows::timestamp(r, "at")?,
+                    who: crate::rows::optional_text(r, "who")?,
+                    profession: crate::rows::optional_text(r, "profession")?,
+                    organisation: crate::rows::optional_text(r, "organisation")?,
+                    action: text(r, "action")?,
+                    resource_type: text(r, "resource_type")?,
+                    basis: text(r, "basis")?,
+                    outcome: text(r, "outcome")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -20,6 +20,7 @@ mod sessions;
 mod store;
 mod users;
 
+pub use audit::AccessEntry;
 pub use audit_chain::{ChainBreak, ChainCheck, GENESIS};
 pub use error::StoreError;
 pub use migrations::{Backend, MigrationSource};

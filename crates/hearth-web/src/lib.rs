@@ -72,6 +72,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/patients/{id}/register/{change}",
             post(pages::register_entry::change),
         )
+        .route("/patients/{id}/access", get(pages::access::show))
         .route("/patients/{id}/team", get(pages::team::show))
         .route("/patients/{id}/team/members", post(pages::team::add))
         .route(

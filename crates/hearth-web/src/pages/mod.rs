@@ -1,5 +1,6 @@
 //! The HTML pages and the operations endpoints, one module per subject.
 
+pub mod access;
 pub mod assets;
 pub mod directory;
 pub mod ops;

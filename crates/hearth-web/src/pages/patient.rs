@@ -71,6 +71,8 @@ struct PatientView {
     on_call: Vec<super::directory::RotaLine>,
     team_size: usize,
     handover_pending: bool,
+    /// The signed-in user coordinates this patient, so may see who accessed the record.
+    viewer_coordinates: bool,
     place_choices: Vec<(&'static str, &'static str)>,
     preferred_choices: Vec<(&'static str, &'static str)>,
     consent_choices: Vec<(&'static str, &'static str, bool)>,
@@ -190,6 +192,10 @@ pub async fn page(
             })
             .collect(),
         register_error,
+        viewer_coordinates: overview
+            .care_team
+            .coordinator()
+            .is_some_and(|m| m.member == Member::Practitioner(user.actor.practitioner_id.clone())),
         coordinator: overview.care_team.coordinator().map(|m| {
             let name = match &m.member {
                 Member::Practitioner(id) => overview

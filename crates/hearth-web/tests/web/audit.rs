@@ -1,4 +1,5 @@
-//! The audit trail: every read is recorded, and a change and its record share one transaction.
+//! The audit trail: every read is recorded, a change and its record share one transaction, and
+//! the patient's coordinator sees who accessed the record.
 
 use hearth_app::AppError;
 use hearth_testkit::{Backend, Fixture, new_patient, on_both_backends, spawn_app};
@@ -141,7 +142,98 @@ async fn a_read_whose_audit_record_cannot_be_written_shows_nothing(backend: Back
     assert!(!page.contains("CARTER"));
 }
 
+async fn the_coordinator_sees_who_accessed_the_record(backend: Backend) {
+    let Some(t) = spawn_app(backend, "the_coordinator_sees_who_accessed").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let edith = f.patient.id.clone();
+    t.app
+        .add_care_team_member(
+            &f.gp_actor,
+            &edith,
+            hearth_domain::care_team::NewMember {
+                member: format!("practitioner:{}", f.gp_actor.practitioner_id),
+                role: "gp".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    t.app
+        .create_user(hearth_app::NewUser {
+            email: "colleague@test.example".into(),
+            password: hearth_testkit::PASSWORD.into(),
+            given_name: "Priya".into(),
+            family_name: "Colleague".into(),
+            roles: vec![hearth_app::NewUserRole {
+                organisation_id: f.practice.id.clone(),
+                profession: "district-nurse".into(),
+                phone: String::new(),
+            }],
+        })
+        .await
+        .unwrap();
+    let colleague = t
+        .signed_in("colleague@test.example", hearth_testkit::PASSWORD)
+        .await;
+    let (status, page) = colleague.get_text(&format!("/patients/{edith}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("see who accessed this record"),
+        "not the coordinator"
+    );
+    let (status, refused) = colleague
+        .get_text(&format!("/patients/{edith}/access"))
+        .await;
+    assert_eq!(status, 403, "only the coordinator reads the report");
+    assert!(refused.contains("Only the patient"));
+    let outsider = t.signed_in(&f.outsider.email, &f.outsider.password).await;
+    let (status, _) = outsider.get_text(&format!("/patients/{edith}")).await;
+    assert_eq!(status, 403);
+    // Another patient's accesses never appear in Edith's report.
+    let joan = t
+        .app
+        .create_patient(&f.gp_actor, new_patient("Joan", "Thwaite", "999 000 0018"))
+        .await
+        .unwrap();
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let (_, _) = gp.get_text(&format!("/patients/{}", joan.id)).await;
+
+    let (status, page) = gp.get_text(&format!("/patients/{edith}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("see who accessed this record"));
+    let (status, report) = gp.get_text(&format!("/patients/{edith}/access")).await;
+    assert_eq!(status, 200, "{report}");
+    assert!(report.contains("Priya Colleague <span class=\"muted\">District nurse</span>"));
+    assert!(report.contains("Opened the patient record"));
+    assert!(
+        report.contains("Market Street Surgery"),
+        "the refused attempt names its organisation"
+    );
+    assert_eq!(
+        report.matches("tag--warn\">Refused").count(),
+        2,
+        "the outsider's and the colleague's report attempt"
+    );
+    assert!(
+        report.contains("Added a care team member"),
+        "the GP joining the team"
+    );
+    assert!(!report.contains(joan.id.as_str()) && !report.contains("Thwaite"));
+    let (_, again) = gp.get_text(&format!("/patients/{edith}/access")).await;
+    assert!(
+        again.contains("Opened this access report"),
+        "reading the report is audited too"
+    );
+    let (status, _) = gp
+        .get_text(&format!("/patients/{edith}/access?before=zzz"))
+        .await;
+    assert_eq!(status, 404);
+}
+
 on_both_backends!(
+    the_coordinator_sees_who_accessed_the_record,
     a_read_whose_audit_record_cannot_be_written_shows_nothing,
     reading_a_patient_page_writes_an_audit_record,
     a_failed_write_leaves_neither_change_nor_audit_record,

@@ -1,0 +1,85 @@
+//! "Who accessed this record": the audit trail of one patient, for their coordinator — the
+//! person accountable for the patient's care, who can ask about any access that looks wrong.
+
+use hearth_domain::PatientId;
+use hearth_domain::audit::AuditAction;
+use hearth_domain::care_team::Member;
+use hearth_domain::patient::Patient;
+use hearth_store::AccessEntry;
+
+use crate::access::{self, Access};
+use crate::{Actor, App, AppError};
+
+/// Accesses shown per page of the report.
+pub const ACCESS_REPORT_PAGE: u32 = 100;
+
+/// One page of the report, newest first.
+#[derive(Debug, Clone)]
+pub struct AccessReport {
+    pub patient: Patient,
+    pub entries: Vec<AccessEntry>,
+    /// The `before` value of the next (older) page, when there is one.
+    pub older: Option<i64>,
+}
+
+impl App {
+    /// The accesses to `patient`'s record, newest first (older than record `before` when
+    /// given). Only the patient's active coordinator may read it; a refusal is audited, and so is
+    /// reading the report.
+    pub async fn access_report(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        before: Option<i64>,
+    ) -> Result<AccessReport, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let system = &self.config.national_number_system.system_uri;
+        let mut tx = self.store.begin_read().await?;
+        let mut access = access::decide(&mut tx, actor, patient).await?;
+        let record = tx.patient(patient, system).await?;
+        let mut report = None;
+        if let (Some(record), Access::Allowed(_)) = (&record, access) {
+            let team = crate::care_team::load_team(&mut tx, patient).await?;
+            let coordinates = team
+                .coordinator()
+                .is_some_and(|m| m.member == Member::Practitioner(actor.practitioner_id.clone()));
+            if coordinates {
+                let mut entries = tx
+                    .access_report(patient, before, ACCESS_REPORT_PAGE + 1)
+                    .await?;
+                let older = (entries.len() > ACCESS_REPORT_PAGE as usize).then(|| {
+                    entries.truncate(ACCESS_REPORT_PAGE as usize);
+                    entries.last().map_or(0, |e| e.seq)
+                });
+                report = Some(AccessReport {
+                    patient: record.clone(),
+                    entries,
+                    older,
+                });
+            } else {
+                access = Access::Denied;
+            }
+        }
+        drop(tx);
+        let audit = access::audit_record(
+            actor,
+            self.now(),
+            Some(patient),
+            AuditAction::Read,
+            "AuditEvent",
+            None,
+            access,
+        );
+        self.audit.append(audit).await?;
+        match (record, report) {
+            (None, _) => Err(AppError::NotFound(
+                "There is no patient with this id.".to_owned(),
+            )),
+            (Some(_), None) => Err(AppError::Forbidden(
+                "Only the patient's coordinator can see who accessed this record; the care team page shows who coordinates."
+                    .to_owned(),
+            )),
+            (Some(_), Some(report)) => Ok(report),
+        }
+    }
+}
