@@ -7,7 +7,7 @@
 use hearth_domain::UserId;
 use hearth_domain::user::{AccountStatus, Email};
 use hearth_store::{StoredSession, Tx};
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
 use crate::actor::{Actor, ActorRole};
@@ -27,6 +27,15 @@ pub struct SignedIn {
 pub struct SessionView {
     pub actor: Actor,
     pub csrf_token: String,
+}
+
+/// One of a user's open sessions, for their account page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionLine {
+    pub started_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    /// The session this request came with.
+    pub current: bool,
 }
 
 /// Sessions are touched at most this often, to keep reads from turning into writes.
@@ -134,6 +143,43 @@ impl App {
     }
 
     /// Ends the session for a cookie token (signing out twice is harmless).
+    /// The signed-in user's open sessions (not ended, expired or idle), newest first, marking the
+    /// one `token` belongs to.
+    pub async fn my_sessions(&self, token: &str) -> Result<Vec<SessionLine>, AppError> {
+        let hash = token_hash(token);
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let Some(current) = tx.session(&hash).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(tx
+            .open_sessions_of(&current.user_id, now)
+            .await?
+            .into_iter()
+            .filter(|(_, s)| now < s.last_seen_at + self.config.session_idle_timeout)
+            .map(|(h, s)| SessionLine {
+                started_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                current: h == hash,
+            })
+            .collect())
+    }
+
+    /// Ends every session of the user `token` belongs to, this one included: on this node at
+    /// once, on others within the session cache's few seconds.
+    pub async fn sign_out_everywhere(&self, token: &str) -> Result<u64, AppError> {
+        let hash = token_hash(token);
+        let now = self.now();
+        let mut tx = self.store.begin_write().await?;
+        let Some(current) = tx.session(&hash).await? else {
+            return Ok(0);
+        };
+        let ended = tx.end_sessions_of(&current.user_id, now).await?;
+        tx.commit().await?;
+        self.sessions.forget_user(&current.user_id);
+        Ok(ended)
+    }
+
     pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
         let hash = token_hash(token);
         let mut tx = self.store.begin_write().await?;

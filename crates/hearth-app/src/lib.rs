@@ -24,7 +24,7 @@ pub use access_report::{ACCESS_REPORT_PAGE, AccessReport};
 pub use actor::{Actor, ActorRole};
 pub use admin::{NewUser, NewUserRole};
 pub use app::{App, AppConfig};
-pub use auth::{SessionView, SignedIn, random_token};
+pub use auth::{SessionLine, SessionView, SignedIn, random_token};
 pub use care_team::CareTeamView;
 pub use clock::{Clock, IdGenerator, RandomIds, SystemClock};
 pub use directory::{Directory, DirectoryPerson, OnCallView};

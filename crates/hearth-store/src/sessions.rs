@@ -47,15 +47,7 @@ impl Tx {
         .bind(token_hash)
         .fetch_optional(&mut *self.inner)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(StoredSession {
-            user_id: UserId::new(text(&row, "user_id")?),
-            csrf_token: text(&row, "csrf_token")?,
-            created_at: timestamp(&row, "created_at")?,
-            last_seen_at: timestamp(&row, "last_seen_at")?,
-            expires_at: timestamp(&row, "expires_at")?,
-            ended_at: optional_timestamp(&row, "ended_at")?,
-        }))
+        row.as_ref().map(session_from_row).transpose()
     }
 
     pub async fn touch_session(
@@ -124,6 +116,27 @@ impl Tx {
 }
 
 impl Tx {
+    /// A user's sessions that have not ended or expired by `now`, newest first, each with the
+    /// hash of its token.
+    pub async fn open_sessions_of(
+        &mut self,
+        user: &UserId,
+        now: Timestamp,
+    ) -> Result<Vec<(String, StoredSession)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ended_at \
+             FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 \
+             ORDER BY created_at DESC",
+        )
+        .bind(user.as_str())
+        .bind(millis(now))
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((text(row, "token_hash")?, session_from_row(row)?)))
+            .collect()
+    }
+
     /// Ends every open session of a user (on disabling the account, or "sign out everywhere").
     pub async fn end_sessions_of(
         &mut self,
@@ -139,4 +152,15 @@ impl Tx {
         .await?;
         Ok(result.rows_affected())
     }
+}
+
+fn session_from_row(row: &sqlx::any::AnyRow) -> Result<StoredSession, StoreError> {
+    Ok(StoredSession {
+        user_id: UserId::new(text(row, "user_id")?),
+        csrf_token: text(row, "csrf_token")?,
+        created_at: timestamp(row, "created_at")?,
+        last_seen_at: timestamp(row, "last_seen_at")?,
+        expires_at: timestamp(row, "expires_at")?,
+        ended_at: optional_timestamp(row, "ended_at")?,
+    })
 }

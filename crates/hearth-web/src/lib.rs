@@ -57,6 +57,11 @@ pub fn router(app: App, config: WebConfig) -> Router {
             get(pages::sign_in::form).post(pages::sign_in::submit),
         )
         .route("/sign-out", post(pages::sign_in::sign_out))
+        .route(
+            "/sign-out/everywhere",
+            post(pages::account::sign_out_everywhere),
+        )
+        .route("/account", get(pages::account::show))
         .route("/register", get(pages::register::page))
         .route("/directory", get(pages::directory::page))
         .route("/patients/{id}", get(pages::patient::overview))

@@ -1,6 +1,7 @@
 //! The HTML pages and the operations endpoints, one module per subject.
 
 pub mod access;
+pub mod account;
 pub mod assets;
 pub mod directory;
 pub mod ops;

@@ -55,7 +55,11 @@ pub async fn form(
         next,
         email: "",
         error: None,
-        notice: query.signed_out.is_some().then_some("You have signed out."),
+        notice: match query.signed_out.as_deref() {
+            None => None,
+            Some("everywhere") => Some("You have signed out everywhere: every session has ended."),
+            Some(_) => Some("You have signed out."),
+        },
         demo_sign_ins: &state.config.demo_sign_ins,
     };
     let mut response = render(&page)?;
@@ -147,7 +151,7 @@ pub async fn submit(
 #[derive(Deserialize)]
 pub struct SignOutForm {
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 pub async fn sign_out(

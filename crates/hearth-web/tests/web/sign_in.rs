@@ -280,7 +280,56 @@ async fn sign_out_reaches_other_nodes_within_seconds(backend: Backend) {
     );
 }
 
+async fn signing_out_everywhere_ends_every_session_of_the_user(backend: Backend) {
+    let Some(t) = spawn_app(backend, "signing_out_everywhere").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let ward = t.signed_in(&f.gp.email, &f.gp.password).await;
+    t.clock.advance(SignedDuration::from_mins(2));
+    let surgery = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let colleague = t.signed_in(&f.outsider.email, &f.outsider.password).await;
+
+    let (status, page) = surgery.get_text("/account").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page.matches("<tr><td data-label=\"Signed in\">").count(),
+        3,
+        "the two clients' sessions and the fixture's own sign-in"
+    );
+    assert_eq!(page.matches("class=\"tag\">This session").count(), 1);
+    let token = csrf_token_in(&page).unwrap();
+
+    let refused = surgery.post_form("/sign-out/everywhere", &[]).await;
+    assert_eq!(refused.status().as_u16(), 403);
+    assert_eq!(
+        ward.get("/register").await.status().as_u16(),
+        200,
+        "nothing ended"
+    );
+
+    let done = surgery
+        .post_form("/sign-out/everywhere", &[("csrf_token", &token)])
+        .await;
+    assert_eq!(done.status().as_u16(), 303);
+    assert_eq!(done.headers()["location"], "/sign-in?signed_out=everywhere");
+    assert_eq!(surgery.get("/register").await.status().as_u16(), 303);
+    assert_eq!(
+        ward.get("/register").await.status().as_u16(),
+        303,
+        "the other session ended too"
+    );
+    assert_eq!(
+        colleague.get("/register").await.status().as_u16(),
+        200,
+        "other people's sessions are untouched"
+    );
+    let (_, page) = t.client().get_text("/sign-in?signed_out=everywhere").await;
+    assert!(page.contains("every session has ended"));
+}
+
 on_both_backends!(
+    signing_out_everywhere_ends_every_session_of_the_user,
     sign_out_reaches_other_nodes_within_seconds,
     signed_out_patient_page_redirects_to_sign_in,
     wrong_password_shows_a_clear_error,

@@ -1,0 +1,82 @@
+//! `/account`: who you are signed in as, your roles, your open sessions, and "sign out
+//! everywhere" — for the computer you forgot to sign out of.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::pages::sign_in::SignOutForm;
+use crate::pages::{Chrome, render};
+use crate::session::{CurrentUser, SESSION_COOKIE, set_cookie};
+use crate::{AppState, WebError};
+
+/// One open session, in words.
+pub struct SessionRow {
+    pub started: String,
+    pub last_seen: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    name: String,
+    roles: Vec<String>,
+    sessions: Vec<SessionRow>,
+    csrf_token: String,
+}
+
+/// `GET /account`
+pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
+    let sessions = state
+        .app
+        .my_sessions(&user.token)
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            started: state.app.local_time(s.started_at),
+            last_seen: state.app.local_time(s.last_seen_at),
+            current: s.current,
+        })
+        .collect();
+    render(&AccountPage {
+        chrome: Some(Chrome::of(&user)),
+        active: "account",
+        name: user.actor.name.clone(),
+        roles: user
+            .actor
+            .roles
+            .iter()
+            .map(|r| format!("{} · {}", r.profession.label(), r.organisation_name))
+            .collect(),
+        sessions,
+        csrf_token: user.csrf_token.clone(),
+    })
+}
+
+/// `POST /sign-out/everywhere`: ends every session of the signed-in user, this one included.
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<SignOutForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf_token)?;
+    state.app.sign_out_everywhere(&user.token).await?;
+    let mut response = Redirect::to("/sign-in?signed_out=everywhere").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            "",
+            "/",
+            0,
+            "Lax",
+            state.config.secure_cookies,
+        ),
+    );
+    Ok(response)
+}
