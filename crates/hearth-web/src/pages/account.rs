@@ -28,6 +28,20 @@ struct AccountPage {
     roles: Vec<String>,
     sessions: Vec<SessionRow>,
     csrf_token: String,
+    /// "12 hours" and "30 minutes", from the configuration.
+    lifetime: String,
+    idle: String,
+}
+
+/// A configured duration in words: whole hours, or minutes.
+fn in_words(duration: jiff::SignedDuration) -> String {
+    let minutes = duration.as_secs() / 60;
+    match (minutes / 60, minutes % 60) {
+        (1, 0) => "1 hour".to_owned(),
+        (hours, 0) if hours > 1 => format!("{hours} hours"),
+        _ if minutes == 1 => "1 minute".to_owned(),
+        _ => format!("{minutes} minutes"),
+    }
 }
 
 /// `GET /account`
@@ -55,6 +69,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             .collect(),
         sessions,
         csrf_token: user.csrf_token.clone(),
+        lifetime: in_words(state.app.config().session_lifetime),
+        idle: in_words(state.app.config().session_idle_timeout),
     })
 }
 

@@ -292,6 +292,7 @@ async fn signing_out_everywhere_ends_every_session_of_the_user(backend: Backend)
 
     let (status, page) = surgery.get_text("/account").await;
     assert_eq!(status, 200);
+    assert!(page.contains("lasts at most 12 hours and ends after 30 minutes without use"));
     assert_eq!(
         page.matches("<tr><td data-label=\"Signed in\">").count(),
         3,
