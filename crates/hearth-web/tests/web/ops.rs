@@ -50,6 +50,29 @@ async fn pages_carry_security_headers(backend: Backend) {
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["cache-control"], "no-store");
+    assert!(
+        !headers.contains_key("strict-transport-security"),
+        "no HSTS on plain HTTP"
+    );
+    // The same app told it is served over HTTPS sends HSTS.
+    let https = hearth_web::router(
+        t.app.clone(),
+        hearth_web::WebConfig {
+            secure_cookies: true,
+            ..Default::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, https).await.unwrap() });
+    let response = reqwest::get(format!("http://{address}/sign-in"))
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    server.abort();
     let css = t.client().get("/static/hearth.css").await;
     assert_eq!(css.status().as_u16(), 200);
     assert!(
