@@ -162,17 +162,7 @@ impl App {
         member.ended_on = Some(self.today());
         member.updated_at = self.now();
         member.version += 1;
-        self.audit_change(
-            &mut tx,
-            actor,
-            patient,
-            AuditAction::Update,
-            (RESOURCE, &member.id, member.version),
-        )
-        .await?;
-        tx.update_care_team_member(&member).await?;
-        tx.commit().await?;
-        Ok(())
+        self.save_member(tx, actor, patient, &member).await
     }
 
     /// Changes a current member's role and responsibilities, provided nobody changed the member
@@ -193,6 +183,17 @@ impl App {
         if !member.change_duties(role, responsibilities, self.now())? {
             return Ok(());
         }
+        self.save_member(tx, actor, patient, &member).await
+    }
+
+    /// Saves a changed member with its audit record, and commits.
+    async fn save_member(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        patient: &PatientId,
+        member: &CareTeamMember,
+    ) -> Result<(), AppError> {
         self.audit_change(
             &mut tx,
             actor,
@@ -201,7 +202,7 @@ impl App {
             (RESOURCE, &member.id, member.version),
         )
         .await?;
-        tx.update_care_team_member(&member).await?;
+        tx.update_care_team_member(member).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -217,15 +218,7 @@ impl App {
         let mut tx = self
             .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
             .await?;
-        let handover = tx
-            .open_handover(patient)
-            .await?
-            .filter(|h| h.id == handover_id)
-            .ok_or_else(|| {
-                AppError::Conflict(
-                    "This handover has already been accepted, declined or withdrawn.".to_owned(),
-                )
-            })?;
+        let handover = waiting_handover(&mut tx, patient, handover_id).await?;
         let team = load_team(&mut tx, patient).await?;
         let me = Member::Practitioner(actor.practitioner_id.clone());
         let replaced = handover
@@ -302,15 +295,7 @@ impl App {
         let mut tx = self
             .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
             .await?;
-        let handover = tx
-            .open_handover(patient)
-            .await?
-            .filter(|h| h.id == handover_id)
-            .ok_or_else(|| {
-                AppError::Conflict(
-                    "This handover has already been accepted or declined.".to_owned(),
-                )
-            })?;
+        let handover = waiting_handover(&mut tx, patient, handover_id).await?;
         let team = load_team(&mut tx, patient).await?;
         let target = team
             .active()
@@ -389,6 +374,22 @@ async fn disabled_among(
         })
         .collect();
     Ok(tx.disabled_practitioners(&people).await?)
+}
+
+/// The patient's handover `id`, provided it is still waiting for a decision.
+async fn waiting_handover(
+    tx: &mut Tx,
+    patient: &PatientId,
+    id: &str,
+) -> Result<Handover, AppError> {
+    tx.open_handover(patient)
+        .await?
+        .filter(|h| h.id == id)
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "This handover has already been accepted, declined or withdrawn.".to_owned(),
+            )
+        })
 }
 
 /// The active member `member_id` of the patient's team, provided it is still at `version`.

@@ -4,12 +4,11 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
-use crate::pages::sign_in::SignOutForm;
+use crate::pages::sign_in::{SignOutForm, signed_out};
 use crate::pages::{Chrome, render};
-use crate::session::{CurrentUser, SESSION_COOKIE, set_cookie};
+use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
 /// One open session, in words.
@@ -82,17 +81,5 @@ pub async fn sign_out_everywhere(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf_token)?;
     state.app.sign_out_everywhere(&user.token).await?;
-    let mut response = Redirect::to("/sign-in?signed_out=everywhere").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(
-            SESSION_COOKIE,
-            "",
-            "/",
-            0,
-            "Lax",
-            state.config.secure_cookies,
-        ),
-    );
-    Ok(response)
+    Ok(signed_out(&state, "/sign-in?signed_out=everywhere"))
 }

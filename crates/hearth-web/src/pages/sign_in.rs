@@ -161,7 +161,12 @@ pub async fn sign_out(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf_token)?;
     state.app.sign_out(&user.token).await?;
-    let mut response = Redirect::to("/sign-in?signed_out=1").into_response();
+    Ok(signed_out(&state, "/sign-in?signed_out=1"))
+}
+
+/// A redirect to `location` that also clears the session cookie.
+pub fn signed_out(state: &AppState, location: &str) -> Response {
+    let mut response = Redirect::to(location).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(
@@ -173,5 +178,5 @@ pub async fn sign_out(
             state.config.secure_cookies,
         ),
     );
-    Ok(response)
+    response
 }
