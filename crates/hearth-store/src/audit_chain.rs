@@ -320,8 +320,18 @@ impl Store {
     }
 
     /// Chains the records written before the chain existed (migration 0007), in order. Does
-    /// nothing when every record is chained.
+    /// nothing when every record is chained, which one key lookup tells: every append is
+    /// chained, and unchained records can only precede them, so the trail is fully chained
+    /// exactly when its last record is (this runs at every start).
     pub(crate) async fn chain_unchained_audit(&self) -> Result<(), StoreError> {
+        let last = sqlx::query("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.read)
+            .await?;
+        match last {
+            None => return Ok(()),
+            Some(row) if optional_text(&row, "hash")?.is_some() => return Ok(()),
+            Some(_) => {}
+        }
         let sql = format!(
             "SELECT {CHAINED_COLUMNS} FROM audit_events WHERE hash IS NULL ORDER BY seq LIMIT $1"
         );
