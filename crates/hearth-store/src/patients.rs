@@ -74,7 +74,9 @@ pub enum PatientSort {
     RecentlyIdentified,
 }
 
-fn summary_from_row(row: &AnyRow) -> Result<PatientSummary, StoreError> {
+/// A patient list row: `id` and demographics, the national number, the active register entry's
+/// group, consent and date when there is one, and the coordinator's name.
+pub(crate) fn summary_from_row(row: &AnyRow) -> Result<PatientSummary, StoreError> {
     Ok(PatientSummary {
         id: PatientId::new(text(row, "id")?),
         national_number: text(row, "national_number")?,

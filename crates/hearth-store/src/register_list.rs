@@ -21,12 +21,11 @@
 use std::collections::BTreeSet;
 
 use hearth_domain::PatientId;
-use hearth_domain::patient::{PatientSummary, RegisterSummary, Sex};
-use hearth_domain::register::{ConsentDecision, DiagnosisGroup};
-use sqlx::any::AnyRow;
+use hearth_domain::patient::PatientSummary;
+use hearth_domain::register::ConsentDecision;
 
 use crate::patients::{CoordinatorFilter, PatientQuery, PatientSort};
-use crate::rows::{code, date, flag, integer, optional_text, placeholders, text};
+use crate::rows::{integer, placeholders};
 use crate::{Store, StoreError, Tx};
 
 /// The projection's columns, in table order.
@@ -128,26 +127,6 @@ impl Store {
         sqlx::query(&sql).execute(&mut *tx.inner).await?;
         tx.commit().await
     }
-}
-
-fn summary_from_row(row: &AnyRow) -> Result<PatientSummary, StoreError> {
-    Ok(PatientSummary {
-        id: PatientId::new(text(row, "patient_id")?),
-        national_number: text(row, "national_number")?,
-        given_name: text(row, "given_name")?,
-        family_name: text(row, "family_name")?,
-        date_of_birth: date(row, "date_of_birth")?,
-        sex: code(row, "sex", Sex::from_code)?,
-        main_diagnosis: optional_text(row, "main_diagnosis")?,
-        town: text(row, "town")?,
-        rural: flag(row, "rural")?,
-        register: Some(RegisterSummary {
-            diagnosis_group: code(row, "diagnosis_group", DiagnosisGroup::from_code)?,
-            consent: code(row, "consent", ConsentDecision::from_code)?,
-            identified_on: date(row, "identified_on")?,
-        }),
-        coordinator: optional_text(row, "coordinator_name")?,
-    })
 }
 
 /// The columns a register page shows, as read from the list.
@@ -300,7 +279,7 @@ impl Tx {
         // UNION drops a patient listed under two of the reader's organisations (the rows agree
         // on every column selected).
         let sql = format!(
-            "SELECT x.*, (SELECT cp.given_name || ' ' || cp.family_name \
+            "SELECT x.*, x.patient_id AS id, (SELECT cp.given_name || ' ' || cp.family_name \
              FROM practitioners cp WHERE cp.id = x.coordinator_id) AS coordinator_name \
              FROM ({}) AS x ORDER BY {} LIMIT {} OFFSET {}",
             branches.join(" UNION "),
@@ -319,7 +298,7 @@ impl Tx {
             .fetch_all(&mut *self.inner)
             .await?
             .iter()
-            .map(summary_from_row)
+            .map(crate::patients::summary_from_row)
             .collect::<Result<_, _>>()?;
         let more = rows.len() > q.limit as usize;
         rows.truncate(q.limit as usize);

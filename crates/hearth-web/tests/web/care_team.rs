@@ -1,5 +1,5 @@
-//! The care team: members with roles and responsibilities, exactly one coordinator, and the
-//! coordinator handover — through the pages, and racing in the app layer.
+//! The care team: members with roles and responsibilities, exactly one coordinator, the
+//! register's coordinator filter, and disabled coordinators. Handovers are in `handover.rs`.
 
 use hearth_app::AppError;
 use hearth_domain::care_team::NewMember;
@@ -8,7 +8,7 @@ use hearth_testkit::{
 };
 
 /// A patient both fixture practices care for, so the GP and the outside nurse both see them.
-async fn shared_patient(t: &TestApp, f: &Fixture) -> String {
+pub(crate) async fn shared_patient(t: &TestApp, f: &Fixture) -> String {
     let mut input = new_patient("Joan", "Thwaite", "999 000 0018");
     input.organisations = vec![f.other_practice.id.clone()];
     t.app
@@ -19,7 +19,7 @@ async fn shared_patient(t: &TestApp, f: &Fixture) -> String {
         .to_string()
 }
 
-async fn add(
+pub(crate) async fn add(
     client: &TestClient,
     patient: &str,
     member: &str,
@@ -42,7 +42,7 @@ async fn add(
 }
 
 /// Adds a practitioner to the patient's care team as the fixture's GP.
-async fn join(
+pub(crate) async fn join(
     t: &TestApp,
     f: &Fixture,
     patient: &hearth_domain::PatientId,
@@ -61,7 +61,7 @@ async fn join(
 }
 
 /// The id of the member whose row contains `name` (from the row's "Change" form's action).
-fn member_id(page: &str, name: &str) -> String {
+pub(crate) fn member_id(page: &str, name: &str) -> String {
     let row = page
         .find(&format!(">{name}</a>"))
         .expect("the member is listed");
@@ -146,169 +146,6 @@ async fn the_first_person_becomes_coordinator_and_gaps_are_highlighted(backend: 
     );
 }
 
-async fn the_proposed_coordinator_accepts_the_handover(backend: Backend) {
-    let Some(t) = spawn_app(backend, "the_proposed_coordinator_accepts").await else {
-        return;
-    };
-    let f = Fixture::create(&t.app).await;
-    let patient = shared_patient(&t, &f).await;
-    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
-    let nurse_actor = t
-        .app
-        .sign_in(&f.outsider.email, &f.outsider.password)
-        .await
-        .unwrap()
-        .actor;
-    add(
-        &gp,
-        &patient,
-        &format!("practitioner:{}", f.gp_actor.practitioner_id),
-        "gp",
-        &[],
-    )
-    .await;
-    add(
-        &gp,
-        &patient,
-        &format!("practitioner:{}", nurse_actor.practitioner_id),
-        "district-nurse",
-        &["home-visits"],
-    )
-    .await;
-    let (_, page) = gp.get_text(&format!("/patients/{patient}/team")).await;
-    let nurse_member = member_id(&page, "Test district-nurse");
-    let token = csrf_token_in(&page).unwrap();
-    let proposed = gp
-        .post_form(
-            &format!("/patients/{patient}/team/handover"),
-            &[("csrf_token", &token), ("to_member", &nurse_member)],
-        )
-        .await;
-    assert_eq!(proposed.status().as_u16(), 303);
-    let (_, page) = gp.get_text(&format!("/patients/{patient}/team")).await;
-    assert!(
-        page.contains(
-            "Test district-nurse has been proposed to take over coordination from Test gp"
-        )
-    );
-    assert!(
-        page.contains("<strong>Test gp (GP)</strong> coordinates"),
-        "the current coordinator stays responsible"
-    );
-    assert!(
-        page.contains("Waiting for the proposed coordinator"),
-        "the proposer cannot accept"
-    );
-    let handover = {
-        assert!(
-            !page.contains("/accept\""),
-            "no accept button for the proposer"
-        );
-        assert!(page.contains("Withdraw the proposal"));
-        t.app
-            .care_team(&f.gp_actor, &hearth_domain::PatientId::new(patient.clone()))
-            .await
-            .unwrap()
-            .handover
-            .unwrap()
-            .id
-    };
-    let forbidden = gp
-        .post_form(
-            &format!("/patients/{patient}/team/handover/{handover}/accept"),
-            &[("csrf_token", &token)],
-        )
-        .await;
-    assert_eq!(forbidden.status().as_u16(), 403);
-
-    let nurse = t.signed_in(&f.outsider.email, &f.outsider.password).await;
-    let (_, page) = nurse.get_text(&format!("/patients/{patient}/team")).await;
-    assert!(page.contains("Accept coordination"));
-    let token = csrf_token_in(&page).unwrap();
-    let accepted = nurse
-        .post_form(
-            &format!("/patients/{patient}/team/handover/{handover}/accept"),
-            &[("csrf_token", &token)],
-        )
-        .await;
-    assert_eq!(accepted.status().as_u16(), 303);
-    let (_, page) = nurse.get_text(&format!("/patients/{patient}/team")).await;
-    assert!(page.contains("<strong>Test district-nurse (District nurse)</strong> coordinates"));
-    assert!(!page.contains("has been proposed"));
-    let again = nurse
-        .post_form(
-            &format!("/patients/{patient}/team/handover/{handover}/accept"),
-            &[("csrf_token", &token)],
-        )
-        .await;
-    assert_eq!(again.status().as_u16(), 409, "a handover is decided once");
-}
-
-async fn declining_keeps_the_coordinator_and_leaving_leaves_none(backend: Backend) {
-    let Some(t) = spawn_app(backend, "declining_keeps_the_coordinator").await else {
-        return;
-    };
-    let f = Fixture::create(&t.app).await;
-    let patient_id = hearth_domain::PatientId::new(shared_patient(&t, &f).await);
-    let nurse = t
-        .app
-        .sign_in(&f.outsider.email, &f.outsider.password)
-        .await
-        .unwrap()
-        .actor;
-    let gp_member = join(&t, &f, &patient_id, &f.gp_actor.practitioner_id, "gp").await;
-    let nurse_member = join(
-        &t,
-        &f,
-        &patient_id,
-        &nurse.practitioner_id,
-        "district-nurse",
-    )
-    .await;
-    let handover = t
-        .app
-        .propose_coordinator(&f.gp_actor, &patient_id, &nurse_member.id)
-        .await
-        .unwrap();
-    let ending = t
-        .app
-        .end_care_team_membership(&f.gp_actor, &patient_id, &gp_member.id, gp_member.version)
-        .await;
-    assert!(
-        matches!(ending, Err(AppError::Invalid(_))),
-        "not while a handover involving them waits"
-    );
-    t.app
-        .decide_handover(&nurse, &patient_id, &handover.id, false)
-        .await
-        .unwrap();
-    let view = t.app.care_team(&f.gp_actor, &patient_id).await.unwrap();
-    assert_eq!(
-        view.team.coordinator().unwrap().id,
-        gp_member.id,
-        "declining keeps the coordinator"
-    );
-    assert!(view.handover.is_none());
-
-    t.app
-        .end_care_team_membership(&f.gp_actor, &patient_id, &gp_member.id, gp_member.version)
-        .await
-        .unwrap();
-    let view = t.app.care_team(&f.gp_actor, &patient_id).await.unwrap();
-    assert!(
-        view.team.coordinator().is_none(),
-        "the coordinator left: no active coordinator"
-    );
-    let client = t.signed_in(&f.gp.email, &f.gp.password).await;
-    let (_, page) = client.get_text(&format!("/patients/{patient_id}")).await;
-    assert!(page.contains("No active coordinator"));
-    let (_, list) = client.get_text("/register?show=all&coordinator=none").await;
-    assert!(
-        list.contains("THWAITE, Joan"),
-        "listed as having no active coordinator"
-    );
-}
-
 async fn the_register_filters_by_coordinator(backend: Backend) {
     let Some(t) = spawn_app(backend, "the_register_filters_by_coordinator").await else {
         return;
@@ -356,92 +193,6 @@ async fn the_register_filters_by_coordinator(backend: Backend) {
     );
     let (status, _) = gp.get_text("/register?coordinator=..%2Fx").await;
     assert_eq!(status, 422);
-}
-
-async fn two_racing_handovers_exactly_one_wins(backend: Backend) {
-    let Some(t) = spawn_app(backend, "two_racing_handovers").await else {
-        return;
-    };
-    let f = Fixture::create(&t.app).await;
-    let patient_id = hearth_domain::PatientId::new(shared_patient(&t, &f).await);
-    let nurse = t
-        .app
-        .sign_in(&f.outsider.email, &f.outsider.password)
-        .await
-        .unwrap()
-        .actor;
-    let admin = t
-        .app
-        .sign_in(&f.admin.email, &f.admin.password)
-        .await
-        .unwrap()
-        .actor;
-    join(&t, &f, &patient_id, &f.gp_actor.practitioner_id, "gp").await;
-    let a = join(
-        &t,
-        &f,
-        &patient_id,
-        &nurse.practitioner_id,
-        "district-nurse",
-    )
-    .await;
-    let b = join(&t, &f, &patient_id, &admin.practitioner_id, "other").await;
-
-    for _ in 0..5 {
-        let (first, second) = tokio::join!(
-            t.app.propose_coordinator(&f.gp_actor, &patient_id, &a.id),
-            t.app.propose_coordinator(&f.gp_actor, &patient_id, &b.id),
-        );
-        assert_eq!(
-            u8::from(first.is_ok()) + u8::from(second.is_ok()),
-            1,
-            "exactly one proposal wins: {first:?} {second:?}"
-        );
-        let loser = if first.is_ok() { second } else { first };
-        assert!(
-            matches!(loser, Err(AppError::Invalid(_) | AppError::Duplicate(_))),
-            "{loser:?}"
-        );
-        let open = t
-            .app
-            .care_team(&f.gp_actor, &patient_id)
-            .await
-            .unwrap()
-            .handover
-            .unwrap();
-        let decider = if open.to_member == a.id {
-            &nurse
-        } else {
-            &f.gp_actor
-        };
-        if open.to_member == a.id {
-            // Two accepts of the same handover at once: one takes effect.
-            let (x, y) = tokio::join!(
-                t.app.decide_handover(decider, &patient_id, &open.id, true),
-                t.app.decide_handover(decider, &patient_id, &open.id, true),
-            );
-            assert_eq!(
-                u8::from(x.is_ok()) + u8::from(y.is_ok()),
-                1,
-                "exactly one accept wins: {x:?} {y:?}"
-            );
-            let view = t.app.care_team(&f.gp_actor, &patient_id).await.unwrap();
-            assert_eq!(view.team.active().filter(|m| m.coordinator).count(), 1);
-            return;
-        }
-        // The administrator holds no clinical role and cannot decide; withdraw by declining as
-        // the proposed member is not possible for them, so end the round through the store.
-        let mut tx = t.app.store().begin_write().await.unwrap();
-        tx.decide_handover(
-            &open.id,
-            hearth_domain::care_team::HandoverState::Declined,
-            hearth_testkit::start_time(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-    }
-    panic!("the nurse's proposal never won in five rounds");
 }
 
 async fn the_database_refuses_a_second_coordinator(backend: Backend) {
@@ -656,90 +407,10 @@ async fn a_members_role_and_responsibilities_change_in_place(backend: Backend) {
     );
 }
 
-async fn the_proposer_can_withdraw_a_handover(backend: Backend) {
-    let Some(t) = spawn_app(backend, "the_proposer_can_withdraw").await else {
-        return;
-    };
-    let f = Fixture::create(&t.app).await;
-    let patient_id = hearth_domain::PatientId::new(shared_patient(&t, &f).await);
-    let nurse_actor = t
-        .app
-        .sign_in(&f.outsider.email, &f.outsider.password)
-        .await
-        .unwrap()
-        .actor;
-    join(&t, &f, &patient_id, &f.gp_actor.practitioner_id, "gp").await;
-    let nurse_member = join(
-        &t,
-        &f,
-        &patient_id,
-        &nurse_actor.practitioner_id,
-        "district-nurse",
-    )
-    .await;
-    let handover = t
-        .app
-        .propose_coordinator(&f.gp_actor, &patient_id, &nurse_member.id)
-        .await
-        .unwrap();
-    let path = format!(
-        "/patients/{patient_id}/team/handover/{}/withdraw",
-        handover.id
-    );
-
-    let nurse = t.signed_in(&f.outsider.email, &f.outsider.password).await;
-    let (_, page) = nurse
-        .get_text(&format!("/patients/{patient_id}/team"))
-        .await;
-    assert!(
-        !page.contains("Withdraw the proposal"),
-        "the proposed coordinator declines instead"
-    );
-    let token = csrf_token_in(&page).unwrap();
-    let refused = nurse.post_form(&path, &[("csrf_token", &token)]).await;
-    assert_eq!(refused.status().as_u16(), 403);
-
-    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
-    let (_, page) = gp.get_text(&format!("/patients/{patient_id}/team")).await;
-    let token = csrf_token_in(&page).unwrap();
-    let audited = |action: &'static str| {
-        let (t, patient_id) = (&t, &patient_id);
-        async move {
-            let mut tx = t.app.store().begin_read().await.unwrap();
-            let trail = tx.audit_of_patient(patient_id, 1000).await.unwrap();
-            trail.iter().filter(|(a, _, _)| a == action).count()
-        }
-    };
-    let before = audited("update").await;
-    let withdrawn = gp.post_form(&path, &[("csrf_token", &token)]).await;
-    assert_eq!(withdrawn.status().as_u16(), 303);
-    assert_eq!(
-        audited("update").await,
-        before + 1,
-        "the withdrawal is audited"
-    );
-    let (_, page) = gp.get_text(&format!("/patients/{patient_id}/team")).await;
-    assert!(!page.contains("has been proposed"));
-    assert!(
-        page.contains("<strong>Test gp (GP)</strong> coordinates"),
-        "nothing else changed"
-    );
-    let again = gp.post_form(&path, &[("csrf_token", &token)]).await;
-    assert_eq!(again.status().as_u16(), 409);
-    t.app
-        .propose_coordinator(&f.gp_actor, &patient_id, &nurse_member.id)
-        .await
-        .expect("a new proposal can be made once the old one is withdrawn");
-}
-
 on_both_backends!(
     a_members_role_and_responsibilities_change_in_place,
-    the_proposer_can_withdraw_a_handover,
     disabling_the_coordinators_account_leaves_no_active_coordinator,
     the_first_person_becomes_coordinator_and_gaps_are_highlighted,
-    the_proposed_coordinator_accepts_the_handover,
-    declining_keeps_the_coordinator_and_leaving_leaves_none,
-    two_racing_handovers_exactly_one_wins,
     the_database_refuses_a_second_coordinator,
     the_register_filters_by_coordinator,
 );

@@ -7,6 +7,7 @@ mod audit;
 mod care_team;
 mod demo;
 mod directory;
+mod handover;
 mod ops;
 mod patients;
 mod register;
