@@ -1,33 +1,43 @@
-//! The access rule, in one place. For now: a clinician may see a patient when one of the
-//! organisations they hold a clinical role in is involved in the patient's care. Administrators
-//! and service managers never see clinical records. Later rules (care-team membership, consent,
-//! emergency access) extend this module; nothing else decides access.
+//! Access decisions, in one place. The rule itself is `hearth_domain::access::decide`: a
+//! clinician acting for an organisation sees a patient's record when they or that organisation
+//! are active members of the care team and consent permits sharing with the organisation, or
+//! under emergency access they opened with a reason. This module reads the facts the rule needs
+//! in the caller's transaction, writes the audit records of decisions, and opens audited write
+//! transactions. Nothing else decides access.
 
 use hearth_domain::PatientId;
+use hearth_domain::access::Denial;
 use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
-use hearth_store::Tx;
+use hearth_store::{Reader, Tx};
 use jiff::Timestamp;
+
+pub use hearth_domain::access::Decision;
 
 use crate::{Actor, App, AppError};
 
-/// The outcome of an access decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    Allowed(AccessBasis),
-    Denied,
+/// Decides whether `actor` may read `patient`'s record at `now`. An unknown patient is denied
+/// (the caller reports it as not found).
+pub async fn decide(
+    tx: &mut Tx,
+    actor: &Actor,
+    patient: &PatientId,
+    now: Timestamp,
+) -> Result<Decision, AppError> {
+    let organisation = actor.acting_organisation();
+    let reader = Reader {
+        user: &actor.user_id,
+        practitioner: &actor.practitioner_id,
+        organisation: organisation.as_ref(),
+        clinical: actor.is_clinician(),
+    };
+    Ok(match tx.access_facts(patient, reader, now).await? {
+        Some(facts) => hearth_domain::access::decide(&facts, now),
+        None if reader.clinical => Decision::Denied(Denial::NotInCareTeam),
+        None => Decision::Denied(Denial::NotClinical),
+    })
 }
 
-/// Decides whether `actor` may see `patient`.
-pub async fn decide(tx: &mut Tx, actor: &Actor, patient: &PatientId) -> Result<Access, AppError> {
-    let organisations = actor.clinical_organisations();
-    if tx.patient_visible_to(patient, &organisations).await? {
-        Ok(Access::Allowed(AccessBasis::OrganisationInvolved))
-    } else {
-        Ok(Access::Denied)
-    }
-}
-
-/// An audit record of `actor` doing `action` to a patient's `resource_type`.
+/// An audit record of `actor` doing `action` to a patient's `resource_type`, as decided.
 pub fn audit_record(
     actor: &Actor,
     at: Timestamp,
@@ -35,11 +45,11 @@ pub fn audit_record(
     action: AuditAction,
     resource_type: &'static str,
     resource: Option<(&str, i64)>,
-    access: Access,
+    decision: &Decision,
 ) -> AuditRecord {
-    let (basis, outcome) = match access {
-        Access::Allowed(basis) => (basis, AuditOutcome::Allowed),
-        Access::Denied => (AccessBasis::NoRelationship, AuditOutcome::Denied),
+    let (basis, outcome) = match decision {
+        Decision::Allowed(basis) => (*basis, AuditOutcome::Allowed),
+        Decision::Denied(denial) => (denial.basis(), AuditOutcome::Denied),
     };
     AuditRecord {
         at,
@@ -56,10 +66,18 @@ pub fn audit_record(
     }
 }
 
+/// The error for a refused access to `patient`'s record.
+pub fn refusal(patient: &PatientId, denial: Denial) -> AppError {
+    AppError::RecordClosed {
+        patient: patient.clone(),
+        denial,
+    }
+}
+
 impl App {
     /// Opens a write transaction for a change to `patient`'s clinical record, after checking that
-    /// `actor` may make it. A refusal is audited (as an attempt to `action` a `resource_type`)
-    /// and returned as `Forbidden`.
+    /// `actor` may make it: only care-team members change records (emergency access reads). A
+    /// refusal is audited (as an attempt to `action` a `resource_type`) and returned.
     pub(crate) async fn begin_clinical_write(
         &self,
         actor: &Actor,
@@ -69,23 +87,31 @@ impl App {
     ) -> Result<Tx, AppError> {
         crate::patients::require_clinician(actor)?;
         let mut tx = self.store.begin_write().await?;
-        let decision = decide(&mut tx, actor, patient).await?;
-        if decision == Access::Denied {
+        let now = self.now();
+        let decision = decide(&mut tx, actor, patient, now).await?;
+        let refused = match &decision {
+            Decision::Allowed(AccessBasis::EmergencyAccess) => Some(AppError::Forbidden(
+                "Emergency access lets you read this record, not change it. Ask the patient's coordinator \
+                 to add you or your service to the care team."
+                    .to_owned(),
+            )),
+            Decision::Allowed(_) => None,
+            Decision::Denied(denial) => Some(refusal(patient, denial.clone())),
+        };
+        if let Some(error) = refused {
             drop(tx);
-            let record = audit_record(
+            let mut record = audit_record(
                 actor,
-                self.now(),
+                now,
                 Some(patient),
                 action,
                 resource_type,
                 None,
-                decision,
+                &decision,
             );
+            record.outcome = AuditOutcome::Denied;
             self.audit.append(record).await?;
-            return Err(AppError::Forbidden(
-                "You cannot change this record: none of your organisations may see this patient."
-                    .to_owned(),
-            ));
+            return Err(error);
         }
         Ok(tx)
     }
@@ -107,7 +133,7 @@ impl App {
             action,
             resource_type,
             Some((id, version)),
-            Access::Allowed(AccessBasis::OrganisationInvolved),
+            &Decision::Allowed(AccessBasis::CareTeam),
         );
         tx.append_audit(&record).await?;
         Ok(())

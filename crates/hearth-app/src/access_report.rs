@@ -7,8 +7,9 @@ use hearth_domain::care_team::Member;
 use hearth_domain::patient::Patient;
 use hearth_store::AccessEntry;
 
-use crate::access::{self, Access};
+use crate::access::{self, Decision};
 use crate::{Actor, App, AppError};
+use hearth_domain::access::Denial;
 
 /// Accesses shown per page of the report.
 pub const ACCESS_REPORT_PAGE: u32 = 100;
@@ -35,10 +36,10 @@ impl App {
         crate::patients::require_clinician(actor)?;
         let system = &self.config.national_number_system.system_uri;
         let mut tx = self.store.begin_read().await?;
-        let mut access = access::decide(&mut tx, actor, patient).await?;
+        let mut access = access::decide(&mut tx, actor, patient, self.now()).await?;
         let record = tx.patient(patient, system).await?;
         let mut report = None;
-        if let (Some(record), Access::Allowed(_)) = (&record, access) {
+        if let (Some(record), Decision::Allowed(_)) = (&record, &access) {
             let team = crate::care_team::load_team(&mut tx, patient).await?;
             let coordinates = team
                 .coordinator()
@@ -57,7 +58,7 @@ impl App {
                     older,
                 });
             } else {
-                access = Access::Denied;
+                access = Decision::Denied(Denial::NotInCareTeam);
             }
         }
         drop(tx);
@@ -68,7 +69,7 @@ impl App {
             AuditAction::Read,
             "AuditEvent",
             None,
-            access,
+            &access,
         );
         self.audit.append(audit).await?;
         match (record, report) {

@@ -23,7 +23,9 @@ pub struct Actor {
     pub email: Email,
     pub practitioner_id: PractitionerId,
     pub name: String,
-    /// Every role the user holds; the first is the acting one.
+    /// Every role the user holds; the first is the acting one. Access to patients, the audit
+    /// trail and the page header follow the acting role only: a user with roles in two
+    /// organisations acts for one at a time and switches on their account page.
     pub roles: Vec<ActorRole>,
 }
 
@@ -33,18 +35,21 @@ impl Actor {
         self.roles.first()
     }
 
-    /// The organisations in which the user holds a clinical role: the organisations through
-    /// which they may see patients.
-    pub fn clinical_organisations(&self) -> Vec<OrganisationId> {
-        let mut orgs: Vec<OrganisationId> = self
+    /// Makes the role with this id the acting one; false (and no change) when the user holds
+    /// no such role.
+    pub fn act_as(&mut self, role_id: &str) -> bool {
+        match self
             .roles
             .iter()
-            .filter(|r| r.profession.is_clinical())
-            .map(|r| r.organisation_id.clone())
-            .collect();
-        orgs.sort();
-        orgs.dedup();
-        orgs
+            .position(|r| r.role_id.as_str() == role_id)
+        {
+            Some(at) => {
+                let role = self.roles.remove(at);
+                self.roles.insert(0, role);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether the acting role is clinical.

@@ -27,6 +27,8 @@ pub struct AppConfig {
     /// Failed sign-ins allowed for one account within `sign_in_window` before it is throttled.
     pub sign_in_max_failures: i64,
     pub sign_in_window: SignedDuration,
+    /// How long emergency access to a record outside one's care team lasts.
+    pub emergency_access_duration: SignedDuration,
 }
 
 impl Default for AppConfig {
@@ -38,6 +40,7 @@ impl Default for AppConfig {
             session_lifetime: SignedDuration::from_hours(12),
             sign_in_max_failures: 5,
             sign_in_window: SignedDuration::from_mins(15),
+            emergency_access_duration: SignedDuration::from_hours(12),
         }
     }
 }

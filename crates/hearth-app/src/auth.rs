@@ -89,6 +89,7 @@ impl App {
             last_seen_at: now,
             expires_at: now + config.session_lifetime,
             ended_at: None,
+            acting_role_id: None,
         };
         tx.insert_session(&token_hash(&token), &session).await?;
         tx.record_sign_in_attempt(email.as_str(), now, true).await?;
@@ -117,9 +118,13 @@ impl App {
                 let Some(session) = tx.session(&hash).await? else {
                     return Ok(None);
                 };
-                let Some(actor) = load_actor(&mut tx, &session.user_id).await? else {
+                let Some(mut actor) = load_actor(&mut tx, &session.user_id).await? else {
                     return Ok(None);
                 };
+                if let Some(role) = &session.acting_role_id {
+                    // A role since removed leaves the user acting in their first role.
+                    actor.act_as(role);
+                }
                 (session, actor, true)
             }
         };
@@ -142,7 +147,32 @@ impl App {
         Ok(Some(SessionView { actor, csrf_token }))
     }
 
-    /// Ends the session for a cookie token (signing out twice is harmless).
+    /// Makes `role_id`, one of the signed-in user's roles, the acting role of the session
+    /// `token` belongs to. Takes effect on this node at once and on others within the session
+    /// cache's few seconds.
+    pub async fn switch_acting_role(&self, token: &str, role_id: &str) -> Result<(), AppError> {
+        let hash = token_hash(token);
+        let mut tx = self.store.begin_write().await?;
+        let Some(session) = tx.session(&hash).await? else {
+            return Err(AppError::SignedOut);
+        };
+        let Some(mut actor) = load_actor(&mut tx, &session.user_id).await? else {
+            return Err(AppError::SignedOut);
+        };
+        if !actor.act_as(role_id) {
+            return Err(hearth_domain::ValidationError::new(
+                "role",
+                "Choose one of your own roles from the list.",
+            )
+            .into());
+        }
+        tx.set_acting_role(&hash, role_id).await?;
+        tx.commit().await?;
+        self.sessions.forget(&hash);
+        tracing::info!(user = %actor.user_id, "switched acting role");
+        Ok(())
+    }
+
     /// The signed-in user's open sessions (not ended, expired or idle), newest first, marking the
     /// one `token` belongs to.
     pub async fn my_sessions(&self, token: &str) -> Result<Vec<SessionLine>, AppError> {
@@ -180,6 +210,7 @@ impl App {
         Ok(ended)
     }
 
+    /// Ends the session for a cookie token (signing out twice is harmless).
     pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
         let hash = token_hash(token);
         let mut tx = self.store.begin_write().await?;

@@ -14,10 +14,10 @@ use hearth_domain::patient::Patient;
 use hearth_domain::{PatientId, PractitionerId, ValidationError};
 use hearth_store::{DirectoryEntry, Tx};
 
-use crate::access::{self, Access};
+use crate::access::{self, Decision};
 use crate::{Actor, App, AppError};
 
-const RESOURCE: &str = "CareTeam";
+pub(crate) const RESOURCE: &str = "CareTeam";
 
 /// Everything the care team page shows.
 #[derive(Debug, Clone)]
@@ -59,7 +59,7 @@ impl App {
         crate::patients::require_clinician(actor)?;
         let system = &self.config.national_number_system.system_uri;
         let mut tx = self.store.begin_read().await?;
-        let decision = access::decide(&mut tx, actor, patient_id).await?;
+        let decision = access::decide(&mut tx, actor, patient_id, self.now()).await?;
         let record = access::audit_record(
             actor,
             self.now(),
@@ -67,15 +67,12 @@ impl App {
             AuditAction::Read,
             RESOURCE,
             None,
-            decision,
+            &decision,
         );
-        if decision == Access::Denied {
+        if let Decision::Denied(denial) = decision {
             drop(tx);
             self.audit.append(record).await?;
-            return Err(AppError::Forbidden(
-                "You cannot open this care team: none of your organisations may see this patient."
-                    .to_owned(),
-            ));
+            return Err(access::refusal(patient_id, denial));
         }
         let patient = tx
             .patient(patient_id, system)

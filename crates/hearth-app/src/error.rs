@@ -1,7 +1,8 @@
 //! The app layer's error type. Each variant says what went wrong in words a user can act on; the
 //! web layer maps each to one HTTP status in one place.
 
-use hearth_domain::ValidationError;
+use hearth_domain::access::Denial;
+use hearth_domain::{PatientId, ValidationError};
 use hearth_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +27,10 @@ pub enum AppError {
     /// The actor may not do this; the refusal was audited.
     #[error("{0}")]
     Forbidden(String),
+    /// The actor may not open this patient's record; the refusal was audited. The denial says
+    /// why and whether emergency access could open it.
+    #[error("{}", denial.explanation())]
+    RecordClosed { patient: PatientId, denial: Denial },
     /// No such record (or none the actor may know of).
     #[error("{0}")]
     NotFound(String),

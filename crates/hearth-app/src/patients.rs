@@ -5,12 +5,12 @@ use hearth_domain::organisation::Organisation;
 use hearth_domain::patient::{NewPatient, Patient, PatientSummary};
 use std::collections::HashMap;
 
-use hearth_domain::care_team::{CareTeam, Member};
+use hearth_domain::care_team::{CareTeam, CareTeamMember, CareTeamRole, Member};
 use hearth_domain::register::{ConsentDecision, DiagnosisGroup, RegisterEntry};
 use hearth_domain::{OrganisationId, PatientId, PractitionerId, ValidationError};
 use hearth_store::{CoordinatorFilter, PatientQuery, PatientSort};
 
-use crate::access::{self, Access};
+use crate::access::{self, Decision};
 use crate::{Actor, App, AppError};
 
 /// Patients per register page.
@@ -63,6 +63,8 @@ pub struct PatientOverview {
     pub practitioner_names: HashMap<PractitionerId, String>,
     /// Who gives specialist palliative care advice now, and next.
     pub on_call: Vec<crate::OnCallView>,
+    /// The emergency access the record is open under, when the reader is not in the team.
+    pub emergency: Option<hearth_store::EmergencyAccess>,
 }
 
 impl App {
@@ -88,11 +90,12 @@ impl App {
         } else {
             (Some(name_key(search)?), None)
         };
-        let organisations = actor.clinical_organisations();
+        let acting_organisation = actor.acting_organisation();
         let page = query.page.min(10_000);
         let q = PatientQuery {
             identifier_system: &self.config.national_number_system.system_uri,
-            organisations: &organisations,
+            practitioner: &actor.practitioner_id,
+            organisation: acting_organisation.as_ref(),
             name_prefix,
             national_number,
             registered_only: !query.include_unregistered,
@@ -145,7 +148,7 @@ impl App {
             AuditAction::Search,
             "Patient",
             None,
-            Access::Allowed(AccessBasis::OrganisationInvolved),
+            &Decision::Allowed(AccessBasis::CareTeam),
         );
         record.detail = Some(format!(
             "register page {page}: {} patients listed",
@@ -170,10 +173,17 @@ impl App {
         require_clinician(actor)?;
         let system = &self.config.national_number_system.system_uri;
         let mut tx = self.store.begin_read().await?;
-        let access = access::decide(&mut tx, actor, id).await?;
+        let now = self.now();
+        let access = access::decide(&mut tx, actor, id, now).await?;
         let patient = tx.patient(id, system).await?;
         let mut overview = None;
-        if let (Some(patient), Access::Allowed(_)) = (&patient, access) {
+        if let (Some(patient), Decision::Allowed(basis)) = (&patient, &access) {
+            let emergency = match basis {
+                AccessBasis::EmergencyAccess => {
+                    tx.open_emergency_access(&actor.user_id, id, now).await?
+                }
+                _ => None,
+            };
             let organisations = tx.organisations_by_ids(&patient.organisations).await?;
             let register = tx.register_entries_of(id).await?;
             let care_team = crate::care_team::load_team(&mut tx, id).await?;
@@ -198,11 +208,12 @@ impl App {
                 handover_pending,
                 practitioner_names,
                 on_call,
+                emergency,
             });
         }
         drop(tx);
-        let version = match (&patient, access) {
-            (Some(patient), Access::Allowed(_)) => Some((id.as_str(), patient.version)),
+        let version = match (&patient, &access) {
+            (Some(patient), Decision::Allowed(_)) => Some((id.as_str(), patient.version)),
             _ => None,
         };
         let record = access::audit_record(
@@ -212,25 +223,23 @@ impl App {
             AuditAction::Read,
             "Patient",
             version,
-            access,
+            &access,
         );
         self.audit.append(record).await?;
         match (patient, access) {
             (None, _) => Err(AppError::NotFound(
                 "There is no patient with this id.".to_owned(),
             )),
-            (Some(_), Access::Denied) => Err(AppError::Forbidden(
-                "You cannot open this record: none of your organisations is involved in this patient's care."
-                    .to_owned(),
-            )),
-            (Some(_), Access::Allowed(_)) => overview.ok_or_else(|| {
+            (Some(_), Decision::Denied(denial)) => Err(access::refusal(id, denial)),
+            (Some(_), Decision::Allowed(_)) => overview.ok_or_else(|| {
                 AppError::Internal("the overview of a visible patient was not read".to_owned())
             }),
         }
     }
 
     /// Adds a patient. The actor's acting organisation is always among the organisations
-    /// involved, so that whoever adds a patient can see them.
+    /// involved, and that organisation starts the care team as a service, so that whoever adds
+    /// a patient (and their colleagues) can see them.
     pub async fn create_patient(
         &self,
         actor: &Actor,
@@ -265,12 +274,58 @@ impl App {
             AuditAction::Create,
             "Patient",
             Some((patient.id.as_str(), patient.version)),
-            Access::Allowed(AccessBasis::OrganisationInvolved),
+            &Decision::Allowed(AccessBasis::CareTeam),
         );
         tx.append_audit(&record).await?;
         tx.insert_patient(&patient).await?;
+        let team = self.founding_team(actor, &patient.id);
+        for member in &team {
+            let record = access::audit_record(
+                actor,
+                now,
+                Some(&patient.id),
+                AuditAction::Create,
+                crate::care_team::RESOURCE,
+                Some((member.id.as_str(), member.version)),
+                &Decision::Allowed(AccessBasis::CareTeam),
+            );
+            tx.append_audit(&record).await?;
+        }
+        tx.insert_care_team_members(&team).await?;
         tx.commit().await?;
         Ok(patient)
+    }
+}
+
+impl App {
+    /// The care team a new patient starts with: the organisation whoever adds them acts for,
+    /// as a service (people join, and the first becomes coordinator, on the care team page).
+    fn founding_team(&self, actor: &Actor, patient: &PatientId) -> Vec<CareTeamMember> {
+        let today = self.today();
+        let now = self.now();
+        let member = |member, role| CareTeamMember {
+            id: self.ids.new_id(),
+            patient_id: patient.clone(),
+            member,
+            role,
+            responsibilities: Vec::new(),
+            coordinator: false,
+            started_on: today,
+            ended_on: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        actor
+            .acting_role()
+            .map(|role| {
+                member(
+                    Member::Service(role.organisation_id.clone()),
+                    CareTeamRole::Other,
+                )
+            })
+            .into_iter()
+            .collect()
     }
 }
 

@@ -22,6 +22,10 @@ pub struct Common {
     /// Local time zone (IANA name) for dates and times people read.
     #[arg(long, env = "HEARTH_TIME_ZONE", default_value = "Europe/London")]
     pub time_zone: String,
+    /// How many hours emergency access to a record outside one's care team lasts (1–72).
+    #[arg(long, env = "HEARTH_EMERGENCY_ACCESS_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u16).range(1..=72))]
+    pub emergency_access_hours: u16,
 }
 
 impl Common {
@@ -42,6 +46,9 @@ impl Common {
         Ok(AppConfig {
             national_number_system,
             time_zone,
+            emergency_access_duration: jiff::SignedDuration::from_hours(i64::from(
+                self.emergency_access_hours,
+            )),
             ..AppConfig::default()
         })
     }

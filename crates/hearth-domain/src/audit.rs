@@ -26,8 +26,15 @@ crate::coded_enum! {
 crate::coded_enum! {
     /// The ground on which the access was decided.
     pub enum AccessBasis {
-        /// The actor's organisation is involved in the patient's care.
+        /// The actor's organisation was involved in the patient's care (the rule before care
+        /// teams decided access; kept for the records written under it).
         OrganisationInvolved => ("organisation-involved", "Organisation involved in care"),
+        /// The actor, or the service they act for, is an active member of the care team.
+        CareTeam => ("care-team", "Member of the care team"),
+        /// The actor opened the record under emergency access, with a reason.
+        EmergencyAccess => ("emergency-access", "Emergency access"),
+        /// Refused: the patient declined consent to share with the actor's organisation.
+        ConsentDeclined => ("consent-declined", "Consent to share declined"),
         /// No relationship: the access was refused.
         NoRelationship => ("no-relationship", "No care relationship"),
         /// Administration or system work (for example seeding the demo region).

@@ -26,6 +26,28 @@ crate::coded_enum! {
     }
 }
 
+impl CareTeamRole {
+    /// The care team role a profession usually takes.
+    pub fn usual_for(profession: crate::practitioner::Profession) -> Self {
+        use crate::practitioner::Profession as P;
+        match profession {
+            P::GeneralPractitioner => Self::GeneralPractitioner,
+            P::DistrictNurse | P::CommunityNurse => Self::DistrictNurse,
+            P::OncologyNurse => Self::OncologyNurse,
+            P::SpecialistPalliativeNurse => Self::SpecialistPalliativeNurse,
+            P::PalliativeMedicinePhysician => Self::PalliativeMedicinePhysician,
+            P::Oncologist => Self::Oncologist,
+            P::Physiotherapist => Self::Physiotherapist,
+            P::OccupationalTherapist => Self::OccupationalTherapist,
+            P::CareHomeNurse => Self::CareHomeNurse,
+            P::SocialWorker => Self::SocialWorker,
+            P::Pharmacist => Self::Pharmacist,
+            P::OutOfHoursDoctor | P::OnCallNurse => Self::OutOfHoursService,
+            _ => Self::Other,
+        }
+    }
+}
+
 crate::coded_enum! {
     /// What a member is responsible for: the columns of the responsibility matrix.
     pub enum Responsibility {

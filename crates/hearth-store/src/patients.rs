@@ -15,7 +15,10 @@ use crate::{StoreError, Tx};
 #[derive(Debug, Clone)]
 pub struct PatientQuery<'a> {
     pub identifier_system: &'a str,
-    pub organisations: &'a [OrganisationId],
+    /// The reader: they see patients whose care team they are in, in person or through the
+    /// organisation they act for (`organisation`), as `register::visibility` says.
+    pub practitioner: &'a PractitionerId,
+    pub organisation: Option<&'a OrganisationId>,
     /// Lower-case prefix of "family given".
     pub name_prefix: Option<String>,
     /// Exact national number, canonical form.
@@ -33,11 +36,17 @@ pub struct PatientQuery<'a> {
 }
 
 impl<'a> PatientQuery<'a> {
-    /// Everyone visible through `organisations`, registered or not, by name, first 50.
-    pub fn visible_to(identifier_system: &'a str, organisations: &'a [OrganisationId]) -> Self {
+    /// Everyone `practitioner` acting for `organisation` may see, registered or not, by name,
+    /// first 50.
+    pub fn visible_to(
+        identifier_system: &'a str,
+        practitioner: &'a PractitionerId,
+        organisation: Option<&'a OrganisationId>,
+    ) -> Self {
         Self {
             identifier_system,
-            organisations,
+            practitioner,
+            organisation,
             name_prefix: None,
             national_number: None,
             registered_only: false,
@@ -181,36 +190,11 @@ impl Tx {
             .transpose()
     }
 
-    /// Whether the patient is visible through one of `organisations`: one of them is involved
-    /// in the patient's care and, if the patient declined consent to share, one of them is the
-    /// registering organisation.
-    pub async fn patient_visible_to(
-        &mut self,
-        patient: &PatientId,
-        organisations: &[OrganisationId],
-    ) -> Result<bool, StoreError> {
-        if organisations.is_empty() {
-            return Ok(false);
-        }
-        let sql = format!(
-            "SELECT 1 AS hit FROM patients p WHERE p.id = $1 AND {}",
-            visibility("p.id", 2, organisations.len())
-        );
-        let mut query = sqlx::query(&sql).bind(patient.as_str());
-        for org in organisations {
-            query = query.bind(org.as_str());
-        }
-        Ok(query.fetch_optional(&mut *self.inner).await?.is_some())
-    }
-
     /// One page of patients matching `q`, and whether more follow.
     pub async fn search_patients(
         &mut self,
         q: &PatientQuery<'_>,
     ) -> Result<(Vec<PatientSummary>, bool), StoreError> {
-        if q.organisations.is_empty() {
-            return Ok((Vec::new(), false));
-        }
         if q.registered_only {
             return self.search_register_list(q).await;
         }
@@ -230,9 +214,9 @@ impl Tx {
               WHERE c.patient_id = p.id AND c.coordinator AND c.ended_on IS NULL \
               AND NOT EXISTS (SELECT 1 FROM users cu WHERE cu.practitioner_id = cp.id AND cu.status = 'disabled')) \
              AS coordinator_name FROM {from} AND {}",
-            visibility(patient, 2, q.organisations.len())
+            visibility(patient, 2, 3)
         );
-        let mut next = 2 + q.organisations.len();
+        let mut next = 4;
         let mut text_params: Vec<String> = Vec::new();
         let mut param = |sql: &mut String, clause: &str, value: String| {
             sql.push_str(&clause.replace("$?", &format!("${next}")));
@@ -301,10 +285,10 @@ impl Tx {
             next + 1
         ));
 
-        let mut query = sqlx::query(&sql).bind(q.identifier_system);
-        for org in q.organisations {
-            query = query.bind(org.as_str());
-        }
+        let mut query = sqlx::query(&sql)
+            .bind(q.identifier_system)
+            .bind(q.practitioner.as_str())
+            .bind(q.organisation.map_or("", |o| o.as_str()));
         for value in text_params {
             query = query.bind(value);
         }

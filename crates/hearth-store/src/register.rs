@@ -9,7 +9,7 @@ use hearth_domain::register::{
 use hearth_domain::{OrganisationId, PatientId, PractitionerId};
 use sqlx::any::AnyRow;
 
-use crate::rows::{code, date, integer, millis, optional_text, placeholders, text, timestamp};
+use crate::rows::{code, date, integer, millis, optional_text, text, timestamp};
 use crate::{StoreError, Tx};
 
 pub(crate) const COLUMNS: &str = "id, patient_id, organisation_id, status, identified_on, identified_by, surprise, \
@@ -204,16 +204,17 @@ impl Tx {
     }
 }
 
-/// SQL that is true when patient `{p}` is visible through one of the organisations bound at
-/// placeholders `$first…`: one of them is involved in the patient's care, and, when the patient
-/// declined consent to share, one of them is the registering organisation. This is the access
-/// rule of `hearth-app/src/access.rs` in SQL form, so that lists can filter in the database.
-pub(crate) fn visibility(patient: &str, first: usize, count: usize) -> String {
-    let orgs = placeholders(first, count);
+/// SQL that is true when patient `{p}` is visible to the practitioner bound at `$practitioner`
+/// acting for the organisation bound at `$organisation`: either is an active member of the care
+/// team, and, when the patient declined consent to share, the organisation is the registering
+/// one. This is the care-team part of the access rule (`hearth_domain::access::decide`) in SQL
+/// form, so that lists can filter in the database; emergency access does not list patients.
+pub(crate) fn visibility(patient: &str, practitioner: usize, organisation: usize) -> String {
     format!(
-        "EXISTS (SELECT 1 FROM patient_organisations po WHERE po.patient_id = {patient} \
-         AND po.organisation_id IN ({orgs})) \
+        "EXISTS (SELECT 1 FROM care_team_members tm WHERE tm.patient_id = {patient} \
+         AND tm.ended_on IS NULL AND (tm.practitioner_id = ${practitioner} \
+         OR tm.organisation_id = ${organisation})) \
          AND NOT EXISTS (SELECT 1 FROM register_entries rd WHERE rd.patient_id = {patient} \
-         AND rd.status = 'active' AND rd.consent = 'declined' AND rd.organisation_id NOT IN ({orgs}))"
+         AND rd.status = 'active' AND rd.consent = 'declined' AND rd.organisation_id <> ${organisation})"
     )
 }

@@ -1,15 +1,15 @@
 //! The `register_list` table: a projection of the register that serves the register page.
 //!
-//! One row per patient on the register, organisation involved in their care and identifier the
-//! patient holds (today exactly one, the national number), keyed by (organisation, search name,
-//! patient, identifier system), carrying everything the page shows and filters on. A
-//! page of a practice's register is then one index range scan of about fifty rows, however large
-//! the region, instead of walking every entry in name order and testing each against the reader's
-//! organisations.
+//! One row per patient on the register, active member of their care team and identifier the
+//! patient holds (today exactly one, the national number), keyed by (reader, search name,
+//! patient, identifier system), where the reader key is a service member's organisation id or a
+//! person member's practitioner id. Each row carries everything the page shows and filters on. A
+//! page of the register is then one index range scan of about fifty rows per reader key (the
+//! reader's acting organisation and the reader in person), however large the region.
 //!
 //! It is derived data, so it must never drift from the tables it is derived from:
 //! - every store function that changes something the projection shows (a patient, their
-//!   involved organisations, a register entry, a care team member, an account's status) marks
+//!   register entry, a care team member, an account's status) marks
 //!   the patients concerned with [`Tx::touch_register_list`];
 //! - [`Tx::commit`] rewrites those patients' rows from [`PROJECTION`] in the same transaction,
 //!   before committing, so readers never see the change without its projection;
@@ -25,26 +25,27 @@ use hearth_domain::patient::PatientSummary;
 use hearth_domain::register::ConsentDecision;
 
 use crate::patients::{CoordinatorFilter, PatientQuery, PatientSort};
-use crate::rows::{integer, placeholders};
+use crate::rows::integer;
 use crate::{Store, StoreError, Tx};
 
 /// The projection's columns, in table order.
-const COLUMNS: &str = "organisation_id, search_name, patient_id, identifier_system, identifier, \
+const COLUMNS: &str = "reader_id, search_name, patient_id, identifier_system, identifier, \
      registered_by, consent, \
      diagnosis_group, identified_on, coordinator_id, given_name, family_name, date_of_birth, sex, \
      main_diagnosis, town, rural";
 
 /// The projection's rows, computed from the source tables; `{filter}` narrows it to some
 /// patients. The active coordinator is a current member flagged as coordinator whose account,
-/// if they have one, is not disabled. (Migration 0006 fills the table with the same query.)
-const PROJECTION: &str = "SELECT po.organisation_id, r.search_name, r.patient_id, \
+/// if they have one, is not disabled. (Migration 0008 fills the table with the same query.)
+const PROJECTION: &str = "SELECT DISTINCT COALESCE(m.organisation_id, m.practitioner_id) AS reader_id, \
+     r.search_name, r.patient_id, \
      i.system AS identifier_system, i.value AS identifier, \
      r.organisation_id AS registered_by, r.consent, r.diagnosis_group, r.identified_on, \
      c.practitioner_id AS coordinator_id, p.given_name, p.family_name, p.date_of_birth, p.sex, \
      p.main_diagnosis, p.town, p.rural \
      FROM register_entries r \
      JOIN patients p ON p.id = r.patient_id \
-     JOIN patient_organisations po ON po.patient_id = r.patient_id \
+     JOIN care_team_members m ON m.patient_id = r.patient_id AND m.ended_on IS NULL \
      JOIN patient_identifiers i ON i.patient_id = r.patient_id \
      LEFT JOIN care_team_members c ON c.patient_id = r.patient_id AND c.coordinator \
      AND c.ended_on IS NULL AND NOT EXISTS (SELECT 1 FROM users u \
@@ -122,7 +123,7 @@ impl Store {
         // Inserting in key order fills the table's pages one after another.
         let sql = format!(
             "INSERT INTO register_list ({COLUMNS}) {PROJECTION} \
-             ORDER BY po.organisation_id, r.search_name, r.patient_id"
+             ORDER BY 1, 2, 3"
         );
         sqlx::query(&sql).execute(&mut *tx.inner).await?;
         tx.commit().await
@@ -172,28 +173,29 @@ impl Tx {
         &mut self,
         q: &PatientQuery<'_>,
     ) -> Result<(Vec<PatientSummary>, bool), StoreError> {
-        let orgs = q.organisations;
-        // $1 is the identifier system, $2… the reader's organisations; the rest follow.
+        // $1 is the identifier system, $2 the reader in person, $3 the organisation they act
+        // for; the rest follow.
         let mut binds: Vec<String> = Vec::new();
-        let mut next = 2 + orgs.len();
+        let mut next = 4;
         let mut param = |value: String| {
             binds.push(value);
             next += 1;
             format!("${}", next - 1)
         };
-        let reader_orgs = placeholders(2, orgs.len());
+        // The reader's keys: their acting organisation (as a service member) and themselves.
+        let readers: &[usize] = if q.organisation.is_some() {
+            &[3, 2]
+        } else {
+            &[2]
+        };
         // The national number's row (a patient has one row per identifier they hold).
         let mut filters = " AND k.identifier_system = $1".to_owned();
         // A patient who declined consent is seen only by the registering organisation. (Written
         // out only where the consent filter leaves it open: testing it needs the table row,
         // which a filter's index does not hold.)
         match q.consent {
-            None => filters.push_str(&format!(
-                " AND (k.consent <> 'declined' OR k.registered_by IN ({reader_orgs}))"
-            )),
-            Some(ConsentDecision::Declined) => {
-                filters.push_str(&format!(" AND k.registered_by IN ({reader_orgs})"));
-            }
+            None => filters.push_str(" AND (k.consent <> 'declined' OR k.registered_by = $3)"),
+            Some(ConsentDecision::Declined) => filters.push_str(" AND k.registered_by = $3"),
             Some(_) => {}
         }
         if let Some(prefix) = &q.name_prefix {
@@ -215,11 +217,10 @@ impl Tx {
             ));
         }
         if let Some(org) = &q.involving {
-            // The patient's row for that organisation, found by its full key.
             let org = param(org.to_string());
             filters.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM register_list li WHERE li.organisation_id = {org} \
-                 AND li.search_name = k.search_name AND li.patient_id = k.patient_id)"
+                " AND EXISTS (SELECT 1 FROM patient_organisations pi WHERE pi.patient_id = k.patient_id \
+                 AND pi.organisation_id = {org})"
             ));
         }
         if let Some(group) = q.diagnosis_group {
@@ -248,15 +249,16 @@ impl Tx {
         };
         let index = self.register_list_index(q);
         let wanted = i64::from(q.offset) + i64::from(q.limit) + 1;
-        let branches: Vec<String> = (0..orgs.len())
-            .map(|n| {
+        let branches: Vec<String> = readers
+            .iter()
+            .enumerate()
+            .map(|(n, reader)| {
                 let page_columns = PAGE_COLUMNS.replace("l.", "k.");
                 if index.is_empty() {
                     // Read in key order: the table is its own index.
                     return format!(
                         "SELECT * FROM (SELECT {page_columns} FROM register_list k \
-                         WHERE k.organisation_id = ${}{filters} ORDER BY {} LIMIT {wanted}) AS k{n}",
-                        n + 2,
+                         WHERE k.reader_id = ${reader}{filters} ORDER BY {} LIMIT {wanted}) AS k{n}",
                         order("k.")
                     );
                 }
@@ -265,19 +267,18 @@ impl Tx {
                 // filter the index could answer, so selecting every column in the scan would
                 // read every row it skips.)
                 format!(
-                    "SELECT {PAGE_COLUMNS} FROM (SELECT k.organisation_id, k.search_name, k.patient_id, \
-                     k.identifier_system FROM register_list k{index} WHERE k.organisation_id = ${}{} \
+                    "SELECT {PAGE_COLUMNS} FROM (SELECT k.reader_id, k.search_name, k.patient_id, \
+                     k.identifier_system FROM register_list k{index} WHERE k.reader_id = ${reader}{} \
                      ORDER BY {} LIMIT {wanted}) AS k{n} CROSS JOIN register_list l \
-                     WHERE l.organisation_id = k{n}.organisation_id AND l.search_name = k{n}.search_name \
+                     WHERE l.reader_id = k{n}.reader_id AND l.search_name = k{n}.search_name \
                      AND l.patient_id = k{n}.patient_id AND l.identifier_system = k{n}.identifier_system",
-                    n + 2,
                     filters,
                     order("k.")
                 )
             })
             .collect();
-        // UNION drops a patient listed under two of the reader's organisations (the rows agree
-        // on every column selected).
+        // UNION drops a patient listed under both of the reader's keys (the rows agree on every
+        // column selected).
         let sql = format!(
             "SELECT x.*, x.patient_id AS id, (SELECT cp.given_name || ' ' || cp.family_name \
              FROM practitioners cp WHERE cp.id = x.coordinator_id) AS coordinator_name \
@@ -287,10 +288,10 @@ impl Tx {
             i64::from(q.limit) + 1,
             q.offset
         );
-        let mut query = sqlx::query(&sql).bind(q.identifier_system);
-        for org in orgs {
-            query = query.bind(org.as_str());
-        }
+        let mut query = sqlx::query(&sql)
+            .bind(q.identifier_system)
+            .bind(q.practitioner.as_str())
+            .bind(q.organisation.map_or("", |o| o.as_str()));
         for value in binds {
             query = query.bind(value);
         }

@@ -3,7 +3,7 @@
 use hearth_domain::UserId;
 use jiff::Timestamp;
 
-use crate::rows::{integer, millis, optional_timestamp, text, timestamp};
+use crate::rows::{integer, millis, optional_text, optional_timestamp, text, timestamp};
 use crate::{StoreError, Tx};
 
 /// A stored session, found by the hash of its cookie token.
@@ -15,6 +15,8 @@ pub struct StoredSession {
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
     pub ended_at: Option<Timestamp>,
+    /// The role the user acts in during this session (`None`: their first role).
+    pub acting_role_id: Option<String>,
 }
 
 impl Tx {
@@ -41,7 +43,7 @@ impl Tx {
 
     pub async fn session(&mut self, token_hash: &str) -> Result<Option<StoredSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT user_id, csrf_token, created_at, last_seen_at, expires_at, ended_at \
+            "SELECT user_id, csrf_token, created_at, last_seen_at, expires_at, ended_at, acting_role_id \
              FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
@@ -59,6 +61,22 @@ impl Tx {
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",
         )
         .bind(millis(now))
+        .bind(token_hash)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets the role a session acts in.
+    pub async fn set_acting_role(
+        &mut self,
+        token_hash: &str,
+        role_id: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sessions SET acting_role_id = $1 WHERE token_hash = $2 AND ended_at IS NULL",
+        )
+        .bind(role_id)
         .bind(token_hash)
         .execute(&mut *self.inner)
         .await?;
@@ -124,7 +142,7 @@ impl Tx {
         now: Timestamp,
     ) -> Result<Vec<(String, StoredSession)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ended_at \
+            "SELECT token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ended_at, acting_role_id \
              FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 \
              ORDER BY created_at DESC",
         )
@@ -162,5 +180,6 @@ fn session_from_row(row: &sqlx::any::AnyRow) -> Result<StoredSession, StoreError
         last_seen_at: timestamp(row, "last_seen_at")?,
         expires_at: timestamp(row, "expires_at")?,
         ended_at: optional_timestamp(row, "ended_at")?,
+        acting_role_id: optional_text(row, "acting_role_id")?,
     })
 }

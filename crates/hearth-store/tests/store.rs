@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use hearth_domain::care_team::{CareTeamMember, CareTeamRole, Member};
 use hearth_domain::national_number::NationalNumberSystem;
 use hearth_domain::organisation::NewOrganisation;
 use hearth_domain::patient::Patient;
-use hearth_domain::{OrganisationId, PatientId};
-use hearth_store::{Backend, PatientQuery, StoreError};
+use hearth_domain::{OrganisationId, PatientId, PractitionerId, UserId};
+use hearth_store::{Backend, PatientQuery, Reader, StoreError};
 use hearth_testkit::{TestDatabase, new_patient, on_both_backends, start_time};
 
 #[test]
@@ -99,6 +100,26 @@ fn patient(id: &str, given: &str, family: &str, number: &str, org: &Organisation
         .unwrap()
 }
 
+/// `org` as a service member of each patient's care team: what makes them visible to its staff.
+fn service_members(patients: &[&str], org: &OrganisationId) -> Vec<CareTeamMember> {
+    patients
+        .iter()
+        .map(|p| CareTeamMember {
+            id: format!("m-{p}"),
+            patient_id: PatientId::new(*p),
+            member: Member::Service(org.clone()),
+            role: CareTeamRole::Other,
+            responsibilities: Vec::new(),
+            coordinator: false,
+            started_on: start_time().to_zoned(jiff::tz::TimeZone::UTC).date(),
+            ended_on: None,
+            created_at: start_time(),
+            updated_at: start_time(),
+            version: 1,
+        })
+        .collect()
+}
+
 async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
     let Some(db) = TestDatabase::new(backend, "patients_round_trip_and_search").await else {
         return;
@@ -132,6 +153,12 @@ async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
     ])
     .await
     .unwrap();
+    tx.insert_care_team_members(&service_members(&["p-1", "p-2"], &org.id))
+        .await
+        .unwrap();
+    let mut ali = service_members(&["p-3"], &other.id);
+    ali[0].id = "m-p-3-other".into();
+    tx.insert_care_team_members(&ali).await.unwrap();
     tx.commit().await.unwrap();
 
     let system = NationalNumberSystem::nhs_number().system_uri;
@@ -156,15 +183,30 @@ async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
     );
     let read = tx.patient(&edith.id, &system).await.unwrap().unwrap();
     assert_eq!(read, edith, "a patient reads back exactly as written");
+    let (user, someone) = (UserId::new("u-1"), PractitionerId::new("pr-1"));
+    let reader = |organisation| Reader {
+        user: &user,
+        practitioner: &someone,
+        organisation,
+        clinical: true,
+    };
+    let facts = tx
+        .access_facts(&edith.id, reader(Some(&org.id)), start_time())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(facts.service_member && !facts.personal_member);
+    let facts = tx
+        .access_facts(&edith.id, reader(Some(&other.id)), start_time())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!facts.service_member && !facts.personal_member);
     assert!(
-        tx.patient_visible_to(&edith.id, std::slice::from_ref(&org.id))
+        tx.access_facts(&PatientId::new("nobody"), reader(None), start_time())
             .await
             .unwrap()
-    );
-    assert!(
-        !tx.patient_visible_to(&edith.id, std::slice::from_ref(&other.id))
-            .await
-            .unwrap()
+            .is_none()
     );
 
     let query = |prefix: Option<&str>, number: Option<&str>, orgs: Vec<OrganisationId>| {
@@ -190,7 +232,7 @@ async fn patients_round_trip_and_search(backend: hearth_testkit::Backend) {
             .search_patients(&PatientQuery {
                 name_prefix: prefix,
                 national_number: number,
-                ..PatientQuery::visible_to(&system, &orgs)
+                ..PatientQuery::visible_to(&system, &someone, orgs.first())
             })
             .await
             .unwrap();
@@ -238,14 +280,17 @@ async fn paging_reports_more(backend: hearth_testkit::Backend) {
         })
         .collect();
     tx.insert_patients_bulk(&many).await.unwrap();
+    tx.insert_care_team_members(&service_members(&["p-0", "p-1", "p-2"], &org.id))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let system = NationalNumberSystem::nhs_number().system_uri;
-    let orgs = [org.id.clone()];
+    let someone = PractitionerId::new("pr-1");
     let mut tx = db.store.begin_read().await.unwrap();
     let page = |offset| PatientQuery {
         limit: 2,
         offset,
-        ..PatientQuery::visible_to(&system, &orgs)
+        ..PatientQuery::visible_to(&system, &someone, Some(&org.id))
     };
     let (first, more) = tx.search_patients(&page(0)).await.unwrap();
     assert_eq!((first.len(), more), (2, true));

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use hearth_app::AppError;
+use hearth_domain::access::Denial;
 
 /// An error from a handler.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +27,8 @@ pub enum WebError {
 struct ErrorPage<'a> {
     title: &'a str,
     message: String,
+    /// A way forward other than the register: (address, label).
+    action: Option<(String, &'static str)>,
 }
 
 impl WebError {
@@ -37,7 +40,7 @@ impl WebError {
                     StatusCode::UNAUTHORIZED
                 }
                 AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AppError::Forbidden(_) | AppError::RecordClosed { .. } => StatusCode::FORBIDDEN,
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::Duplicate(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
                 AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -65,7 +68,22 @@ impl IntoResponse for WebError {
             self.to_string()
         };
         let title = status.canonical_reason().unwrap_or("Error");
-        let page = ErrorPage { title, message };
+        let action = match &self {
+            WebError::App(AppError::RecordClosed { patient, denial })
+                if !matches!(denial, Denial::NotClinical) =>
+            {
+                Some((
+                    format!("/patients/{patient}/emergency-access"),
+                    "Open the record under emergency access",
+                ))
+            }
+            _ => None,
+        };
+        let page = ErrorPage {
+            title,
+            message,
+            action,
+        };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, title.to_owned()).into_response(),

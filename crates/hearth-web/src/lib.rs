@@ -77,6 +77,18 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/patients/{id}/register/{change}",
             post(pages::register_entry::change),
         )
+        .route("/emergency", get(pages::emergency::find))
+        .route(
+            "/patients/{id}/emergency-access",
+            get(pages::emergency::form).post(pages::emergency::open),
+        )
+        .route(
+            "/patients/{id}/emergency-access/close",
+            post(pages::emergency::close),
+        )
+        .route("/notices", get(pages::emergency::notices))
+        .route("/notices/{id}/read", post(pages::emergency::mark_read))
+        .route("/account/acting-role", post(pages::account::switch_role))
         .route("/patients/{id}/access", get(pages::access::show))
         .route("/patients/{id}/team", get(pages::team::show))
         .route("/patients/{id}/team/members", post(pages::team::add))

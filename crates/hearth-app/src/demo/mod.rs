@@ -209,6 +209,29 @@ impl App {
                 });
             }
         }
+        for (n, (family, organisation, profession)) in region::SECOND_ROLES.iter().enumerate() {
+            let practitioner = everyone
+                .iter()
+                .find(|(name, _)| name == family)
+                .map(|(_, id)| id.clone())
+                .ok_or_else(|| AppError::Internal(format!("demo staff {family} is not defined")))?;
+            let (competencies, working_pattern) = details::person(*profession);
+            tx.insert_practitioner_role(&PractitionerRole {
+                id: PractitionerRoleId::new(id()),
+                practitioner_id: practitioner,
+                organisation_id: org_id(organisation)?,
+                profession: *profession,
+                specialist: profession.is_palliative_specialist(),
+                phone: Some(format!("07700 900 {:03}", 300 + n)),
+                email: None,
+                competencies,
+                working_pattern,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            })
+            .await?;
+        }
         // A week of the specialist advice rota.
         let person = |family: &str| -> Result<PractitionerId, AppError> {
             everyone

@@ -288,6 +288,11 @@ pub const STAFF: &[StaffSpec] = &[
     staff("Owen", "Price", "ashby-dn", P::Administrator, Some("admin")),
 ];
 
+/// Second roles: (family name, organisation, profession). A rural GP who also works sessions
+/// for the out-of-hours service acts for one organisation at a time and switches between them.
+pub const SECOND_ROLES: &[(&str, &str, Profession)] =
+    &[("Bell", "ooh", Profession::OutOfHoursDoctor)];
+
 /// The password of every demo account. The demo refuses to listen beyond this machine, so the
 /// shared, printed password cannot be used from elsewhere.
 pub const DEMO_PASSWORD: &str = "hearth-demo-2026";

@@ -1,4 +1,4 @@
-//! Care teams for demo patients: the registering GP, a named person from each other service
+//! Care teams for demo patients: the registering GP and their practice, a named person from each other service
 //! involved (a whole service where nobody is named), sensible responsibilities for each role,
 //! and a coordinator — with a few teams waiting for a coordinator handover to be accepted and a
 //! few whose coordinator has left, so that every state can be seen.
@@ -19,21 +19,7 @@ pub type TeamStaff = Vec<(OrganisationId, PractitionerId, CareTeamRole)>;
 
 /// The care team role a profession usually takes.
 pub fn role_of(profession: Profession) -> CareTeamRole {
-    match profession {
-        Profession::GeneralPractitioner => CareTeamRole::GeneralPractitioner,
-        Profession::DistrictNurse | Profession::CommunityNurse => CareTeamRole::DistrictNurse,
-        Profession::OncologyNurse => CareTeamRole::OncologyNurse,
-        Profession::SpecialistPalliativeNurse => CareTeamRole::SpecialistPalliativeNurse,
-        Profession::PalliativeMedicinePhysician => CareTeamRole::PalliativeMedicinePhysician,
-        Profession::Oncologist => CareTeamRole::Oncologist,
-        Profession::Physiotherapist => CareTeamRole::Physiotherapist,
-        Profession::OccupationalTherapist => CareTeamRole::OccupationalTherapist,
-        Profession::CareHomeNurse => CareTeamRole::CareHomeNurse,
-        Profession::SocialWorker => CareTeamRole::SocialWorker,
-        Profession::Pharmacist => CareTeamRole::Pharmacist,
-        Profession::OutOfHoursDoctor | Profession::OnCallNurse => CareTeamRole::OutOfHoursService,
-        _ => CareTeamRole::Other,
-    }
+    CareTeamRole::usual_for(profession)
 }
 
 fn responsibilities(role: CareTeamRole) -> Vec<Responsibility> {
@@ -94,12 +80,22 @@ pub fn team_for(
         updated_at: now,
         version: 1,
     };
-    let mut members = vec![member(
-        rng,
-        &mut id,
-        Member::Practitioner(gp.clone()),
-        CareTeamRole::GeneralPractitioner,
-    )];
+    // The registering GP in person, and their practice as a service, so that the practice's
+    // other clinicians (the partner on duty, the practice nurse) can open the record too.
+    let mut members = vec![
+        member(
+            rng,
+            &mut id,
+            Member::Practitioner(gp.clone()),
+            CareTeamRole::GeneralPractitioner,
+        ),
+        member(
+            rng,
+            &mut id,
+            Member::Service(practice.clone()),
+            CareTeamRole::Other,
+        ),
+    ];
     for organisation in patient.organisations.iter().filter(|o| *o != practice) {
         let named = staff.iter().find(|(org, _, _)| org == organisation);
         members.push(match named {

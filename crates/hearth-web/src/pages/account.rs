@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::pages::sign_in::{SignOutForm, signed_out};
 use crate::pages::{Chrome, render};
@@ -24,7 +24,8 @@ struct AccountPage {
     chrome: Option<Chrome>,
     active: &'static str,
     name: String,
-    roles: Vec<String>,
+    /// (role id, "Profession · Organisation", acting).
+    roles: Vec<(String, String, bool)>,
     sessions: Vec<SessionRow>,
     csrf_token: String,
     /// "12 hours" and "30 minutes", from the configuration.
@@ -64,7 +65,14 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             .actor
             .roles
             .iter()
-            .map(|r| format!("{} · {}", r.profession.label(), r.organisation_name))
+            .enumerate()
+            .map(|(n, r)| {
+                (
+                    r.role_id.to_string(),
+                    format!("{} · {}", r.profession.label(), r.organisation_name),
+                    n == 0,
+                )
+            })
             .collect(),
         sessions,
         csrf_token: user.csrf_token.clone(),
@@ -82,4 +90,26 @@ pub async fn sign_out_everywhere(
     user.check_csrf(&form.csrf_token)?;
     state.app.sign_out_everywhere(&user.token).await?;
     Ok(signed_out(&state, "/sign-in?signed_out=everywhere"))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /account/acting-role`: act in another of one's roles from now on.
+pub async fn switch_role(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<RoleForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf_token)?;
+    state
+        .app
+        .switch_acting_role(&user.token, &form.role)
+        .await?;
+    Ok(axum::response::Redirect::to("/account").into_response())
 }

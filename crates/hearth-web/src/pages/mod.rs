@@ -4,6 +4,7 @@ pub mod access;
 pub mod account;
 pub mod assets;
 pub mod directory;
+pub mod emergency;
 pub mod ops;
 pub mod patient;
 pub mod register;
@@ -24,6 +25,8 @@ pub struct Chrome {
     pub name: String,
     /// "Profession · Organisation" of the acting role.
     pub role: String,
+    /// The user holds other roles they can switch to.
+    pub other_roles: bool,
     pub csrf_token: String,
 }
 
@@ -36,6 +39,7 @@ impl Chrome {
         Chrome {
             name: user.actor.name.clone(),
             role,
+            other_roles: user.actor.roles.len() > 1,
             csrf_token: user.csrf_token.clone(),
         }
     }

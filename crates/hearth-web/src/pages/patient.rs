@@ -76,6 +76,8 @@ struct PatientView {
     place_choices: Vec<(&'static str, &'static str)>,
     preferred_choices: Vec<(&'static str, &'static str)>,
     consent_choices: Vec<(&'static str, &'static str, bool)>,
+    /// The record is open under emergency access: until when, and the reason given.
+    emergency: Option<(String, String)>,
 }
 
 fn describe(
@@ -213,6 +215,10 @@ pub async fn page(
             .filter(|l| l.now)
             .collect(),
         handover_pending: overview.handover_pending,
+        emergency: overview
+            .emergency
+            .as_ref()
+            .map(|e| (app.local_time(e.expires_at), hearth_app::reason_text(e))),
         place_choices: PlaceOfDeath::ALL
             .iter()
             .map(|p| (p.code(), p.label()))

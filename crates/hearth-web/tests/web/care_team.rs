@@ -78,7 +78,10 @@ async fn the_first_person_becomes_coordinator_and_gaps_are_highlighted(backend: 
     let patient = shared_patient(&t, &f).await;
     let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (_, page) = gp.get_text(&format!("/patients/{patient}")).await;
-    assert!(page.contains("No care team yet"));
+    assert!(
+        page.contains("1 member.") && page.contains("No active coordinator"),
+        "the practice that added the patient starts the team, as a service"
+    );
 
     let service = format!("service:{}", f.other_practice.id);
     assert_eq!(
@@ -131,7 +134,7 @@ async fn the_first_person_becomes_coordinator_and_gaps_are_highlighted(backend: 
     );
     let (_, page) = gp.get_text(&format!("/patients/{patient}")).await;
     assert!(
-        page.contains("<strong>Coordinator:</strong> Test gp (GP)") && page.contains("2 members")
+        page.contains("<strong>Coordinator:</strong> Test gp (GP)") && page.contains("3 members")
     );
     let mut tx = t.app.store().begin_read().await.unwrap();
     let id = hearth_domain::PatientId::new(patient.clone());

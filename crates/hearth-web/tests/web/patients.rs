@@ -100,7 +100,15 @@ async fn outsiders_are_refused_and_the_refusal_is_audited(backend: Backend) {
         .get_text(&format!("/patients/{}", f.patient.id))
         .await;
     assert_eq!(status, 403);
-    assert!(page.contains("none of your organisations is involved"));
+    assert!(
+        page.contains("You are not in this patient&#39;s care team")
+            || page.contains("You are not in this patient's care team"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("/patients/{}/emergency-access", f.patient.id)),
+        "the refusal offers emergency access"
+    );
     assert!(!page.contains("Carter") && !page.contains("CARTER"));
     let mut tx = t.app.store().begin_read().await.unwrap();
     let trail = tx.audit_of_patient(&f.patient.id, 1).await.unwrap();

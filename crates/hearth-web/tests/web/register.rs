@@ -140,12 +140,28 @@ async fn declined_consent_limits_sharing_to_the_registering_organisation(backend
     shared.organisations = vec![f.other_practice.id.clone()];
     let shared = t.app.create_patient(&f.gp_actor, shared).await.unwrap();
     let path = format!("/patients/{}", shared.id);
-
     let outsider = t.signed_in(&f.outsider.email, &f.outsider.password).await;
     assert_eq!(
         outsider.get_text(&path).await.0,
+        403,
+        "involved, but not in the care team"
+    );
+    t.app
+        .add_care_team_member(
+            &f.gp_actor,
+            &shared.id,
+            hearth_domain::care_team::NewMember {
+                member: format!("service:{}", f.other_practice.id),
+                role: "district-nurse".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        outsider.get_text(&path).await.0,
         200,
-        "both organisations are involved"
+        "the other practice is in the care team as a service"
     );
 
     let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
@@ -161,10 +177,15 @@ async fn declined_consent_limits_sharing_to_the_registering_organisation(backend
         "Consent to share declined: this record is shared only with Riverside Medical Practice"
     ));
 
+    let (status, refusal) = outsider.get_text(&path).await;
     assert_eq!(
-        outsider.get_text(&path).await.0,
-        403,
+        status, 403,
         "declined consent: only the registering organisation"
+    );
+    assert!(
+        refusal
+            .contains("declined consent to share their record beyond Riverside Medical Practice"),
+        "the refusal says why: {refusal}"
     );
     let (_, list) = outsider.get_text("/register?show=all").await;
     assert!(!list.contains("THWAITE"));
