@@ -133,12 +133,16 @@ pub struct AccessEntry {
     pub resource_type: String,
     pub basis: String,
     pub outcome: String,
+    /// The reason given, for the record that opened emergency access (its detail is written
+    /// from the reason list and the clinician's words about this patient).
+    pub reason: Option<String>,
 }
 
 impl Tx {
     /// The accesses to one patient's record, newest first, at most `limit` of them, older than
     /// record `before` when given. Only records about this patient are read, and no free-text
-    /// detail, so the report cannot show anything about other patients.
+    /// detail except the reason of an emergency access, so the report cannot show anything
+    /// about other patients.
     pub async fn access_report(
         &mut self,
         patient: &PatientId,
@@ -149,7 +153,9 @@ impl Tx {
             "SELECT a.seq, a.at, p.given_name || ' ' || p.family_name AS who, \
              (SELECT r.profession FROM practitioner_roles r WHERE r.practitioner_id = p.id \
               AND r.organisation_id = a.acting_organisation_id ORDER BY r.id LIMIT 1) AS profession, \
-             o.name AS organisation, a.action, a.resource_type, a.basis, a.outcome \
+             o.name AS organisation, a.action, a.resource_type, a.basis, a.outcome, \
+             CASE WHEN a.resource_type = 'EmergencyAccess' AND a.action = 'create' \
+             AND a.outcome = 'allowed' THEN a.detail END AS reason \
              FROM audit_events a \
              LEFT JOIN users u ON u.id = a.user_id \
              LEFT JOIN practitioners p ON p.id = u.practitioner_id \
@@ -173,6 +179,7 @@ impl Tx {
                     resource_type: text(r, "resource_type")?,
                     basis: text(r, "basis")?,
                     outcome: text(r, "outcome")?,
+                    reason: crate::rows::optional_text(r, "reason")?,
                 })
             })
             .collect()

@@ -18,7 +18,7 @@ pub struct AccessLine {
     pub role: String,
     pub organisation: String,
     pub what: String,
-    pub why: &'static str,
+    pub why: String,
     pub denied: bool,
 }
 
@@ -42,8 +42,13 @@ pub struct AccessParams {
 
 /// What was done to what, as a clinician would say it.
 fn describe(action: &str, resource: &str) -> String {
-    if (action, resource) == ("create", "CareTeam") {
-        return "Added a care team member".to_owned();
+    match (action, resource) {
+        ("create", "CareTeam") => return "Added a care team member".to_owned(),
+        ("create", "EmergencyAccess") => {
+            return "Opened the record under emergency access".to_owned();
+        }
+        ("update", "EmergencyAccess") => return "Closed emergency access".to_owned(),
+        _ => {}
     }
     let verb = match AuditAction::from_code(action) {
         Some(AuditAction::Read) => "Opened",
@@ -58,6 +63,7 @@ fn describe(action: &str, resource: &str) -> String {
         "CareTeam" => "the care team",
         "Task" => "a coordinator handover",
         "AuditEvent" => "this access report",
+        "EmergencyAccess" => "emergency access to the record",
         other => other,
     };
     format!("{verb} {thing}")
@@ -97,7 +103,13 @@ pub async fn show(
                 .map_or_else(String::new, |p| p.label().to_owned()),
             organisation: e.organisation.clone().unwrap_or_default(),
             what: describe(&e.action, &e.resource_type),
-            why: AccessBasis::from_code(&e.basis).map_or("", AccessBasis::label),
+            why: {
+                let basis = AccessBasis::from_code(&e.basis).map_or("", AccessBasis::label);
+                match &e.reason {
+                    Some(reason) => format!("{basis}: {reason}"),
+                    None => basis.to_owned(),
+                }
+            },
             denied: AuditOutcome::from_code(&e.outcome) == Some(AuditOutcome::Denied),
         })
         .collect();

@@ -7,6 +7,7 @@ mod audit;
 mod care_team;
 mod demo;
 mod directory;
+mod emergency;
 mod handover;
 mod ops;
 mod patients;

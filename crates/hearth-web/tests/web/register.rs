@@ -8,7 +8,7 @@ use hearth_testkit::{
 };
 
 /// Submits the register form for `patient` with the given consent and reasons.
-async fn register(
+pub(crate) async fn register(
     client: &TestClient,
     patient: &str,
     consent: &str,
@@ -31,7 +31,7 @@ async fn register(
         .await
 }
 
-const REASONS: &[(&str, &str)] = &[
+pub(crate) const REASONS: &[(&str, &str)] = &[
     ("surprise", "not-surprised"),
     ("general", "unplanned-admissions"),
     ("general", "depends-on-others"),
