@@ -43,6 +43,51 @@ pub struct AppState {
 /// The largest request body accepted: forms are small, and a limit stops memory exhaustion.
 const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
+/// Declares every route once: the router is built from this list, and `ROUTES` names each
+/// pattern, so that the access-matrix test (`tests/web/access_matrix.rs`) fails for a route it
+/// does not cover.
+macro_rules! routes {
+    ($($path:literal => $handler:expr,)*) => {
+        /// Every route pattern the router serves.
+        pub const ROUTES: &[&str] = &[$($path,)*];
+
+        fn with_routes(router: Router<AppState>) -> Router<AppState> {
+            router $(.route($path, $handler))*
+        }
+    };
+}
+
+routes! {
+    "/" => get(pages::home),
+    "/sign-in" => get(pages::sign_in::form).post(pages::sign_in::submit),
+    "/sign-out" => post(pages::sign_in::sign_out),
+    "/sign-out/everywhere" => post(pages::account::sign_out_everywhere),
+    "/account" => get(pages::account::show),
+    "/register" => get(pages::register::page),
+    "/directory" => get(pages::directory::page),
+    "/patients/{id}" => get(pages::patient::overview),
+    "/patients/{id}/register/new" => get(pages::register_entry::new),
+    "/patients/{id}/register" => post(pages::register_entry::create),
+    "/patients/{id}/register/{change}" => post(pages::register_entry::change),
+    "/emergency" => get(pages::emergency::find),
+    "/patients/{id}/emergency-access" => get(pages::emergency::form).post(pages::emergency::open),
+    "/patients/{id}/emergency-access/close" => post(pages::emergency::close),
+    "/notices" => get(pages::emergency::notices),
+    "/notices/{id}/read" => post(pages::emergency::mark_read),
+    "/account/acting-role" => post(pages::account::switch_role),
+    "/patients/{id}/access" => get(pages::access::show),
+    "/patients/{id}/team" => get(pages::team::show),
+    "/patients/{id}/team/members" => post(pages::team::add),
+    "/patients/{id}/team/members/{member}" => get(pages::team::member).post(pages::team::change),
+    "/patients/{id}/team/members/{member}/end" => post(pages::team::end),
+    "/patients/{id}/team/handover" => post(pages::team::propose),
+    "/patients/{id}/team/handover/{handover}/{decision}" => post(pages::team::decide),
+    "/healthz" => get(pages::ops::healthz),
+    "/readyz" => get(pages::ops::readyz),
+    "/metrics" => get(pages::ops::metrics),
+    "/static/{file}" => get(pages::assets::file),
+}
+
 /// Builds the whole router.
 pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
@@ -50,65 +95,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         config: Arc::new(config),
         metrics: Arc::new(Metrics::default()),
     };
-    Router::new()
-        .route("/", get(pages::home))
-        .route(
-            "/sign-in",
-            get(pages::sign_in::form).post(pages::sign_in::submit),
-        )
-        .route("/sign-out", post(pages::sign_in::sign_out))
-        .route(
-            "/sign-out/everywhere",
-            post(pages::account::sign_out_everywhere),
-        )
-        .route("/account", get(pages::account::show))
-        .route("/register", get(pages::register::page))
-        .route("/directory", get(pages::directory::page))
-        .route("/patients/{id}", get(pages::patient::overview))
-        .route(
-            "/patients/{id}/register/new",
-            get(pages::register_entry::new),
-        )
-        .route(
-            "/patients/{id}/register",
-            post(pages::register_entry::create),
-        )
-        .route(
-            "/patients/{id}/register/{change}",
-            post(pages::register_entry::change),
-        )
-        .route("/emergency", get(pages::emergency::find))
-        .route(
-            "/patients/{id}/emergency-access",
-            get(pages::emergency::form).post(pages::emergency::open),
-        )
-        .route(
-            "/patients/{id}/emergency-access/close",
-            post(pages::emergency::close),
-        )
-        .route("/notices", get(pages::emergency::notices))
-        .route("/notices/{id}/read", post(pages::emergency::mark_read))
-        .route("/account/acting-role", post(pages::account::switch_role))
-        .route("/patients/{id}/access", get(pages::access::show))
-        .route("/patients/{id}/team", get(pages::team::show))
-        .route("/patients/{id}/team/members", post(pages::team::add))
-        .route(
-            "/patients/{id}/team/members/{member}",
-            get(pages::team::member).post(pages::team::change),
-        )
-        .route(
-            "/patients/{id}/team/members/{member}/end",
-            post(pages::team::end),
-        )
-        .route("/patients/{id}/team/handover", post(pages::team::propose))
-        .route(
-            "/patients/{id}/team/handover/{handover}/{decision}",
-            post(pages::team::decide),
-        )
-        .route("/healthz", get(pages::ops::healthz))
-        .route("/readyz", get(pages::ops::readyz))
-        .route("/metrics", get(pages::ops::metrics))
-        .route("/static/{file}", get(pages::assets::file))
+    with_routes(Router::new())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
