@@ -93,6 +93,29 @@ pub fn router(app: App, config: WebConfig) -> Router {
             "/patients/{id}/team/handover/{handover}/{decision}",
             post(pages::team::decide),
         )
+        .route("/figures", get(pages::figures::page))
+        .route("/admin", get(pages::admin::organisations))
+        .route(
+            "/admin/organisations",
+            get(pages::admin::organisations).post(pages::admin::create_organisation),
+        )
+        .route(
+            "/admin/organisations/{id}",
+            get(pages::admin::organisation).post(pages::admin::update_organisation),
+        )
+        .route(
+            "/admin/users",
+            get(pages::admin::people).post(pages::admin::add_user),
+        )
+        .route("/admin/users/{id}", get(pages::admin::person))
+        .route("/admin/users/{id}/roles", post(pages::admin::add_role))
+        .route(
+            "/admin/users/{id}/roles/{role}/end",
+            post(pages::admin::end_role),
+        )
+        .route("/admin/users/{id}/{change}", post(pages::admin::account))
+        .route("/admin/rota", get(pages::rota::page).post(pages::rota::add))
+        .route("/admin/rota/{shift}/cancel", post(pages::rota::cancel))
         .route("/healthz", get(pages::ops::healthz))
         .route("/readyz", get(pages::ops::readyz))
         .route("/metrics", get(pages::ops::metrics))
