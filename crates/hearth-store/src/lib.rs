@@ -21,7 +21,7 @@ mod sessions;
 mod store;
 mod users;
 
-pub use audit::AccessEntry;
+pub use audit::{AccessEntry, NonPatientAudit};
 pub use audit_chain::{ChainBreak, ChainCheck, GENESIS};
 pub use error::StoreError;
 pub use figures::{DeathOnRegister, RegisterTally};
