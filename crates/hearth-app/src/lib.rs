@@ -16,6 +16,7 @@ pub mod demo;
 mod directory;
 mod emergency;
 mod error;
+mod figures;
 mod passwords;
 mod patients;
 mod register;
@@ -23,7 +24,10 @@ mod session_cache;
 
 pub use access_report::{ACCESS_REPORT_PAGE, AccessReport};
 pub use actor::{Actor, ActorRole};
-pub use admin::{NewUser, NewUserRole};
+pub use admin::{
+    AdminOrganisations, AdminPeople, AdminPerson, AdminRota, NewAccount, NewShift, NewUser,
+    NewUserRole, RotaEntry,
+};
 pub use app::{App, AppConfig};
 pub use auth::{SessionLine, SessionView, SignedIn, random_token};
 pub use care_team::CareTeamView;
@@ -31,7 +35,8 @@ pub use clock::{Clock, IdGenerator, RandomIds, SystemClock};
 pub use directory::{Directory, DirectoryPerson, OnCallView};
 pub use emergency::{EmergencyForm, NoticeView, reason_text};
 pub use error::AppError;
+pub use figures::{FigureLine, Figures};
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
 pub use register::LeaveRegister;
 
-pub use hearth_store::{Backend, Store, StoreError};
+pub use hearth_store::{Backend, RoleRecord, Store, StoreError};

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod care_team;
 pub mod codes;
 pub mod error;
+pub mod figures;
 pub mod ids;
 pub mod national_number;
 pub mod on_call;

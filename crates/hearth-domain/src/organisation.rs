@@ -16,6 +16,9 @@ crate::coded_enum! {
         Hospice => ("hospice", "Hospice"),
         CareHome => ("care-home", "Care home"),
         OutOfHours => ("out-of-hours", "Out-of-hours service"),
+        /// An umbrella over other services (an integrated care partnership, a health board):
+        /// its administrators and managers look after every organisation part of it.
+        Partnership => ("partnership", "Care partnership / health board"),
     }
 }
 
@@ -115,6 +118,23 @@ impl NewOrganisation {
     }
 }
 
+/// `root` and every organisation part of it, directly or through others: the organisations an
+/// administrator or manager of `root` looks after. A loop in the `part_of` links (which Hearth
+/// refuses to make) cannot make this run for ever.
+pub fn within(organisations: &[Organisation], root: &OrganisationId) -> Vec<OrganisationId> {
+    let mut found = vec![root.clone()];
+    let mut next = 0;
+    while let Some(parent) = found.get(next).cloned() {
+        next += 1;
+        for org in organisations {
+            if org.part_of.as_ref() == Some(&parent) && !found.contains(&org.id) {
+                found.push(org.id.clone());
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,7 +144,7 @@ mod tests {
         for kind in OrganisationKind::ALL {
             assert_eq!(OrganisationKind::from_code(kind.code()), Some(*kind));
         }
-        assert_eq!(OrganisationKind::ALL.len(), 7);
+        assert_eq!(OrganisationKind::ALL.len(), 8);
     }
 
     #[test]
@@ -139,5 +159,36 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.field, "kind");
         assert!(err.message.contains("gp-practice"));
+    }
+
+    #[test]
+    fn within_follows_part_of_through_every_level_and_survives_loops() {
+        let org = |id: &str, parent: Option<&str>| Organisation {
+            id: OrganisationId::new(id),
+            name: id.into(),
+            kind: OrganisationKind::Partnership,
+            area: None,
+            part_of: parent.map(OrganisationId::new),
+            phone: None,
+            details: ServiceDetails::default(),
+            created_at: Timestamp::UNIX_EPOCH,
+            updated_at: Timestamp::UNIX_EPOCH,
+            version: 1,
+        };
+        let all = [
+            org("region", None),
+            org("hospital", Some("region")),
+            org("ward", Some("hospital")),
+            org("elsewhere", None),
+            org("a", Some("b")),
+            org("b", Some("a")),
+        ];
+        let ids = |v: Vec<OrganisationId>| v.into_iter().map(|i| i.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            ids(within(&all, &OrganisationId::new("region"))),
+            ["region", "hospital", "ward"]
+        );
+        assert_eq!(ids(within(&all, &OrganisationId::new("ward"))), ["ward"]);
+        assert_eq!(ids(within(&all, &OrganisationId::new("a"))), ["a", "b"]);
     }
 }

@@ -114,6 +114,44 @@ impl Tx {
             })
             .collect()
     }
+
+    /// The newest audit records about no patient (administration, figures), newest first, as
+    /// (action, resource type, resource id, resource version, basis, outcome).
+    pub async fn audit_without_patient(
+        &mut self,
+        limit: u32,
+    ) -> Result<Vec<NonPatientAudit>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT action, resource_type, resource_id, resource_version, basis, outcome \
+             FROM audit_events WHERE patient_id IS NULL ORDER BY seq DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(NonPatientAudit {
+                    action: text(r, "action")?,
+                    resource_type: text(r, "resource_type")?,
+                    resource_id: r.try_get::<Option<String>, _>("resource_id")?,
+                    resource_version: r.try_get::<Option<i64>, _>("resource_version")?,
+                    basis: text(r, "basis")?,
+                    outcome: text(r, "outcome")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// An audit record about no patient, as `audit_without_patient` reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonPatientAudit {
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub resource_version: Option<i64>,
+    pub basis: String,
+    pub outcome: String,
 }
 
 use sqlx::Row;

@@ -9,6 +9,7 @@ mod audit_chain;
 mod bulk;
 mod care_team;
 mod error;
+mod figures;
 mod migrations;
 mod on_call;
 mod organisations;
@@ -22,12 +23,15 @@ mod store;
 mod users;
 
 pub use access::{EmergencyAccess, Notice, Reader};
-pub use audit::AccessEntry;
+
+pub use audit::{AccessEntry, NonPatientAudit};
 pub use audit_chain::{ChainBreak, ChainCheck, GENESIS};
 pub use error::StoreError;
+pub use figures::{DeathOnRegister, RegisterTally};
 pub use migrations::{Backend, MigrationSource};
+pub use on_call::RotaShift;
 pub use patients::{CoordinatorFilter, PatientQuery, PatientSort};
-pub use practitioners::{ActorRoleRow, DirectoryEntry, StoredActor};
+pub use practitioners::{ActorRoleRow, DirectoryEntry, PersonRecord, RoleRecord, StoredActor};
 pub use sessions::StoredSession;
 pub use store::{PoolState, Store, SuspendedIndexes, Tx, create_database, drop_database};
 pub use users::StoredUser;

@@ -82,6 +82,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     6 "register list" "0006_register_list.sql",
     7 "audit chain" "0007_audit_chain.sql",
     8 "care team access" "0008_care_team_access.sql",
+    9 "administration" "0009_administration.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -93,4 +94,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     6 "register list" "0006_register_list.sql",
     7 "audit chain" "0007_audit_chain.sql",
     8 "care team access" "0008_care_team_access.sql",
+    9 "administration" "0009_administration.sql",
 );

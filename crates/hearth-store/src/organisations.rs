@@ -111,3 +111,31 @@ impl Tx {
         integer(&row, "n")
     }
 }
+
+impl Tx {
+    /// Saves an organisation's name, kind, area, telephone and parent, provided it is still at
+    /// `org.version - 1` (the caller has counted the new version up).
+    pub async fn update_organisation(&mut self, org: &Organisation) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE organisations SET name = $1, kind = $2, area = $3, part_of = $4, phone = $5, \
+             updated_at = $6, version = $7 WHERE id = $8 AND version = $9",
+        )
+        .bind(&org.name)
+        .bind(org.kind.code())
+        .bind(org.area.as_deref())
+        .bind(org.part_of.as_ref().map(|id| id.as_str()))
+        .bind(org.phone.as_deref())
+        .bind(millis(org.updated_at))
+        .bind(org.version)
+        .bind(org.id.as_str())
+        .bind(org.version - 1)
+        .execute(&mut *self.inner)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                what: "organisation",
+            });
+        }
+        Ok(())
+    }
+}

@@ -121,7 +121,7 @@ impl Tx {
              o.name AS organisation_name, \
              o.kind AS organisation_kind FROM practitioner_roles r \
              JOIN organisations o ON o.id = r.organisation_id \
-             WHERE r.practitioner_id = $1 ORDER BY r.created_at, r.id",
+             WHERE r.practitioner_id = $1 AND r.ended_at IS NULL ORDER BY r.created_at, r.id",
         )
         .bind(account.practitioner_id.as_str())
         .fetch_all(&mut *self.inner)
@@ -161,7 +161,8 @@ impl Tx {
              r.email, r.competencies, r.working_pattern, r.created_at, r.updated_at, r.version, \
              p.given_name, p.family_name, o.name AS organisation_name \
              FROM practitioner_roles r JOIN practitioners p ON p.id = r.practitioner_id \
-             JOIN organisations o ON o.id = r.organisation_id ORDER BY o.name, p.family_name, p.given_name",
+             JOIN organisations o ON o.id = r.organisation_id WHERE r.ended_at IS NULL \
+             ORDER BY o.name, p.family_name, p.given_name",
         )
         .fetch_all(&mut *self.inner)
         .await?
@@ -192,4 +193,144 @@ pub struct ActorRoleRow {
     pub role: PractitionerRole,
     pub organisation_name: String,
     pub organisation_kind: OrganisationKind,
+}
+
+/// A role as the administration pages show it: with its organisation's name and, once it has
+/// ended, when.
+#[derive(Debug, Clone)]
+pub struct RoleRecord {
+    pub role: PractitionerRole,
+    pub organisation_name: String,
+    pub ended_at: Option<jiff::Timestamp>,
+}
+
+/// A practitioner with their user account, if they have one.
+#[derive(Debug, Clone)]
+pub struct PersonRecord {
+    pub practitioner: Practitioner,
+    pub account: Option<UserAccount>,
+}
+
+const ROLE_COLUMNS: &str = "r.id, r.practitioner_id, r.organisation_id, r.profession, r.specialist, r.phone, \
+     r.email, r.competencies, r.working_pattern, r.created_at, r.updated_at, r.version, r.ended_at, \
+     o.name AS organisation_name";
+
+fn role_record(row: &AnyRow) -> Result<RoleRecord, StoreError> {
+    Ok(RoleRecord {
+        role: role_from_row(row)?,
+        organisation_name: text(row, "organisation_name")?,
+        ended_at: crate::rows::optional_timestamp(row, "ended_at")?,
+    })
+}
+
+impl Tx {
+    /// Every role, current and ended, held in one of `organisations`, by organisation name then
+    /// practitioner.
+    pub async fn roles_in(
+        &mut self,
+        organisations: &[OrganisationId],
+    ) -> Result<Vec<RoleRecord>, StoreError> {
+        if organisations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ROLE_COLUMNS} FROM practitioner_roles r JOIN organisations o ON o.id = r.organisation_id \
+             WHERE r.organisation_id IN ({}) ORDER BY o.name, r.practitioner_id, r.created_at",
+            crate::rows::placeholders(1, organisations.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in organisations {
+            query = query.bind(id.as_str());
+        }
+        query
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(role_record)
+            .collect()
+    }
+
+    /// Every role, current and ended, of one practitioner, oldest first.
+    pub async fn roles_of(
+        &mut self,
+        practitioner: &PractitionerId,
+    ) -> Result<Vec<RoleRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {ROLE_COLUMNS} FROM practitioner_roles r JOIN organisations o ON o.id = r.organisation_id \
+             WHERE r.practitioner_id = $1 ORDER BY r.created_at, r.id"
+        );
+        sqlx::query(&sql)
+            .bind(practitioner.as_str())
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(role_record)
+            .collect()
+    }
+
+    /// Practitioners with these ids and their accounts, by family then given name.
+    pub async fn people(
+        &mut self,
+        ids: &[PractitionerId],
+    ) -> Result<Vec<PersonRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.id AS p_id, p.given_name, p.family_name, p.created_at AS p_created_at, \
+             p.updated_at AS p_updated_at, p.version AS p_version, u.id, u.email, u.practitioner_id, \
+             u.status, u.created_at, u.updated_at, u.version \
+             FROM practitioners p LEFT JOIN users u ON u.practitioner_id = p.id \
+             WHERE p.id IN ({}) ORDER BY p.family_name, p.given_name, p.id",
+            crate::rows::placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id.as_str());
+        }
+        query
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(|row| {
+                let account = match optional_text(row, "id")? {
+                    Some(_) => Some(account_from_row(row)?),
+                    None => None,
+                };
+                Ok(PersonRecord {
+                    practitioner: Practitioner {
+                        id: PractitionerId::new(text(row, "p_id")?),
+                        given_name: text(row, "given_name")?,
+                        family_name: text(row, "family_name")?,
+                        created_at: timestamp(row, "p_created_at")?,
+                        updated_at: timestamp(row, "p_updated_at")?,
+                        version: integer(row, "p_version")?,
+                    },
+                    account,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks a current role as ended at `at`, provided it is still at `version`.
+    pub async fn end_practitioner_role(
+        &mut self,
+        role: &PractitionerRoleId,
+        version: i64,
+        at: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE practitioner_roles SET ended_at = $1, updated_at = $1, version = version + 1 \
+             WHERE id = $2 AND version = $3 AND ended_at IS NULL",
+        )
+        .bind(millis(at))
+        .bind(role.as_str())
+        .bind(version)
+        .execute(&mut *self.inner)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::Conflict { what: "role" });
+        }
+        Ok(())
+    }
 }

@@ -1,5 +1,5 @@
-//! A small region for tests: two GP practices, a clinician in each, an administrator, and a
-//! patient of the first practice — made through the app's own use cases.
+//! A small region for tests: two GP practices, a clinician in each, an administrator and a
+//! service manager, and a patient of the first practice — made through the app's own use cases.
 
 use hearth_app::{Actor, App, NewUser, NewUserRole};
 use hearth_domain::organisation::{NewOrganisation, Organisation};
@@ -22,6 +22,8 @@ pub struct Fixture {
     pub outsider: Credentials,
     /// An administrator at `practice` (not a clinician).
     pub admin: Credentials,
+    /// A service manager at `practice` (not a clinician).
+    pub manager: Credentials,
     /// A patient whose care involves `practice` only.
     pub patient: Patient,
 }
@@ -84,6 +86,7 @@ impl Fixture {
         let gp = user(app, "gp@test.example", &practice, "gp").await;
         let outsider = user(app, "nurse@test.example", &other_practice, "district-nurse").await;
         let admin = user(app, "admin@test.example", &practice, "administrator").await;
+        let manager = user(app, "manager@test.example", &practice, "service-manager").await;
         let gp_actor = app.sign_in(&gp.email, &gp.password).await.unwrap().actor;
         let patient = app
             .create_patient(&gp_actor, new_patient("Edith", "Carter", "943 476 5919"))
@@ -96,6 +99,7 @@ impl Fixture {
             gp_actor,
             outsider,
             admin,
+            manager,
             patient,
         }
     }

@@ -56,6 +56,11 @@ pub fn service(key: &str, town: &str) -> ServiceDetails {
             vec![C::SyringeDrivers, C::VerificationOfDeath],
             "Contact the manager about admissions and respite.",
         ),
+        "partnership" => (
+            "Office Mon–Fri 09:00–17:00",
+            vec![],
+            "The partnership does not see patients: refer to one of its services.",
+        ),
         "oncology" | "respiratory" | "cardiology" | "acute" => (
             "Wards staffed 24 hours; clinics Mon–Fri 09:00–17:00",
             vec![],

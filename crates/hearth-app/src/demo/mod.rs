@@ -112,6 +112,7 @@ impl App {
         let mut rng = fastrand::Rng::with_seed(options.seed);
         let mut id = || PatientGenerator::uuid(&mut rng);
 
+        let mut partnership = None;
         let organisations: Vec<(&str, Organisation)> = region::ORGANISATIONS
             .iter()
             .map(|spec| {
@@ -120,13 +121,16 @@ impl App {
                     name: spec.name.to_owned(),
                     kind: spec.kind,
                     area: Some(spec.area.to_owned()),
-                    part_of: None,
+                    part_of: partnership.clone(),
                     phone: Some(spec.phone.to_owned()),
                     details: details::service(spec.key, spec.area),
                     created_at: now,
                     updated_at: now,
                     version: 1,
                 };
+                if spec.key == region::PARTNERSHIP {
+                    partnership = Some(org.id.clone());
+                }
                 (spec.key, org)
             })
             .collect();

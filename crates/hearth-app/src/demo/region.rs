@@ -17,7 +17,18 @@ pub struct OrganisationSpec {
 
 use OrganisationKind as K;
 
+/// The umbrella organisation every other one is part of: its administrator and service manager
+/// look after the whole region. Listed first, so that its id exists before the others name it.
+pub const PARTNERSHIP: &str = "partnership";
+
 pub const ORGANISATIONS: &[OrganisationSpec] = &[
+    OrganisationSpec {
+        key: PARTNERSHIP,
+        name: "Ashby and Fellside Palliative Care Partnership",
+        kind: K::Partnership,
+        area: "Ashby and Fellside",
+        phone: "01632 960 001",
+    },
     OrganisationSpec {
         key: "riverside",
         name: "Riverside Medical Practice",
@@ -281,11 +292,17 @@ pub const STAFF: &[StaffSpec] = &[
     staff(
         "Gillian",
         "Moss",
-        "ashby-dn",
+        PARTNERSHIP,
         P::ServiceManager,
         Some("manager"),
     ),
-    staff("Owen", "Price", "ashby-dn", P::Administrator, Some("admin")),
+    staff(
+        "Owen",
+        "Price",
+        PARTNERSHIP,
+        P::Administrator,
+        Some("admin"),
+    ),
 ];
 
 /// Second roles: (family name, organisation, profession). A rural GP who also works sessions

@@ -2,13 +2,16 @@
 
 pub mod access;
 pub mod account;
+pub mod admin;
 pub mod assets;
 pub mod directory;
 pub mod emergency;
+pub mod figures;
 pub mod ops;
 pub mod patient;
 pub mod register;
 pub mod register_entry;
+pub mod rota;
 pub mod sign_in;
 pub mod team;
 
@@ -19,6 +22,7 @@ use hearth_app::AppError;
 
 use crate::WebError;
 use crate::session::CurrentUser;
+use hearth_domain::practitioner::Profession;
 
 /// What the page header shows about the signed-in user.
 pub struct Chrome {
@@ -28,6 +32,10 @@ pub struct Chrome {
     /// The user holds other roles they can switch to.
     pub other_roles: bool,
     pub csrf_token: String,
+    /// The acting role is an administrator's: the header links to the administration pages.
+    pub admin: bool,
+    /// The acting role is clinical: the header links to the register.
+    pub clinician: bool,
 }
 
 impl Chrome {
@@ -41,6 +49,11 @@ impl Chrome {
             role,
             other_roles: user.actor.roles.len() > 1,
             csrf_token: user.csrf_token.clone(),
+            admin: user
+                .actor
+                .acting_role()
+                .is_some_and(|r| r.profession == Profession::Administrator),
+            clinician: user.actor.is_clinician(),
         }
     }
 }
@@ -101,8 +114,68 @@ where
     }
 }
 
-pub async fn home() -> Redirect {
-    Redirect::to("/register")
+/// What was wrong with a submitted form: the message, and the field it belongs to (shown next to
+/// that field as well as in the summary at the top of the page).
+#[derive(Debug, Default)]
+pub struct FormErrors {
+    pub field: Option<&'static str>,
+    pub message: Option<String>,
+}
+
+impl FormErrors {
+    /// The message, when it belongs to `field`.
+    pub fn on(&self, field: &str) -> Option<&str> {
+        match self.field {
+            Some(f) if f == field => self.message.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Like `after_change`, for forms that show errors next to their fields: a refused input redraws
+/// the form (422) with the message next to its field; a conflict or duplicate (409) redraws it
+/// with the message at the top; anything else goes to the one error page.
+pub async fn after_form<T, Fut>(
+    result: Result<T, AppError>,
+    done: &str,
+    redraw: impl FnOnce(FormErrors) -> Fut,
+) -> Result<Response, WebError>
+where
+    Fut: std::future::Future<Output = Result<Response, WebError>>,
+{
+    let (status, errors) = match result {
+        Ok(_) => return Ok(Redirect::to(done).into_response()),
+        Err(AppError::Invalid(invalid)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors {
+                field: Some(invalid.field),
+                message: Some(invalid.message),
+            },
+        ),
+        Err(AppError::Conflict(message) | AppError::Duplicate(message)) => (
+            StatusCode::CONFLICT,
+            FormErrors {
+                field: None,
+                message: Some(message),
+            },
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let page = redraw(errors).await?;
+    Ok((status, page).into_response())
+}
+
+/// `/`: where each role starts — the register for clinicians, administration for
+/// administrators, the figures for everyone else.
+pub async fn home(user: CurrentUser) -> Redirect {
+    let chrome = Chrome::of(&user);
+    Redirect::to(if chrome.clinician {
+        "/register"
+    } else if chrome.admin {
+        "/admin"
+    } else {
+        "/figures"
+    })
 }
 
 pub async fn not_found() -> WebError {

@@ -72,6 +72,7 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
         "specialist-nurse",
         "palliative-physician",
         "admin",
+        "manager",
     ] {
         assert!(roles.contains(role), "a demo sign-in for {role}");
     }
