@@ -59,7 +59,10 @@ impl App {
     pub async fn create_user(&self, input: NewUser) -> Result<UserAccount, AppError> {
         let now = self.now();
         let email = Email::parse(&input.email)?;
-        check_new_password(&input.password)?;
+        check_new_password(
+            &input.password,
+            &[&input.email, &input.given_name, &input.family_name],
+        )?;
         if input.roles.is_empty() {
             return Err(ValidationError::new(
                 "roles",
