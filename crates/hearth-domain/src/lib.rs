@@ -2,6 +2,7 @@
 //! valid. This crate does no I/O and reads no clock — time and ids are always parameters — so every
 //! rule here can be tested exhaustively and reused by every adapter.
 
+pub mod api_token;
 pub mod audit;
 pub mod care_team;
 pub mod codes;

@@ -3,6 +3,7 @@
 //! connection set-up and the migrations — lives in `sqlite/` and `postgres/`. Only this crate
 //! knows SQL. See `docs/design/storage.md` for why it is shaped this way.
 
+mod api_tokens;
 mod audit;
 mod audit_chain;
 mod bulk;
@@ -20,6 +21,7 @@ mod sessions;
 mod store;
 mod users;
 
+pub use api_tokens::StoredApiToken;
 pub use audit::AccessEntry;
 pub use audit_chain::{ChainBreak, ChainCheck, GENESIS};
 pub use error::StoreError;

@@ -81,6 +81,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     5 "directory details" "0005_directory_details.sql",
     6 "register list" "0006_register_list.sql",
     7 "audit chain" "0007_audit_chain.sql",
+    9 "api tokens" "0009_api_tokens.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -91,4 +92,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     5 "directory details" "0005_directory_details.sql",
     6 "register list" "0006_register_list.sql",
     7 "audit chain" "0007_audit_chain.sql",
+    9 "api tokens" "0009_api_tokens.sql",
 );
