@@ -134,7 +134,8 @@ impl App {
     fn minutes_until_retry(&self, latest: Option<Timestamp>) -> i64 {
         let now = self.now();
         let until = latest.unwrap_or(now) + self.config.sign_in_window;
-        until.duration_since(now).as_secs().div_euclid(60).max(0) + 1
+        let seconds = until.duration_since(now).as_secs().max(0);
+        (seconds + 59).div_euclid(60).max(1)
     }
 
     /// The session for a cookie token, or `None` when it is unknown, ended or expired.

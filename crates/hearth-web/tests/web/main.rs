@@ -12,3 +12,4 @@ mod ops;
 mod patients;
 mod register;
 mod sign_in;
+mod tokens;
