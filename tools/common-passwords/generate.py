@@ -81,9 +81,10 @@ def word_forms(word):
     return forms
 
 
-def with_suffixes(stem, separators, symbols):
+def with_suffixes(stem, separators, symbols, short_years=False):
     """`stem` followed by a year (after each separator), by digits, or by symbols alone; each
-    year or digit suffix also followed by each of `symbols`."""
+    year or digit suffix also followed by each of `symbols`; with `short_years`, also by each
+    two-digit year."""
     out = {stem + symbol for symbol in SYMBOL_SUFFIXES}
     for year in YEARS:
         for separator in separators:
@@ -93,7 +94,7 @@ def with_suffixes(stem, separators, symbols):
     for digits in DIGIT_SUFFIXES:
         for symbol in symbols:
             out.add(stem + digits + symbol)
-    if len(separators) > 1:
+    if short_years:
         for digits in SHORT_YEARS:
             out.add(stem + digits)
     return out
@@ -102,7 +103,7 @@ def with_suffixes(stem, separators, symbols):
 def word_passwords():
     out = set()
     for word in WORDS:
-        out |= with_suffixes(word, SEPARATORS, ["", "!"])
+        out |= with_suffixes(word, SEPARATORS, ["", "!"], short_years=True)
         for form in word_forms(word) - {word}:
             out |= with_suffixes(form, [""], ["", "!"])
         for year in YEARS:
@@ -202,11 +203,11 @@ def main():
     entries |= word_passwords()
     entries |= keyboard_walks()
     entries |= sequences()
-    kept = sorted(
+    kept = sorted({
         e for e in (entry.lower() for entry in entries)
         if MIN_CHARS <= len(e) <= MAX_CHARS and "\n" not in e and e == e.strip()
-    )
-    sys.stdout.write("".join(entry + "\n" for entry in sorted(set(kept))))
+    })
+    sys.stdout.write("".join(entry + "\n" for entry in kept))
 
 
 if __name__ == "__main__":
