@@ -26,6 +26,9 @@ pub struct AppConfig {
     pub session_lifetime: SignedDuration,
     /// Failed sign-ins allowed for one account within `sign_in_window` before it is throttled.
     pub sign_in_max_failures: i64,
+    /// Failed sign-ins allowed from one client address (for any accounts) within
+    /// `sign_in_window` before that address is throttled.
+    pub sign_in_address_max_failures: i64,
     pub sign_in_window: SignedDuration,
     /// How long emergency access to a record outside one's care team lasts.
     pub emergency_access_duration: SignedDuration,
@@ -39,6 +42,7 @@ impl Default for AppConfig {
             session_idle_timeout: SignedDuration::from_mins(30),
             session_lifetime: SignedDuration::from_hours(12),
             sign_in_max_failures: 5,
+            sign_in_address_max_failures: 20,
             sign_in_window: SignedDuration::from_mins(15),
             emergency_access_duration: SignedDuration::from_hours(12),
         }

@@ -4,6 +4,8 @@
 //! 256-bit random token; the database keeps only its SHA-256, so a leaked backup cannot be used
 //! to take over a session. Each session has its own CSRF token for the forms it renders.
 
+use std::net::IpAddr;
+
 use hearth_domain::UserId;
 use hearth_domain::user::{AccountStatus, Email};
 use hearth_store::{StoredSession, Tx};
@@ -38,27 +40,48 @@ pub struct SessionLine {
     pub current: bool,
 }
 
-/// Sessions are touched at most this often, to keep reads from turning into writes.
-const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
+/// Sessions (and API tokens) are touched at most this often, to keep reads from turning into
+/// writes.
+pub(crate) const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
 
 impl App {
-    /// Checks an email and password and opens a session.
+    /// Checks an email and password and opens a session, when the client's address is not
+    /// known (the per-address throttle then does not apply).
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AppError> {
+        self.sign_in_from(email, password, None).await
+    }
+
+    /// Checks an email and password from a client at `address` and opens a session. Too many
+    /// recent failures for the account, or from the address, refuse the attempt before the
+    /// password is even checked.
+    pub async fn sign_in_from(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<SignedIn, AppError> {
         let email = Email::parse(email)?;
+        let address = address.map(throttle_address);
+        let address = address.as_deref();
         let now = self.now();
         let config = &self.config;
+        let since = now - config.sign_in_window;
 
         let mut tx = self.store.begin_read().await?;
-        let (failures, latest) = tx
-            .recent_failed_sign_ins(email.as_str(), now - config.sign_in_window)
-            .await?;
+        if let Some(address) = address {
+            let (failures, latest) = tx.recent_failed_sign_ins_from(address, since).await?;
+            if failures >= config.sign_in_address_max_failures {
+                return Err(AppError::AddressThrottled {
+                    retry_after_minutes: self.minutes_until_retry(latest),
+                });
+            }
+        }
+        let (failures, latest) = tx.recent_failed_sign_ins(email.as_str(), since).await?;
         let user = tx.user_by_email(&email).await?;
         drop(tx);
         if failures >= config.sign_in_max_failures {
-            let until = latest.unwrap_or(now) + config.sign_in_window;
-            let minutes = until.duration_since(now).as_secs().div_euclid(60).max(0) + 1;
             return Err(AppError::Throttled {
-                retry_after_minutes: minutes,
+                retry_after_minutes: self.minutes_until_retry(latest),
             });
         }
 
@@ -71,7 +94,7 @@ impl App {
         let user = match user {
             Some(user) if matches => user,
             _ => {
-                tx.record_sign_in_attempt(email.as_str(), now, false)
+                tx.record_sign_in_attempt(email.as_str(), address, now, false)
                     .await?;
                 tx.commit().await?;
                 return Err(AppError::BadCredentials);
@@ -92,7 +115,8 @@ impl App {
             acting_role_id: None,
         };
         tx.insert_session(&token_hash(&token), &session).await?;
-        tx.record_sign_in_attempt(email.as_str(), now, true).await?;
+        tx.record_sign_in_attempt(email.as_str(), address, now, true)
+            .await?;
         let actor = load_actor(&mut tx, &user.account.id)
             .await?
             .ok_or_else(|| {
@@ -105,6 +129,14 @@ impl App {
             csrf_token,
             actor,
         })
+    }
+
+    /// Whole minutes (rounded up) until a throttle whose latest failure was at `latest` lifts.
+    fn minutes_until_retry(&self, latest: Option<Timestamp>) -> i64 {
+        let now = self.now();
+        let until = latest.unwrap_or(now) + self.config.sign_in_window;
+        let seconds = until.duration_since(now).as_secs().max(0);
+        (seconds + 59).div_euclid(60).max(1)
     }
 
     /// The session for a cookie token, or `None` when it is unknown, ended or expired.
@@ -250,6 +282,22 @@ pub(crate) async fn load_actor(tx: &mut Tx, user_id: &UserId) -> Result<Option<A
     }))
 }
 
+/// The address a sign-in attempt is counted against. IPv4 addresses count singly. An IPv6
+/// client usually holds a whole /64 network (2^64 addresses), so IPv6 attempts count against
+/// their /64; IPv4 addresses written as IPv6 (`::ffff:192.0.2.1`) count as IPv4.
+fn throttle_address(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// 32 random bytes from the operating system, hex-encoded: for session and CSRF tokens.
 pub fn random_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
@@ -270,4 +318,20 @@ fn hex(bytes: &[u8]) -> String {
             let _ = write!(out, "{b:02x}");
             out
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_network() {
+        let one: IpAddr = "2001:db8:1:2::5".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert_eq!(throttle_address(one), "2001:db8:1:2::/64");
+        assert_eq!(throttle_address(one), throttle_address(other));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(throttle_address(mapped), "192.0.2.1");
+        assert_eq!(throttle_address("192.0.2.1".parse().unwrap()), "192.0.2.1");
+    }
 }

@@ -18,6 +18,11 @@ pub enum AppError {
         "Too many failed sign-ins for this account. Wait {retry_after_minutes} minutes and try again, or ask your administrator to reset your password."
     )]
     Throttled { retry_after_minutes: i64 },
+    /// Too many failed sign-ins from this client address, whatever the accounts.
+    #[error(
+        "Too many failed sign-ins from this network address. Wait {retry_after_minutes} minutes and try again, or ask your administrator for help."
+    )]
+    AddressThrottled { retry_after_minutes: i64 },
     /// The account exists but may not sign in.
     #[error("This account is disabled. Ask your administrator to enable it.")]
     AccountDisabled,

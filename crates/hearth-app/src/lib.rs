@@ -7,6 +7,7 @@ mod access;
 mod access_report;
 mod actor;
 mod admin;
+mod api_tokens;
 mod app;
 mod audit_log;
 mod auth;
@@ -28,6 +29,7 @@ pub use admin::{
     AdminOrganisations, AdminPeople, AdminPerson, AdminRota, NewAccount, NewShift, NewUser,
     NewUserRole, RotaEntry,
 };
+pub use api_tokens::{ApiTokenLine, IssuedApiToken};
 pub use app::{App, AppConfig};
 pub use auth::{SessionLine, SessionView, SignedIn, random_token};
 pub use care_team::CareTeamView;
@@ -39,4 +41,4 @@ pub use figures::{FigureLine, Figures};
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
 pub use register::LeaveRegister;
 
-pub use hearth_store::{Backend, RoleRecord, Store, StoreError};
+pub use hearth_store::{Backend, RoleRecord, Store, StoreError, StoredApiToken};

@@ -5,6 +5,7 @@ mod audit;
 mod config;
 mod demo;
 mod serve;
+mod token;
 mod user;
 
 use std::process::ExitCode;
@@ -35,6 +36,9 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Issue, list and revoke API bearer tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
             }
             Command::Demo(args) => demo::run(args).await,
             Command::User(command) => user::run(command).await,
+            Command::Token(command) => token::run(command).await,
             Command::Audit(command) => audit::run(command).await,
         }
     });

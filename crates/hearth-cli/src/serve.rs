@@ -24,6 +24,12 @@ pub struct ServeArgs {
     /// Mark cookies Secure (HTTPS only). Defaults to on, except on a loopback address.
     #[arg(long, env = "HEARTH_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    /// Hearth runs behind a reverse proxy that appends the client's address to
+    /// X-Forwarded-For: sign-in throttling then counts that address instead of the proxy's.
+    /// Leave off unless every request reaches Hearth through such a proxy, or clients could
+    /// choose the address they are counted under.
+    #[arg(long, env = "HEARTH_TRUSTED_PROXY")]
+    pub trusted_proxy: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -40,6 +46,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut web = WebConfig {
         secure_cookies: args.secure_cookies.unwrap_or(!args.addr.ip().is_loopback()),
         demo_sign_ins: Vec::new(),
+        trusted_proxy: args.trusted_proxy,
     };
     if args.demo {
         if app.is_empty().await? {

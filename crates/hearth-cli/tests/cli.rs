@@ -1,5 +1,5 @@
 //! The `hearth` binary as people run it: `serve --demo`, PostgreSQL, `user add`, `migrate`,
-//! `audit verify`, and the browser journey in headless Chromium against a real `serve --demo`.
+//! `audit verify`, `token create|list|revoke`, and the browser journey in headless Chromium against a real `serve --demo`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -454,6 +454,115 @@ async fn user_add_creates_an_account_that_can_sign_in_and_refuses_bad_input() {
         401,
         "a disabled account cannot sign in"
     );
+}
+
+#[tokio::test]
+async fn token_create_prints_a_token_that_works_until_revoked_and_list_never_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/hearth.db", dir.path().display());
+    let demo = Command::new(HEARTH)
+        .args(["demo", "--patients", "20", "--database-url", &url])
+        .output()
+        .await
+        .unwrap();
+    assert!(demo.status.success());
+    let stdout = String::from_utf8_lossy(&demo.stdout);
+    let email = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("demo sign-in: gp "))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let hearth = |args: Vec<&str>| {
+        let url = url.clone();
+        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        async move {
+            Command::new(HEARTH)
+                .args(&args)
+                .args(["--database-url", &url])
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+
+    let created = hearth(vec![
+        "token",
+        "create",
+        "--user",
+        &email,
+        "--name",
+        "ward dashboard",
+    ])
+    .await;
+    let out = String::from_utf8_lossy(&created.stdout).into_owned();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let secret = out
+        .lines()
+        .find_map(|l| l.strip_prefix("token: "))
+        .expect("the token is printed once")
+        .to_owned();
+    assert!(secret.starts_with("hearth_pat_"));
+    let id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("created API token "))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_owned();
+
+    let server = serve(&url, &[]).await;
+    let get = |token: String| {
+        let base = server.base.clone();
+        async move {
+            let client = TestClient::new(&base);
+            client
+                .http
+                .get(client.url("/register"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(get(secret.clone()).await.status().as_u16(), 200);
+
+    let listed = hearth(vec!["token", "list", "--user", &email]).await;
+    let list = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(listed.status.success());
+    assert!(
+        list.contains(&id) && list.contains("ward dashboard"),
+        "{list}"
+    );
+    assert!(
+        list.contains("active") && !list.contains("last used never"),
+        "{list}"
+    );
+    assert!(!list.contains(&secret[11..]), "list never shows the secret");
+
+    let revoked = hearth(vec!["token", "revoke", &id]).await;
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    let refused = get(secret.clone()).await;
+    assert_eq!(
+        refused.status().as_u16(),
+        401,
+        "a revoked token stops working"
+    );
+    let list = hearth(vec!["token", "list", "--user", &email]).await;
+    assert!(String::from_utf8_lossy(&list.stdout).contains("revoked"));
+    let twice = hearth(vec!["token", "revoke", &id]).await;
+    assert!(!twice.status.success());
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already revoked"));
+    let bad = hearth(vec!["token", "create", "--user", &email, "--expires", "3y"]).await;
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("at most a year"));
 }
 
 /// House style: every Rust file opens with a `//!` line saying what it is for.

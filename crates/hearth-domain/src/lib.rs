@@ -3,6 +3,7 @@
 //! rule here can be tested exhaustively and reused by every adapter.
 
 pub mod access;
+pub mod api_token;
 pub mod audit;
 pub mod care_team;
 pub mod codes;

@@ -4,6 +4,7 @@
 //! knows SQL. See `docs/design/storage.md` for why it is shaped this way.
 
 mod access;
+mod api_tokens;
 mod audit;
 mod audit_chain;
 mod bulk;
@@ -24,6 +25,7 @@ mod users;
 
 pub use access::{EmergencyAccess, Notice, Reader};
 
+pub use api_tokens::StoredApiToken;
 pub use audit::{AccessEntry, NonPatientAudit};
 pub use audit_chain::{ChainBreak, ChainCheck, GENESIS};
 pub use error::StoreError;

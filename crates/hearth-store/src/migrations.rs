@@ -83,6 +83,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     7 "audit chain" "0007_audit_chain.sql",
     8 "care team access" "0008_care_team_access.sql",
     9 "administration" "0009_administration.sql",
+    10 "api tokens" "0010_api_tokens.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -95,4 +96,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     7 "audit chain" "0007_audit_chain.sql",
     8 "care team access" "0008_care_team_access.sql",
     9 "administration" "0009_administration.sql",
+    10 "api tokens" "0010_api_tokens.sql",
 );

@@ -96,18 +96,23 @@ impl Tx {
         Ok(())
     }
 
+    /// Records a sign-in attempt for `email` from the client `address` (when known).
     pub async fn record_sign_in_attempt(
         &mut self,
         email: &str,
+        address: Option<&str>,
         at: Timestamp,
         succeeded: bool,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sign_in_attempts (email, at, succeeded) VALUES ($1, $2, $3)")
-            .bind(email)
-            .bind(millis(at))
-            .bind(succeeded)
-            .execute(&mut *self.inner)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sign_in_attempts (email, address, at, succeeded) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(email)
+        .bind(address)
+        .bind(millis(at))
+        .bind(succeeded)
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 
@@ -127,6 +132,26 @@ impl Tx {
         .bind(millis(since))
         .bind(false)
         .bind(true)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok((integer(&row, "n")?, optional_timestamp(&row, "latest")?))
+    }
+
+    /// Failed sign-ins from the client `address` since `since`, for any account, and the time of
+    /// the latest of them. Successes do not reset this count: one address signing in to its own
+    /// account now and then must not be able to keep guessing at others.
+    pub async fn recent_failed_sign_ins_from(
+        &mut self,
+        address: &str,
+        since: Timestamp,
+    ) -> Result<(i64, Option<Timestamp>), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MAX(at) AS latest FROM sign_in_attempts \
+             WHERE address = $1 AND at >= $2 AND succeeded = $3",
+        )
+        .bind(address)
+        .bind(millis(since))
+        .bind(false)
         .fetch_one(&mut *self.inner)
         .await?;
         Ok((integer(&row, "n")?, optional_timestamp(&row, "latest")?))

@@ -159,17 +159,27 @@ pub fn start_time() -> Timestamp {
 
 /// Starts Hearth on port 0 with a fresh database and a fake clock.
 pub async fn spawn_app(backend: Backend, test: &str) -> Option<TestApp> {
+    spawn_app_with(
+        backend,
+        test,
+        AppConfig::default(),
+        hearth_web::WebConfig::default(),
+    )
+    .await
+}
+
+/// Starts Hearth like `spawn_app`, with the given app and web configuration.
+pub async fn spawn_app_with(
+    backend: Backend,
+    test: &str,
+    config: AppConfig,
+    web: hearth_web::WebConfig,
+) -> Option<TestApp> {
     let db = TestDatabase::new(backend, test).await?;
     let clock = FakeClock::new(start_time());
-    let app = App::with(
-        db.store.clone(),
-        AppConfig::default(),
-        clock.clone(),
-        Arc::new(RandomIds),
-    );
+    let app = App::with(db.store.clone(), config, clock.clone(), Arc::new(RandomIds));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let web = hearth_web::WebConfig::default();
     let served = app.clone();
     let server = tokio::spawn(async move {
         hearth_web::serve(listener, served, web, std::future::pending())

@@ -2,7 +2,7 @@
 //! and a page that says what happened and what to do next.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use hearth_app::AppError;
 use hearth_domain::access::Denial;
@@ -18,6 +18,13 @@ pub enum WebError {
     Csrf,
     #[error("There is no page at this address. Check the link, or go to the register.")]
     NotFound,
+    /// A bearer token that is malformed, unknown, expired or revoked, or whose account is
+    /// disabled. Answered with 401 and a `WWW-Authenticate` challenge, never a redirect: API
+    /// clients cannot sign in through a form.
+    #[error(
+        "The bearer token is not valid: it is malformed, unknown, expired or revoked, or its account is disabled. Ask your administrator for a new token."
+    )]
+    InvalidToken,
     #[error("The page could not be drawn: {0}")]
     Template(#[from] askama::Error),
 }
@@ -39,7 +46,9 @@ impl WebError {
                 AppError::BadCredentials | AppError::AccountDisabled | AppError::SignedOut => {
                     StatusCode::UNAUTHORIZED
                 }
-                AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Throttled { .. } | AppError::AddressThrottled { .. } => {
+                    StatusCode::TOO_MANY_REQUESTS
+                }
                 AppError::Forbidden(_) | AppError::RecordClosed { .. } => StatusCode::FORBIDDEN,
                 AppError::NotFound(_) => StatusCode::NOT_FOUND,
                 AppError::Duplicate(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -47,6 +56,7 @@ impl WebError {
             },
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::InvalidToken => StatusCode::UNAUTHORIZED,
             WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -56,6 +66,17 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         if matches!(self, WebError::App(AppError::SignedOut)) {
             return Redirect::to("/sign-in").into_response();
+        }
+        if matches!(self, WebError::InvalidToken) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                )],
+                self.to_string(),
+            )
+                .into_response();
         }
         let status = self.status();
         let message = if status.is_server_error() {

@@ -8,6 +8,7 @@ mod pages;
 mod security;
 mod session;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,11 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Demo sign-ins shown on the sign-in page (demo mode only): (role, email, password).
     pub demo_sign_ins: Vec<(String, String, String)>,
+    /// Hearth runs behind a reverse proxy it trusts, which appends the client's address to
+    /// `X-Forwarded-For`: sign-in throttling then counts that last address instead of the
+    /// proxy's own. Off by default, because without such a proxy any client could write the
+    /// header and pick the address it is counted under.
+    pub trusted_proxy: bool,
 }
 
 /// What every handler can reach.
@@ -132,7 +138,9 @@ pub async fn serve(
     config: WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app, config))
+    // The peer's address reaches handlers as `ConnectInfo`, for per-address sign-in throttling.
+    let service = router(app, config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

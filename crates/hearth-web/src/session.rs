@@ -4,7 +4,9 @@
 //! cannot read it), `SameSite=Lax` (sent when a GP system opens a deep link into Hearth, never
 //! with another site's form posts) and `Secure` wherever Hearth is served over HTTPS. Every form
 //! also carries a synchronizer token that must match the session's; the sign-in form, which has
-//! no session yet, uses a double-submit cookie scoped to `/sign-in`.
+//! no session yet, uses a double-submit cookie scoped to `/sign-in`. API clients send
+//! `Authorization: Bearer hearth_pat_…` instead; such a request is authenticated by the token
+//! alone and, when it carries no cookies, needs no CSRF token (see `docs/design/sessions.md`).
 
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
@@ -55,22 +57,55 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 }
 
 /// The signed-in user of a request. Extracting it from a request without a valid session
-/// redirects the browser to sign in and come back.
+/// redirects the browser to sign in and come back; a request with an `Authorization: Bearer`
+/// header is authenticated by that token alone, and a bad token is answered with 401.
 pub struct CurrentUser {
     pub actor: Actor,
+    /// The session's CSRF token, rendered into forms ("" for a bearer request).
     pub csrf_token: String,
+    /// The session cookie's token ("" for a bearer request).
     pub token: String,
+    via: Via,
+}
+
+/// How a request proved who it acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// A session cookie: forms must carry the session's CSRF token.
+    Session,
+    /// A bearer token, in a request without cookies: no browser sent it on its own, so there is
+    /// no cross-site forgery to guard against.
+    Bearer,
+    /// A bearer token in a request that also carries cookies. Such a request may come from a
+    /// browser, and a bearer request has no CSRF token, so its forms are refused.
+    BearerWithCookies,
 }
 
 impl CurrentUser {
-    /// Refuses a form whose CSRF token does not match this session's.
+    /// Refuses a form whose CSRF token does not match this session's. Requests authenticated by
+    /// a bearer token alone (no cookies) need none.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
-        if same_secret(submitted, &self.csrf_token) {
-            Ok(())
-        } else {
-            Err(WebError::Csrf)
-        }
+        let valid = match self.via {
+            Via::Bearer => true,
+            Via::BearerWithCookies => false,
+            Via::Session => !self.csrf_token.is_empty() && same_secret(submitted, &self.csrf_token),
+        };
+        if valid { Ok(()) } else { Err(WebError::Csrf) }
     }
+}
+
+/// The token of an `Authorization: Bearer …` header: `None` without the header, `Some(Err)`
+/// when the header is there but is not a bearer token.
+fn bearer_token(headers: &HeaderMap) -> Option<Result<&str, ()>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty());
+    Some(token.ok_or(()))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -80,6 +115,30 @@ impl FromRequestParts<AppState> for CurrentUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(presented) = bearer_token(&parts.headers) {
+            let actor = match presented {
+                Ok(token) => state
+                    .app
+                    .bearer(token)
+                    .await
+                    .map_err(|e| WebError::from(e).into_response())?,
+                Err(()) => None,
+            };
+            let Some(actor) = actor else {
+                return Err(WebError::InvalidToken.into_response());
+            };
+            let via = if parts.headers.contains_key(header::COOKIE) {
+                Via::BearerWithCookies
+            } else {
+                Via::Bearer
+            };
+            return Ok(CurrentUser {
+                actor,
+                csrf_token: String::new(),
+                token: String::new(),
+                via,
+            });
+        }
         let token = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned);
         let session = match &token {
             Some(token) => state
@@ -94,6 +153,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 actor: view.actor,
                 csrf_token: view.csrf_token,
                 token,
+                via: Via::Session,
             }),
             _ => {
                 let uri = parts
@@ -155,6 +215,44 @@ mod tests {
         );
         assert_eq!(cookie(&headers, SESSION_COOKIE), Some("xyz"));
         assert_eq!(cookie(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_from_the_authorization_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer hearth_pat_abc"),
+        );
+        assert_eq!(bearer_token(&headers), Some(Ok("hearth_pat_abc")));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer_token(&headers), Some(Err(())));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer_token(&headers), Some(Err(())));
+    }
+
+    fn actor() -> Actor {
+        Actor {
+            user_id: hearth_domain::UserId::new("user"),
+            email: hearth_domain::user::Email::parse("someone@test.example").unwrap(),
+            practitioner_id: hearth_domain::PractitionerId::new("practitioner"),
+            name: "Some One".to_owned(),
+            roles: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_empty_csrf_token_never_matches() {
+        let user = |via| CurrentUser {
+            actor: actor(),
+            csrf_token: String::new(),
+            token: String::new(),
+            via,
+        };
+        assert!(user(Via::Session).check_csrf("").is_err());
+        assert!(user(Via::BearerWithCookies).check_csrf("").is_err());
+        assert!(user(Via::Bearer).check_csrf("").is_ok());
     }
 
     #[test]

@@ -201,7 +201,14 @@ impl App {
         let now = self.now();
         let email = Email::parse(email)?;
         let practitioner = person.validate(PractitionerId::new(self.ids.new_id()), now)?;
-        check_new_password(&password)?;
+        check_new_password(
+            &password,
+            &[
+                email.as_str(),
+                &practitioner.given_name,
+                &practitioner.family_name,
+            ],
+        )?;
         if roles.is_empty() {
             return Err(ValidationError::new(
                 "roles",

@@ -2,8 +2,10 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::{AppError, random_token};
 use serde::Deserialize;
@@ -90,6 +92,7 @@ pub struct SignInForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    extensions: Extensions,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
@@ -98,7 +101,17 @@ pub async fn submit(
         return Err(WebError::Csrf);
     }
     let next = safe_next(form.next.as_deref());
-    match state.app.sign_in(&form.email, &form.password).await {
+    // The peer address is there when served by `serve`; a router used without it (as some
+    // tools do) simply throttles by account only.
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
+    let address = client_address(peer, &headers, state.config.trusted_proxy);
+    match state
+        .app
+        .sign_in_from(&form.email, &form.password, address)
+        .await
+    {
         Ok(signed_in) => {
             let secure = state.config.secure_cookies;
             let lifetime = state.app.config().session_lifetime.as_secs();
@@ -124,11 +137,14 @@ pub async fn submit(
         Err(
             error @ (AppError::BadCredentials
             | AppError::Throttled { .. }
+            | AppError::AddressThrottled { .. }
             | AppError::AccountDisabled
             | AppError::Invalid(_)),
         ) => {
             let status = match &error {
-                AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Throttled { .. } | AppError::AddressThrottled { .. } => {
+                    StatusCode::TOO_MANY_REQUESTS
+                }
                 AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 _ => StatusCode::UNAUTHORIZED,
             };
@@ -146,6 +162,32 @@ pub async fn submit(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The client's address for sign-in throttling: the TCP peer, or — only when Hearth is
+/// configured to run behind a trusted reverse proxy — the last address in `X-Forwarded-For`,
+/// the one that proxy appended. Earlier entries were written by the client and prove nothing.
+fn client_address(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted_proxy: bool,
+) -> Option<IpAddr> {
+    if !trusted_proxy {
+        return peer;
+    }
+    let last_hop = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .map(str::trim)
+        .and_then(|hop| {
+            hop.parse::<IpAddr>()
+                .ok()
+                .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        });
+    last_hop.or(peer)
 }
 
 #[derive(Deserialize)]
@@ -179,4 +221,37 @@ pub fn signed_out(state: &AppState, location: &str) -> Response {
         ),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let peer: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("203.0.113.9, 198.51.100.7"),
+        );
+        assert_eq!(client_address(Some(peer), &headers, false), Some(peer));
+        assert_eq!(
+            client_address(Some(peer), &headers, true),
+            Some("198.51.100.7".parse().unwrap()),
+            "the hop the proxy appended, not what the client wrote"
+        );
+        headers.insert("x-forwarded-for", HeaderValue::from_static("garbage"));
+        assert_eq!(client_address(Some(peer), &headers, true), Some(peer));
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("[2001:db8::1]:4711"),
+        );
+        assert_eq!(
+            client_address(Some(peer), &headers, true),
+            Some("2001:db8::1".parse().unwrap())
+        );
+    }
 }

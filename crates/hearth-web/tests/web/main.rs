@@ -15,3 +15,4 @@ mod ops;
 mod patients;
 mod register;
 mod sign_in;
+mod tokens;
