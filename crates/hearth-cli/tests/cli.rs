@@ -148,7 +148,18 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
         .find(|(role, _, _)| role == "district-nurse")
         .unwrap()
         .clone();
-    browser_journey(&server.base, &gp_email, &password, &family, &nurse_email).await;
+    let (_, ooh_email, _) = server
+        .sign_ins
+        .iter()
+        .find(|(role, _, _)| role == "ooh-doctor")
+        .unwrap()
+        .clone();
+    let emails = JourneyEmails {
+        gp: gp_email.clone(),
+        nurse: nurse_email,
+        ooh: ooh_email,
+    };
+    browser_journey(&server.base, &emails, &password, &family).await;
     drop(server);
 
     // A second start on the same database keeps the region and prints the sign-ins again.
@@ -162,10 +173,12 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
 }
 
 /// Runs the browser journeys in headless Chromium: e2e/journey.mjs (sign in, search, open a
-/// patient) and e2e/team-journey.mjs (register a patient, add a team member, hand over
-/// coordination and accept it as the other person). Skips, saying why, when Node, its packages
+/// patient), e2e/team-journey.mjs (register a patient, add a team member, hand over
+/// coordination and accept it as the other person) and e2e/emergency-journey.mjs (emergency
+/// access by the out-of-hours doctor, the coordinator's notice and access report). Skips, saying why, when Node, its packages
 /// or Chromium are missing — unless CI=true or HEARTH_REQUIRE_BROWSER=1, when they must run.
-async fn browser_journey(base: &str, email: &str, password: &str, search: &str, nurse_email: &str) {
+async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, search: &str) {
+    let email = emails.gp.as_str();
     let e2e = repo_root().join("e2e");
     let chromium =
         std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
@@ -232,7 +245,7 @@ async fn browser_journey(base: &str, email: &str, password: &str, search: &str, 
         vec![
             ("HEARTH_BASE_URL", base.to_owned()),
             ("HEARTH_GP_EMAIL", email.to_owned()),
-            ("HEARTH_NURSE_EMAIL", nurse_email.to_owned()),
+            ("HEARTH_NURSE_EMAIL", emails.nurse.clone()),
             ("HEARTH_PASSWORD", password.to_owned()),
         ],
     )
@@ -241,6 +254,27 @@ async fn browser_journey(base: &str, email: &str, password: &str, search: &str, 
         screenshots.join("14-handover-accepted.png").exists(),
         "the team journey saved its screenshots"
     );
+    run(
+        "emergency-journey.mjs",
+        vec![
+            ("HEARTH_BASE_URL", base.to_owned()),
+            ("HEARTH_GP_EMAIL", email.to_owned()),
+            ("HEARTH_OOH_EMAIL", emails.ooh.clone()),
+            ("HEARTH_PASSWORD", password.to_owned()),
+        ],
+    )
+    .await;
+    assert!(
+        screenshots.join("23-emergency-banner.png").exists(),
+        "the emergency journey saved its screenshots"
+    );
+}
+
+/// The demo sign-ins the browser journeys use.
+struct JourneyEmails {
+    gp: String,
+    nurse: String,
+    ooh: String,
 }
 
 #[tokio::test]

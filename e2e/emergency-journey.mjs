@@ -1,0 +1,163 @@
+// Hearth browser journey for emergency access (issue 4): the out-of-hours doctor, who is in no
+// care team, finds a registered patient by NHS number, opens the record with a reason and sees
+// the emergency banner; the patient's coordinator (the GP) sees the notice and the access report
+// listing it; the doctor closes the record and it is closed again. (Expiry after the configured
+// hours is checked with a fake clock in the HTTP tests.) Plain Node script.
+//
+// Environment:
+//   HEARTH_BASE_URL        e.g. http://127.0.0.1:43211 (required)
+//   HEARTH_GP_EMAIL        the demo GP (required)
+//   HEARTH_OOH_EMAIL       the demo out-of-hours doctor (required)
+//   HEARTH_PASSWORD        the demo password (required)
+//   HEARTH_SCREENSHOT_DIR  where PNGs go; created if missing (required)
+//   CHROMIUM_PATH          browser binary (default /usr/bin/chromium)
+//
+// Prints one `ok: <step>` line per step; on failure `FAIL: <step>: <error>`, saves
+// emergency-failure.png and exits 1.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const need = (name) => {
+  const value = process.env[name];
+  if (!value) {
+    console.log(`FAIL: environment: ${name} is not set`);
+    process.exit(1);
+  }
+  return value;
+};
+const base = need('HEARTH_BASE_URL').replace(/\/+$/, '');
+const gpEmail = need('HEARTH_GP_EMAIL');
+const oohEmail = need('HEARTH_OOH_EMAIL');
+const password = need('HEARTH_PASSWORD');
+const shotDir = need('HEARTH_SCREENSHOT_DIR');
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+mkdirSync(shotDir, { recursive: true });
+const shot = (name) => path.join(shotDir, name);
+
+let browser;
+let page;
+let current = 'launch browser';
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function step(what, body) {
+  current = what;
+  await body();
+  console.log(`ok: ${what}`);
+}
+
+async function signIn(email) {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+}
+
+async function signOut() {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/sign-in/);
+}
+
+async function main() {
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  page = await context.newPage();
+
+  let patientPath;
+  let nhsNumber;
+  await step('the GP finds a registered patient she coordinates', async () => {
+    await signIn(gpEmail);
+    await page.goto(`${base}/register?coordinator=me`);
+    patientPath = await page.locator('table tbody a').first().getAttribute('href');
+    expect(patientPath, 'the GP coordinates someone on the register');
+    await page.goto(`${base}${patientPath}`);
+    const facts = await page.locator('.patient-banner').textContent();
+    const match = facts.match(/(\d{3} \d{3} \d{4})/);
+    expect(match, 'the patient page shows the NHS number');
+    nhsNumber = match[1];
+    await signOut();
+  });
+
+  await step('the out-of-hours doctor cannot open the record', async () => {
+    await signIn(oohEmail);
+    const response = await page.goto(`${base}${patientPath}`);
+    expect(response.status() === 403, `expected 403, got ${response.status()}`);
+    await page.getByText('not in this patient').first().waitFor();
+    await page.screenshot({ path: shot('21-not-in-team.png'), fullPage: true });
+  });
+
+  await step('they find the patient by NHS number and give a reason', async () => {
+    // (The refusal page also links straight to the form; the search is how a doctor starts
+    // from a phone call with only the number.)
+    await page.goto(`${base}/emergency`);
+    await page.getByLabel('NHS number').fill(nhsNumber);
+    await page.getByRole('button', { name: 'Find the patient' }).click();
+    await page.getByRole('heading', { name: 'Is this the right person?' }).waitFor();
+    await page.locator('input[name="reason"][value="urgent-care"]').check();
+    await page.locator('textarea#detail').fill('Called by daughter at 02:10: breathless and distressed');
+    await page.screenshot({ path: shot('22-emergency-form.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Open the record' }).click();
+    await page.waitForURL((url) => url.pathname === patientPath);
+  });
+
+  await step('the record opens with the emergency banner', async () => {
+    const banner = page.locator('.emergency-banner');
+    await banner.waitFor();
+    const text = await banner.textContent();
+    expect(text.includes('Emergency access') && text.includes('breathless and distressed'),
+      'the banner says why and until when');
+    await page.screenshot({ path: shot('23-emergency-banner.png'), fullPage: true });
+  });
+
+  await step('closing the record closes it again', async () => {
+    await page.getByRole('button', { name: 'Close the record now' }).click();
+    await page.waitForURL(/\/register/);
+    const response = await page.goto(`${base}${patientPath}`);
+    expect(response.status() === 403, `expected 403 after closing, got ${response.status()}`);
+    await page.goto(`${base}/notices`);
+    await signOut();
+  });
+
+  await step('the coordinator sees the notice and the access report', async () => {
+    await signIn(gpEmail);
+    await page.goto(`${base}/notices`);
+    const notice = page.locator('li', { hasText: 'under emergency access' }).first();
+    await notice.waitFor();
+    expect((await notice.textContent()).includes('Marcus Webb'), 'the notice names the doctor');
+    await page.screenshot({ path: shot('24-notices.png'), fullPage: true });
+    await notice.getByRole('link', { name: 'Who accessed the record' }).click();
+    await page.getByRole('heading', { name: /Who accessed/ }).waitFor();
+    const text = await page.locator('main').textContent();
+    expect(text.includes('Opened the record under emergency access')
+      && text.includes('breathless and distressed'), 'the report lists the reason');
+    await page.screenshot({ path: shot('25-access-report-emergency.png'), fullPage: true });
+  });
+
+  await browser.close();
+}
+
+const overall = setTimeout(() => {
+  console.log(`FAIL: ${current}: overall timeout of 90 s exceeded`);
+  process.exit(1);
+}, 90_000);
+
+main().then(() => {
+  clearTimeout(overall);
+  process.exit(0);
+}).catch(async (error) => {
+  console.log(`FAIL: ${current}: ${String(error && error.message ? error.message : error).split('\n').slice(0, 8).join(' | ')}`);
+  if (page) await page.screenshot({ path: shot('emergency-failure.png'), fullPage: true }).catch(() => {});
+  if (browser) await browser.close().catch(() => {});
+  process.exit(1);
+});
