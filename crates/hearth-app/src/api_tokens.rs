@@ -161,6 +161,29 @@ fn no_account(email: &Email) -> AppError {
     ))
 }
 
+/// Revokes every open token of a user whose account is being disabled, in the caller's
+/// transaction, auditing each: a re-enabled account starts without the old tokens.
+pub(crate) async fn revoke_all_of(
+    tx: &mut Tx,
+    user: &hearth_domain::UserId,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    for mut token in tx.api_tokens_of(user).await? {
+        if token.revoked_at.is_none() && tx.revoke_api_token(&token.id, now).await? {
+            token.revoked_at = Some(now);
+            audit(
+                tx,
+                &token,
+                AuditAction::Update,
+                now,
+                "revoked with its account",
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Audits an administrative change to a token. The record names the token and its owner, never
 /// the secret, and no patient.
 async fn audit(

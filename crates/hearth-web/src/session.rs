@@ -183,13 +183,15 @@ pub fn encode_component(value: &str) -> String {
     out
 }
 
-/// A safe place to go after signing in: a path on this site, never another site.
+/// A safe place to go after signing in: a path on this site, never another site. Without one,
+/// `/`, which sends each role to its start page (the register for clinicians, administration
+/// for administrators, figures for managers).
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
         Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path
         }
-        _ => "/register",
+        _ => "/",
     }
 }
 
@@ -200,10 +202,10 @@ mod tests {
     #[test]
     fn next_never_leaves_the_site() {
         assert_eq!(safe_next(Some("/patients/abc")), "/patients/abc");
-        assert_eq!(safe_next(Some("//evil.example")), "/register");
-        assert_eq!(safe_next(Some("https://evil.example")), "/register");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/register");
-        assert_eq!(safe_next(None), "/register");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
     }
 
     #[test]

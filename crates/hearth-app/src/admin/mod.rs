@@ -320,7 +320,8 @@ impl App {
         Ok(user)
     }
 
-    /// Sets an account's status inside `tx`; disabling also ends its sessions. The caller
+    /// Sets an account's status inside `tx`; disabling also ends its sessions and revokes its API
+    /// tokens. The caller
     /// commits, then forgets the account's cached sessions.
     pub(crate) async fn change_account_status(
         &self,
@@ -342,6 +343,7 @@ impl App {
         tx.update_user_status(&user).await?;
         if status == AccountStatus::Disabled {
             tx.end_sessions_of(&user.id, now).await?;
+            crate::api_tokens::revoke_all_of(tx, &user.id, now).await?;
         }
         Ok(user)
     }

@@ -100,7 +100,17 @@ async fn next_never_points_off_site(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(response.headers()["location"], "/register");
+    assert_eq!(
+        response.headers()["location"],
+        "/",
+        "home, which sends each role to its start page"
+    );
+    let home = client.get("/").await;
+    assert_eq!(
+        home.headers()["location"],
+        "/register",
+        "a GP starts at the register"
+    );
 }
 
 async fn sign_in_without_csrf_token_is_refused_and_opens_no_session(backend: Backend) {

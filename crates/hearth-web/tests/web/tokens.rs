@@ -134,6 +134,12 @@ async fn bad_expired_and_revoked_tokens_get_401_not_a_redirect(backend: Backend)
         "account disabled",
     )
     .await;
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    let stored = tx.api_token(&disabled.id).await.unwrap().unwrap();
+    assert!(
+        stored.revoked_at.is_some(),
+        "disabling an account revokes its tokens, so re-enabling does not bring them back"
+    );
 }
 
 /// Posts the register form for the fixture's patient with a bearer token and no CSRF token,
