@@ -1,14 +1,16 @@
 // Hearth browser journey for emergency access (issue 4): the out-of-hours doctor, who is in no
 // care team, finds a registered patient by NHS number, opens the record with a reason and sees
 // the emergency banner; the patient's coordinator (the GP) sees the notice and the access report
-// listing it; the doctor closes the record and it is closed again. (Expiry after the configured
-// hours is checked with a fake clock in the HTTP tests.) Plain Node script.
+// listing it; when the access expires the record is closed again (the server under test runs
+// with a short `--emergency-access`, HEARTH_EMERGENCY_SECONDS says how short), and closing it
+// early closes it at once. Plain Node script.
 //
 // Environment:
 //   HEARTH_BASE_URL        e.g. http://127.0.0.1:43211 (required)
 //   HEARTH_GP_EMAIL        the demo GP (required)
 //   HEARTH_OOH_EMAIL       the demo out-of-hours doctor (required)
 //   HEARTH_PASSWORD        the demo password (required)
+//   HEARTH_EMERGENCY_SECONDS  how long the server keeps emergency access open (required)
 //   HEARTH_SCREENSHOT_DIR  where PNGs go; created if missing (required)
 //   CHROMIUM_PATH          browser binary (default /usr/bin/chromium)
 //
@@ -31,6 +33,7 @@ const base = need('HEARTH_BASE_URL').replace(/\/+$/, '');
 const gpEmail = need('HEARTH_GP_EMAIL');
 const oohEmail = need('HEARTH_OOH_EMAIL');
 const password = need('HEARTH_PASSWORD');
+const emergencySeconds = Number(need('HEARTH_EMERGENCY_SECONDS'));
 const shotDir = need('HEARTH_SCREENSHOT_DIR');
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 mkdirSync(shotDir, { recursive: true });
@@ -120,7 +123,24 @@ async function main() {
     await page.screenshot({ path: shot('23-emergency-banner.png'), fullPage: true });
   });
 
-  await step('closing the record closes it again', async () => {
+  await step('when the access expires the record is closed again', async () => {
+    const deadline = Date.now() + (emergencySeconds + 10) * 1000;
+    let status = 200;
+    while (status !== 403 && Date.now() < deadline) {
+      await page.waitForTimeout(1000);
+      status = (await page.goto(`${base}${patientPath}`)).status();
+    }
+    expect(status === 403, `still open ${emergencySeconds + 10} s after opening (status ${status})`);
+    await page.screenshot({ path: shot('23b-emergency-expired.png'), fullPage: true });
+  });
+
+  await step('opened again and closed early, the record is closed at once', async () => {
+    await page.goto(`${base}${patientPath}/emergency-access`);
+    await page.locator('input[name="reason"][value="urgent-care"]').check();
+    await page.locator('textarea#detail').fill('Second visit: syringe driver alarm, family worried');
+    await page.getByRole('button', { name: 'Open the record' }).click();
+    await page.waitForURL((url) => url.pathname === patientPath);
+    await page.locator('.emergency-banner').waitFor();
     await page.getByRole('button', { name: 'Close the record now' }).click();
     await page.waitForURL(/\/register/);
     const response = await page.goto(`${base}${patientPath}`);

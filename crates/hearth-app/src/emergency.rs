@@ -28,8 +28,8 @@ pub struct EmergencyForm {
     pub restriction: Option<&'static str>,
     /// The reader already may read the record (care team, or emergency access still open).
     pub already_open: bool,
-    /// How long access will last, in hours.
-    pub hours: i64,
+    /// How long access will last.
+    pub lasts: jiff::SignedDuration,
 }
 
 /// One of a person's in-app notices.
@@ -106,7 +106,7 @@ impl App {
             patient: record,
             restriction,
             already_open: hearth_domain::access::decide(&facts, now).is_allowed(),
-            hours: self.config.emergency_access_duration.as_hours(),
+            lasts: self.config.emergency_access_duration,
         })
     }
 

@@ -22,10 +22,10 @@ pub struct Common {
     /// Local time zone (IANA name) for dates and times people read.
     #[arg(long, env = "HEARTH_TIME_ZONE", default_value = "Europe/London")]
     pub time_zone: String,
-    /// How many hours emergency access to a record outside one's care team lasts (1–72).
-    #[arg(long, env = "HEARTH_EMERGENCY_ACCESS_HOURS", default_value_t = 12,
-          value_parser = clap::value_parser!(u16).range(1..=72))]
-    pub emergency_access_hours: u16,
+    /// How long emergency access to a record outside one's care team lasts: `12h`, `90m`, …
+    /// (from 5 seconds, for tests, to 72 hours).
+    #[arg(long, env = "HEARTH_EMERGENCY_ACCESS", default_value = "12h", value_parser = emergency_duration)]
+    pub emergency_access: jiff::SignedDuration,
 }
 
 impl Common {
@@ -46,9 +46,7 @@ impl Common {
         Ok(AppConfig {
             national_number_system,
             time_zone,
-            emergency_access_duration: jiff::SignedDuration::from_hours(i64::from(
-                self.emergency_access_hours,
-            )),
+            emergency_access_duration: self.emergency_access,
             ..AppConfig::default()
         })
     }
@@ -73,4 +71,42 @@ pub fn init_tracing() {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
+}
+
+/// Parses the emergency access duration ("12h", "90m", "30s") and checks its range.
+fn emergency_duration(text: &str) -> Result<jiff::SignedDuration, String> {
+    let duration: jiff::SignedDuration = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration: write it like 12h, 90m or 30s"))?;
+    let (shortest, longest) = (
+        jiff::SignedDuration::from_secs(5),
+        jiff::SignedDuration::from_hours(72),
+    );
+    if duration < shortest || duration > longest {
+        return Err(format!(
+            "emergency access must last between 5 seconds and 72 hours, not {text}"
+        ));
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::emergency_duration;
+
+    #[test]
+    fn emergency_access_durations_are_read_and_bounded() {
+        assert_eq!(
+            emergency_duration("12h").unwrap(),
+            jiff::SignedDuration::from_hours(12)
+        );
+        assert_eq!(
+            emergency_duration("90m").unwrap(),
+            jiff::SignedDuration::from_mins(90)
+        );
+        assert!(emergency_duration("1s").is_err());
+        assert!(emergency_duration("73h").is_err());
+        assert!(emergency_duration("soon").is_err());
+    }
 }

@@ -111,7 +111,8 @@ async fn demo_mode_refuses_a_non_loopback_address() {
 async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_journey() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/hearth.db", dir.path().display());
-    let server = serve(&url, &["--demo"]).await;
+    // Emergency access lasts seconds here, so that the browser journey sees it expire.
+    let server = serve(&url, &["--demo", "--emergency-access", "8s"]).await;
     let roles: Vec<String> = server
         .sign_ins
         .iter()
@@ -261,6 +262,7 @@ async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, sea
             ("HEARTH_GP_EMAIL", email.to_owned()),
             ("HEARTH_OOH_EMAIL", emails.ooh.clone()),
             ("HEARTH_PASSWORD", password.to_owned()),
+            ("HEARTH_EMERGENCY_SECONDS", "8".to_owned()),
         ],
     )
     .await;

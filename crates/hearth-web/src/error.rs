@@ -88,7 +88,10 @@ impl IntoResponse for WebError {
         } else {
             self.to_string()
         };
-        let title = status.canonical_reason().unwrap_or("Error");
+        let title = match &self {
+            WebError::App(AppError::RecordClosed { .. }) => "This record is closed to you",
+            _ => status.canonical_reason().unwrap_or("Error"),
+        };
         let action = match &self {
             WebError::App(AppError::RecordClosed { patient, denial })
                 if !matches!(denial, Denial::NotClinical) =>

@@ -33,9 +33,13 @@ struct AccountPage {
     idle: String,
 }
 
-/// A configured duration in words: whole hours, or minutes.
-fn in_words(duration: jiff::SignedDuration) -> String {
-    let minutes = duration.as_secs() / 60;
+/// A configured duration in words: whole hours, minutes, or (below a minute) seconds.
+pub(crate) fn in_words(duration: jiff::SignedDuration) -> String {
+    let seconds = duration.as_secs();
+    if seconds < 60 {
+        return format!("{seconds} seconds");
+    }
+    let minutes = seconds / 60;
     match (minutes / 60, minutes % 60) {
         (1, 0) => "1 hour".to_owned(),
         (hours, 0) if hours > 1 => format!("{hours} hours"),

@@ -75,7 +75,7 @@ struct FormPage {
     town: String,
     restriction: Option<&'static str>,
     already_open: bool,
-    hours: i64,
+    lasts: String,
     reasons: Vec<(&'static str, &'static str)>,
     reason: String,
     detail: String,
@@ -103,7 +103,7 @@ async fn form_page(
         town: patient.address.town.clone(),
         restriction: form.restriction,
         already_open: form.already_open,
-        hours: form.hours,
+        lasts: super::account::in_words(form.lasts),
         reasons: EmergencyReason::ALL
             .iter()
             .map(|r| (r.code(), r.label()))
