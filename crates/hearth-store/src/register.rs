@@ -209,11 +209,12 @@ impl Tx {
 /// team, and, when the patient declined consent to share, the organisation is the registering
 /// one. This is the care-team part of the access rule (`hearth_domain::access::decide`) in SQL
 /// form, so that lists can filter in the database; emergency access does not list patients.
+/// (`COALESCE` keeps the members' look-up on the patient's index: see `Tx::access_facts`.)
 pub(crate) fn visibility(patient: &str, practitioner: usize, organisation: usize) -> String {
     format!(
         "EXISTS (SELECT 1 FROM care_team_members tm WHERE tm.patient_id = {patient} \
-         AND tm.ended_on IS NULL AND (tm.practitioner_id = ${practitioner} \
-         OR tm.organisation_id = ${organisation})) \
+         AND tm.ended_on IS NULL AND (COALESCE(tm.practitioner_id, '') = ${practitioner} \
+         OR COALESCE(tm.organisation_id, '') = ${organisation})) \
          AND NOT EXISTS (SELECT 1 FROM register_entries rd WHERE rd.patient_id = {patient} \
          AND rd.status = 'active' AND rd.consent = 'declined' AND rd.organisation_id <> ${organisation})"
     )
