@@ -5,6 +5,7 @@
 pub mod access;
 pub mod api_token;
 pub mod audit;
+pub mod care_plan;
 pub mod care_team;
 pub mod codes;
 pub mod error;

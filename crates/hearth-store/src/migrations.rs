@@ -84,6 +84,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     8 "care team access" "0008_care_team_access.sql",
     9 "administration" "0009_administration.sql",
     10 "api tokens" "0010_api_tokens.sql",
+    11 "care plan" "0011_care_plan.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -97,4 +98,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     8 "care team access" "0008_care_team_access.sql",
     9 "administration" "0009_administration.sql",
     10 "api tokens" "0010_api_tokens.sql",
+    11 "care plan" "0011_care_plan.sql",
 );

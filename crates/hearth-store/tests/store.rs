@@ -411,9 +411,133 @@ async fn records_written_before_the_chain_are_chained_by_migrate(backend: hearth
     assert_eq!((check.records, check.broken), (8, None));
 }
 
+fn crisis_plan(version: i64, what_to_do: &str) -> hearth_domain::care_plan::SectionVersion {
+    use hearth_domain::care_plan::{Content, Section, SectionVersion};
+    SectionVersion {
+        patient_id: PatientId::new("p-1"),
+        section: Section::CrisisPlan,
+        version,
+        content: Content::CrisisPlan {
+            likely: "Breathlessness at night".into(),
+            what_to_do: what_to_do.into(),
+            call_first: "District nurses".into(),
+            admission: "no".into(),
+            gp_verifies_death: true,
+        },
+        summary: format!("save {version}"),
+        author: PractitionerId::new("pr-1"),
+        saved_at: start_time(),
+        review_by: jiff::civil::date(2026, 12, 20),
+    }
+}
+
+/// Saves one section version in its own transaction; whether it was stored.
+async fn save_section(
+    store: &hearth_store::Store,
+    version: hearth_domain::care_plan::SectionVersion,
+) -> bool {
+    let mut tx = store.begin_write().await.unwrap();
+    let stored = tx.insert_section_version(&version).await.unwrap();
+    tx.commit().await.unwrap();
+    stored
+}
+
+async fn racing_saves_of_one_section_have_one_winner(backend: hearth_testkit::Backend) {
+    use hearth_domain::care_plan::{Content, Section};
+    let Some(db) = TestDatabase::new(backend, "racing_section_saves").await else {
+        return;
+    };
+    let org = NewOrganisation {
+        name: "Riverside".into(),
+        kind: "gp-practice".into(),
+        ..Default::default()
+    }
+    .validate(OrganisationId::new("org-1"), start_time())
+    .unwrap();
+    let mut tx = db.store.begin_write().await.unwrap();
+    tx.insert_organisation(&org).await.unwrap();
+    tx.insert_patient(&patient("p-1", "Edith", "Carter", "9434765919", &org.id))
+        .await
+        .unwrap();
+    tx.insert_practitioner(&hearth_domain::practitioner::Practitioner {
+        id: PractitionerId::new("pr-1"),
+        given_name: "Amelia".into(),
+        family_name: "Hughes".into(),
+        created_at: start_time(),
+        updated_at: start_time(),
+        version: 1,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Two clinicians save the same section, both from the empty section: one wins.
+    let (a, b) = tokio::join!(
+        save_section(&db.store, crisis_plan(1, "Morphine 2.5 mg s/c")),
+        save_section(&db.store, crisis_plan(1, "Call 999")),
+    );
+    assert!(a ^ b, "exactly one of two racing saves wins (got {a}, {b})");
+    // A different section saved at the same time succeeds as well.
+    let mut other = crisis_plan(1, "");
+    other.section = Section::CarerFamily;
+    other.content = Content::CarerFamily {
+        name: "Joan".into(),
+        relationship: "wife".into(),
+        contact: "07700 900 123".into(),
+        lives_with_patient: true,
+        aware_of_prognosis: true,
+        carer_needs: String::new(),
+    };
+    let carer = other.clone();
+    let (c, d) = tokio::join!(
+        save_section(&db.store, crisis_plan(2, "Morphine 5 mg s/c")),
+        save_section(&db.store, other),
+    );
+    assert!(c && d, "saves of different sections both succeed");
+    // A later change that everyone need not read again leaves the significant version alone.
+    let mut carer = carer;
+    carer.version = 2;
+    carer.summary = "new mobile number".into();
+    assert!(save_section(&db.store, carer).await);
+
+    let mut tx = db.store.begin_read().await.unwrap();
+    let current = tx.current_sections(&PatientId::new("p-1")).await.unwrap();
+    assert_eq!(current.len(), 2);
+    let crisis = current
+        .iter()
+        .find(|v| v.section == Section::CrisisPlan)
+        .unwrap();
+    assert_eq!(crisis.version, 2);
+    assert_eq!(
+        crisis,
+        &crisis_plan(2, "Morphine 5 mg s/c"),
+        "content reads back as written"
+    );
+    let history = tx
+        .section_versions(&PatientId::new("p-1"), Section::CrisisPlan)
+        .await
+        .unwrap();
+    assert_eq!(
+        history.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [2, 1]
+    );
+    let state = tx
+        .plan_state(&PatientId::new("p-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state.version, 4, "four section versions saved");
+    assert!(
+        [2, 3].contains(&state.significant_version),
+        "the last significant change is the second crisis plan (plan version 2 or 3, whichever \
+         of the racing saves committed first), not the carer's new number: {state:?}"
+    );
+}
+
 on_both_backends!(
     patients_round_trip_and_search,
     paging_reports_more,
     the_audit_chain_names_the_record_tampered_with,
     records_written_before_the_chain_are_chained_by_migrate,
+    racing_saves_of_one_section_have_one_winner,
 );
