@@ -11,6 +11,7 @@ mod api_tokens;
 mod app;
 mod audit_log;
 mod auth;
+mod care_plan;
 mod care_team;
 mod clock;
 pub mod demo;
@@ -32,6 +33,7 @@ pub use admin::{
 pub use api_tokens::{ApiTokenLine, IssuedApiToken};
 pub use app::{App, AppConfig};
 pub use auth::{SessionLine, SessionView, SignedIn, random_token};
+pub use care_plan::{OutOfHoursSummary, PlanView, SaveOutcome};
 pub use care_team::CareTeamView;
 pub use clock::{Clock, IdGenerator, RandomIds, SystemClock};
 pub use directory::{Directory, DirectoryPerson, OnCallView};

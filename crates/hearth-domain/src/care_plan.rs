@@ -184,6 +184,315 @@ pub enum Content {
     },
 }
 
+impl Section {
+    /// Whether someone of this profession may change the section. Resuscitation decisions are
+    /// made and recorded by doctors and specialist palliative care nurses; medicines by those who
+    /// prescribe, dispense or give them; care workers record what matters, equipment and the
+    /// carer's details.
+    pub fn may_edit(self, profession: crate::practitioner::Profession) -> bool {
+        use crate::practitioner::Profession as P;
+        if !profession.is_clinical() {
+            return false;
+        }
+        match self {
+            Self::Resuscitation => matches!(
+                profession,
+                P::GeneralPractitioner
+                    | P::PalliativeMedicinePhysician
+                    | P::Oncologist
+                    | P::HospitalDoctor
+                    | P::OutOfHoursDoctor
+                    | P::SpecialistPalliativeNurse
+            ),
+            Self::AnticipatoryMedicines => !matches!(
+                profession,
+                P::CareWorker | P::SocialWorker | P::Physiotherapist | P::OccupationalTherapist
+            ),
+            Self::WhatMatters | Self::Equipment | Self::CarerFamily => true,
+            _ => profession != P::CareWorker,
+        }
+    }
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "Yes" } else { "No" }.to_owned()
+}
+
+fn label_of<T: Copy>(
+    code: &str,
+    from_code: fn(&str) -> Option<T>,
+    label: fn(T) -> &'static str,
+) -> String {
+    from_code(code).map_or_else(|| code.to_owned(), |v| label(v).to_owned())
+}
+
+fn date_text(date: Option<Date>) -> String {
+    date.map(|d| d.strftime("%-d %b %Y").to_string())
+        .unwrap_or_default()
+}
+
+fn preference_text(p: &Preference) -> String {
+    let discussion = label_of(&p.discussion, Discussion::from_code, Discussion::label);
+    if p.discussion != Discussion::Discussed.code() {
+        return discussion;
+    }
+    let place = |c: &Option<String>| {
+        c.as_deref()
+            .map(|c| label_of(c, Place::from_code, Place::label))
+            .unwrap_or_default()
+    };
+    let mut text = place(&p.first);
+    if p.second.is_some() {
+        text.push_str(&format!(", then {}", place(&p.second).to_lowercase()));
+    }
+    if !p.reason.is_empty() {
+        text.push_str(&format!(" — {}", p.reason));
+    }
+    if let Some(on) = p.discussed_on {
+        text.push_str(&format!(" (discussed {})", date_text(Some(on))));
+    }
+    text
+}
+
+impl Content {
+    /// The section as labelled lines, in reading order: what the plan page shows, what the
+    /// out-of-hours summary quotes, and what two versions are compared by. Empty values are
+    /// kept (the page says "Not recorded").
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let f = |label: &str, value: String| (label.to_owned(), value);
+        match self {
+            Self::WhatMatters {
+                own_words,
+                agreed_goals,
+                discipline_goals,
+            } => {
+                let mut out = vec![
+                    f("In their own words", own_words.clone()),
+                    f("Agreed goals of care", agreed_goals.clone()),
+                ];
+                out.extend(
+                    discipline_goals
+                        .iter()
+                        .map(|g| (format!("Goal of {}", g.discipline), g.goal.clone())),
+                );
+                out
+            }
+            Self::Understanding {
+                person_knows,
+                family_knows,
+                place_of_care,
+                place_of_death,
+            } => vec![
+                f("What the person knows", person_knows.clone()),
+                f("What the family knows", family_knows.clone()),
+                f("Preferred place of care", preference_text(place_of_care)),
+                f("Preferred place of death", preference_text(place_of_death)),
+            ],
+            Self::AdvanceCarePlanning {
+                advance_statement,
+                refusal_of_treatment,
+                proxy_name,
+                proxy_scope,
+                proxy_contact,
+                documents_kept,
+            } => vec![
+                f("Advance statement", advance_statement.clone()),
+                f(
+                    "Advance decision to refuse treatment",
+                    refusal_of_treatment.clone(),
+                ),
+                f("Lasting power of attorney / proxy", proxy_name.clone()),
+                f("Proxy's scope", proxy_scope.clone()),
+                f("Proxy's contact", proxy_contact.clone()),
+                f("Where the documents are kept", documents_kept.clone()),
+            ],
+            Self::Resuscitation {
+                cpr,
+                decided_on,
+                made_by,
+                review_on,
+                person_aware,
+                family_aware,
+                escalation,
+                recommendations,
+            } => vec![
+                f(
+                    "CPR decision",
+                    label_of(cpr, CprDecision::from_code, CprDecision::label),
+                ),
+                f("Decided on", date_text(*decided_on)),
+                f("Decided by", made_by.clone()),
+                f("Review the decision on", date_text(*review_on)),
+                f("The person is aware", yes_no(*person_aware)),
+                f("The family is aware", yes_no(*family_aware)),
+                f(
+                    "Treatment escalation",
+                    label_of(escalation, Escalation::from_code, Escalation::label),
+                ),
+                f("Recommendations", recommendations.clone()),
+            ],
+            Self::AnticipatoryMedicines {
+                medicines,
+                syringe_driver,
+            } => {
+                let mut out: Vec<(String, String)> = medicines
+                    .iter()
+                    .map(|m| {
+                        let mut text = format!("{} {}", m.dose, m.route);
+                        for (label, value) in [
+                            ("for", &m.indication),
+                            ("at most", &m.max_frequency),
+                            ("prescribed by", &m.prescriber),
+                        ] {
+                            if !value.is_empty() {
+                                text.push_str(&format!(", {label} {value}"));
+                            }
+                        }
+                        if let Some(on) = m.prescribed_on {
+                            text.push_str(&format!(" on {}", date_text(Some(on))));
+                        }
+                        text.push_str(if m.dispensed {
+                            "; dispensed"
+                        } else {
+                            "; NOT dispensed"
+                        });
+                        if !m.kept_where.is_empty() {
+                            text.push_str(&format!(", kept {}", m.kept_where));
+                        }
+                        (m.drug.clone(), text)
+                    })
+                    .collect();
+                out.push(f("Syringe driver", syringe_driver.clone()));
+                out
+            }
+            Self::Equipment { items } => items
+                .iter()
+                .map(|i| {
+                    let supplier = if i.supplied_by.is_empty() {
+                        "supplier not recorded".to_owned()
+                    } else {
+                        format!("supplied by {}", i.supplied_by)
+                    };
+                    (i.item.clone(), supplier)
+                })
+                .collect(),
+            Self::CrisisPlan {
+                likely,
+                what_to_do,
+                call_first,
+                admission,
+                gp_verifies_death,
+            } => vec![
+                f("What is likely to happen", likely.clone()),
+                f("What to do", what_to_do.clone()),
+                f("Who to call first", call_first.clone()),
+                f(
+                    "Hospital admission",
+                    label_of(admission, AdmissionWish::from_code, AdmissionWish::label),
+                ),
+                f(
+                    "The GP will verify or certify death",
+                    yes_no(*gp_verifies_death),
+                ),
+            ],
+            Self::CarerFamily {
+                name,
+                relationship,
+                contact,
+                lives_with_patient,
+                aware_of_prognosis,
+                carer_needs,
+            } => vec![
+                f("Main carer", name.clone()),
+                f("Relationship", relationship.clone()),
+                f("Contact", contact.clone()),
+                f("Lives with the patient", yes_no(*lives_with_patient)),
+                f("Aware of the prognosis", yes_no(*aware_of_prognosis)),
+                f("The carer's own needs and support", carer_needs.clone()),
+            ],
+        }
+    }
+
+    /// An empty section of this kind, to start a form from.
+    pub fn empty(section: Section) -> Self {
+        match section {
+            Section::WhatMatters => Self::WhatMatters {
+                own_words: String::new(),
+                agreed_goals: String::new(),
+                discipline_goals: Vec::new(),
+            },
+            Section::Understanding => Self::Understanding {
+                person_knows: String::new(),
+                family_knows: String::new(),
+                place_of_care: Preference {
+                    discussion: Discussion::NotDiscussed.code().to_owned(),
+                    ..Default::default()
+                },
+                place_of_death: Preference {
+                    discussion: Discussion::NotDiscussed.code().to_owned(),
+                    ..Default::default()
+                },
+            },
+            Section::AdvanceCarePlanning => Self::AdvanceCarePlanning {
+                advance_statement: String::new(),
+                refusal_of_treatment: String::new(),
+                proxy_name: String::new(),
+                proxy_scope: String::new(),
+                proxy_contact: String::new(),
+                documents_kept: String::new(),
+            },
+            Section::Resuscitation => Self::Resuscitation {
+                cpr: CprDecision::NotDecided.code().to_owned(),
+                decided_on: None,
+                made_by: String::new(),
+                review_on: None,
+                person_aware: false,
+                family_aware: false,
+                escalation: Escalation::NotDecided.code().to_owned(),
+                recommendations: String::new(),
+            },
+            Section::AnticipatoryMedicines => Self::AnticipatoryMedicines {
+                medicines: Vec::new(),
+                syringe_driver: String::new(),
+            },
+            Section::Equipment => Self::Equipment { items: Vec::new() },
+            Section::CrisisPlan => Self::CrisisPlan {
+                likely: String::new(),
+                what_to_do: String::new(),
+                call_first: String::new(),
+                admission: AdmissionWish::NotDiscussed.code().to_owned(),
+                gp_verifies_death: false,
+            },
+            Section::CarerFamily => Self::CarerFamily {
+                name: String::new(),
+                relationship: String::new(),
+                contact: String::new(),
+                lives_with_patient: false,
+                aware_of_prognosis: false,
+                carer_needs: String::new(),
+            },
+        }
+    }
+}
+
+/// The labels whose values differ between two versions of a section (either side may lack a
+/// label, for example a medicine added or stopped).
+pub fn changed_labels(a: &Content, b: &Content) -> Vec<String> {
+    let (a, b) = (a.fields(), b.fields());
+    let mut labels: Vec<String> = Vec::new();
+    for (label, value) in &a {
+        if b.iter().find(|(l, _)| l == label).map(|(_, v)| v) != Some(value) {
+            labels.push(label.clone());
+        }
+    }
+    for (label, _) in &b {
+        if !a.iter().any(|(l, _)| l == label) {
+            labels.push(label.clone());
+        }
+    }
+    labels
+}
+
 /// The longest free text a field takes.
 pub const TEXT_MAX_CHARS: usize = 4000;
 /// The most rows a list in a section takes (medicines, equipment, goals).
@@ -448,19 +757,16 @@ pub const DEFAULT_REVIEW_DAYS: i64 = 28;
 /// The furthest ahead a review-by date may be.
 pub const LONGEST_REVIEW_DAYS: i64 = 365;
 
-/// The outcome of checking a save against the section as it is now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SaveCheck {
-    /// The save starts from the current version and becomes `version`.
-    Proceed { version: i64 },
-    /// Someone saved the section since the author opened it: their version is returned so that
-    /// the author can see it beside their own and merge.
-    Conflict { current: i64 },
+/// A save that started from an older version than the section's current one: someone saved
+/// the section since the author opened it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleBase {
+    pub current: i64,
 }
 
 impl SectionSave {
     /// Checks the save against the section's current version (`None` when empty) and turns it
-    /// into the new version, or a conflict. The database enforces the same rule (one row per
+    /// into the new version, or says the base is stale (a conflict to merge). The database enforces the same rule (one row per
     /// section and version), so two saves racing from the same version cannot both win.
     pub fn check(
         self,
@@ -468,7 +774,7 @@ impl SectionSave {
         current: Option<i64>,
         author: &PractitionerId,
         (today, now): (Date, Timestamp),
-    ) -> Result<Result<SectionVersion, SaveCheck>, ValidationError> {
+    ) -> Result<Result<SectionVersion, StaleBase>, ValidationError> {
         let content = self.content.validate(today)?;
         let summary = self.summary.trim().to_owned();
         if summary.chars().count() > 200 {
@@ -502,7 +808,7 @@ impl SectionSave {
         };
         let current = current.unwrap_or(0);
         if self.base_version != current {
-            return Ok(Err(SaveCheck::Conflict { current }));
+            return Ok(Err(StaleBase { current }));
         }
         Ok(Ok(SectionVersion {
             patient_id: patient.clone(),
@@ -649,11 +955,11 @@ mod tests {
         let outcome = save(crisis(), 1)
             .check(&p, Some(2), &a, (today(), now()))
             .unwrap();
-        assert_eq!(outcome, Err(SaveCheck::Conflict { current: 2 }));
+        assert_eq!(outcome, Err(StaleBase { current: 2 }));
         let outcome = save(crisis(), 0)
             .check(&p, Some(1), &a, (today(), now()))
             .unwrap();
-        assert_eq!(outcome, Err(SaveCheck::Conflict { current: 1 }));
+        assert_eq!(outcome, Err(StaleBase { current: 1 }));
     }
 
     #[test]
@@ -779,6 +1085,42 @@ mod tests {
             vec![ReadinessItem::AnticipatoryMedicinesDispensed],
             "prescribed but not dispensed is not ready"
         );
+    }
+
+    #[test]
+    fn changes_between_versions_are_named_by_label() {
+        let before = crisis();
+        let mut after = crisis();
+        if let Content::CrisisPlan { what_to_do, .. } = &mut after {
+            *what_to_do = "Midazolam 2.5 mg s/c".into();
+        }
+        assert_eq!(
+            changed_labels(&before, &after),
+            vec!["What to do".to_owned()]
+        );
+        assert!(changed_labels(&before, &before).is_empty());
+        let none = Content::empty(Section::AnticipatoryMedicines);
+        let one = Content::AnticipatoryMedicines {
+            medicines: vec![Medicine {
+                drug: "Midazolam".into(),
+                dose: "2.5 mg".into(),
+                route: "s/c".into(),
+                ..Default::default()
+            }],
+            syringe_driver: String::new(),
+        };
+        assert_eq!(changed_labels(&none, &one), vec!["Midazolam".to_owned()]);
+    }
+
+    #[test]
+    fn only_some_professions_record_resuscitation_decisions() {
+        use crate::practitioner::Profession as P;
+        assert!(Section::Resuscitation.may_edit(P::GeneralPractitioner));
+        assert!(!Section::Resuscitation.may_edit(P::CareWorker));
+        assert!(!Section::Resuscitation.may_edit(P::Physiotherapist));
+        assert!(Section::WhatMatters.may_edit(P::CareWorker));
+        assert!(Section::AnticipatoryMedicines.may_edit(P::DistrictNurse));
+        assert!(!Section::CrisisPlan.may_edit(P::Administrator));
     }
 
     #[test]

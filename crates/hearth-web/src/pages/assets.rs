@@ -19,6 +19,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/htmx.min.js"),
     ),
     (
+        "hearth.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/hearth.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../static/favicon.svg"),

@@ -9,10 +9,12 @@ pub mod emergency;
 pub mod figures;
 pub mod ops;
 pub mod patient;
+pub mod plan;
 pub mod register;
 pub mod register_entry;
 pub mod rota;
 pub mod sign_in;
+pub mod summary;
 pub mod team;
 
 use askama::Template;

@@ -49,6 +49,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/patients/{id}/emergency-access", "SAAADDAA"),
     ("POST", "/patients/{id}/emergency-access", "SAAADDAA"),
     ("GET", "/patients/{id}/access", "SADDDDDD"),
+    ("GET", "/patients/{id}/summary", "SADDDDAD"),
+    ("GET", "/patients/{id}/plan", "SADDDDAD"),
+    ("POST", "/patients/{id}/plan/read", "SADDDDDD"),
+    ("GET", "/patients/{id}/plan/{section}", "SADDDDDD"),
+    ("POST", "/patients/{id}/plan/{section}", "SADDDDDD"),
+    ("GET", "/patients/{id}/plan/{section}/history", "SADDDDAD"),
     ("GET", "/patients/{id}/team", "SADDDDAD"),
     ("POST", "/patients/{id}/team/members", "SADDDDDD"),
     ("GET", "/patients/{id}/team/members/{member}", "SADDDDAD"),
@@ -235,6 +241,7 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             )
             .replace("{file}", "hearth.css")
             .replace("{role}", "no-such-role")
+            .replace("{section}", "crisis-plan")
             .replace("{shift}", "no-such-shift")
             .replace("/emergency", "/emergency?number=9434765919")
             .replace("/emergency?number=9434765919-access", "/emergency-access");
@@ -250,7 +257,14 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             } else {
                 let token = token.clone().unwrap_or_default();
                 client
-                    .post_form(&path, &[("csrf_token", token.as_str()), ("version", "0")])
+                    .post_form(
+                        &path,
+                        &[
+                            ("csrf_token", token.as_str()),
+                            ("version", "0"),
+                            ("base_version", "0"),
+                        ],
+                    )
                     .await
             };
             let status = response.status().as_u16();

@@ -13,6 +13,7 @@ mod emergency;
 mod handover;
 mod ops;
 mod patients;
+mod plan;
 mod register;
 mod sign_in;
 mod tokens;

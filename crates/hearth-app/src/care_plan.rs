@@ -1,0 +1,397 @@
+//! The shared care plan: reading it (with readiness, staleness and who has read it), saving a
+//! section without ever overwriting a colleague's change unseen, acknowledging the current
+//! version, and a section's history.
+
+use std::collections::HashMap;
+
+use hearth_domain::audit::{AccessBasis, AuditAction};
+use hearth_domain::care_plan::{ReadinessItem, Section, SectionSave, SectionVersion, readiness};
+use hearth_domain::care_team::{CareTeam, Member};
+use hearth_domain::patient::Patient;
+use hearth_domain::{PatientId, PractitionerId, ValidationError};
+use hearth_store::{PlanRead, PlanState};
+
+use crate::access::{self, Decision};
+use crate::{Actor, App, AppError};
+
+const RESOURCE: &str = "CarePlan";
+
+/// The plan as the plan page shows it.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    pub patient: Patient,
+    /// The current version of each section the plan has.
+    pub sections: HashMap<Section, SectionVersion>,
+    pub state: Option<PlanState>,
+    pub reads: Vec<PlanRead>,
+    pub team: CareTeam,
+    /// Names of the practitioners the plan and the team mention.
+    pub names: HashMap<PractitionerId, String>,
+    /// What the out-of-hours readiness check finds missing (empty: ready).
+    pub missing: Vec<ReadinessItem>,
+    /// The patient is on the register (a plan is kept for registered patients).
+    pub registered: bool,
+    /// The reader opened the record under emergency access (they read, not change).
+    pub emergency: bool,
+}
+
+impl PlanView {
+    /// The people in the team who have not read the latest significant change.
+    pub fn unread_by(&self) -> Vec<PractitionerId> {
+        let Some(state) = self.state else {
+            return Vec::new();
+        };
+        self.team
+            .active()
+            .filter_map(|m| match &m.member {
+                Member::Practitioner(id) => Some(id.clone()),
+                Member::Service(_) => None,
+            })
+            .filter(|id| {
+                !self
+                    .reads
+                    .iter()
+                    .any(|r| &r.practitioner_id == id && r.version >= state.significant_version)
+            })
+            .collect()
+    }
+}
+
+/// The outcome of saving a section.
+#[derive(Debug, Clone)]
+pub enum SaveOutcome {
+    Saved(SectionVersion),
+    /// A colleague saved the section since the form was opened: theirs is the current version;
+    /// nothing of the new save was stored.
+    Conflict {
+        theirs: Option<SectionVersion>,
+    },
+}
+
+impl App {
+    /// The patient's care plan, for care-team members and readers under emergency access.
+    pub async fn care_plan(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+    ) -> Result<PlanView, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let system = &self.config.national_number_system.system_uri;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let decision = access::decide(&mut tx, actor, patient, now).await?;
+        let record = tx.patient(patient, system).await?;
+        let mut view = None;
+        if let (Some(record), Decision::Allowed(basis)) = (&record, &decision) {
+            let sections: HashMap<Section, SectionVersion> = tx
+                .current_sections(patient)
+                .await?
+                .into_iter()
+                .map(|v| (v.section, v))
+                .collect();
+            let state = tx.plan_state(patient).await?;
+            let reads = tx.plan_reads(patient).await?;
+            let team = crate::care_team::load_team(&mut tx, patient).await?;
+            let registered = tx
+                .register_entries_of(patient)
+                .await?
+                .iter()
+                .any(|e| e.leaving.is_none());
+            let mut mentioned: Vec<PractitionerId> = sections
+                .values()
+                .map(|v| v.author.clone())
+                .chain(reads.iter().map(|r| r.practitioner_id.clone()))
+                .chain(team.members.iter().filter_map(|m| match &m.member {
+                    Member::Practitioner(id) => Some(id.clone()),
+                    Member::Service(_) => None,
+                }))
+                .collect();
+            mentioned.sort();
+            mentioned.dedup();
+            let names = tx.practitioner_names(&mentioned).await?;
+            let missing = readiness(
+                sections.values().map(|v| &v.content),
+                team.coordinator().is_some(),
+            );
+            view = Some(PlanView {
+                patient: record.clone(),
+                sections,
+                state,
+                reads,
+                team,
+                names,
+                missing,
+                registered,
+                emergency: *basis == AccessBasis::EmergencyAccess,
+            });
+        }
+        drop(tx);
+        let version = view
+            .as_ref()
+            .and_then(|v| v.state.map(|s| (patient.as_str(), s.version)));
+        let audit = access::audit_record(
+            actor,
+            now,
+            Some(patient),
+            AuditAction::Read,
+            RESOURCE,
+            version,
+            &decision,
+        );
+        self.audit.append(audit).await?;
+        match (record, decision, view) {
+            (None, _, _) => Err(AppError::NotFound(
+                "There is no patient with this id.".to_owned(),
+            )),
+            (Some(_), Decision::Denied(denial), _) => Err(access::refusal(patient, denial)),
+            (Some(_), _, Some(view)) => Ok(view),
+            (Some(_), _, None) => Err(AppError::Internal(
+                "the plan of a visible patient was not read".to_owned(),
+            )),
+        }
+    }
+
+    /// Saves a section of the plan from the version the author started from. A save from an
+    /// older version stores nothing and returns the colleague's version to merge with.
+    pub async fn save_plan_section(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        save: SectionSave,
+    ) -> Result<SaveOutcome, AppError> {
+        let section = save.content.section();
+        if !actor
+            .acting_role()
+            .is_some_and(|r| section.may_edit(r.profession))
+        {
+            return Err(AppError::Forbidden(format!(
+                "Your role does not record the section \"{}\": ask a colleague who does.",
+                section.label()
+            )));
+        }
+        let mut tx = self
+            .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
+            .await?;
+        let registered = tx
+            .register_entries_of(patient)
+            .await?
+            .iter()
+            .any(|e| e.leaving.is_none());
+        if !registered {
+            return Err(ValidationError::new(
+                "section",
+                "A care plan is kept for patients on the palliative care register: add the patient to the register first.",
+            )
+            .into());
+        }
+        let history = tx.section_versions(patient, section).await?;
+        let current = history.first().map(|v| v.version);
+        let checked = save.check(
+            patient,
+            current,
+            &actor.practitioner_id,
+            (self.today(), self.now()),
+        )?;
+        let version = match checked {
+            Ok(version) => version,
+            Err(_stale) => {
+                return Ok(SaveOutcome::Conflict {
+                    theirs: history.into_iter().next(),
+                });
+            }
+        };
+        self.audit_change(
+            &mut tx,
+            actor,
+            patient,
+            AuditAction::Update,
+            (RESOURCE, section.code(), version.version),
+        )
+        .await?;
+        if !tx.insert_section_version(&version).await? {
+            // A colleague's save of the same version committed between our read and our write.
+            drop(tx);
+            let mut tx = self.store.begin_read().await?;
+            let theirs = tx
+                .section_versions(patient, section)
+                .await?
+                .into_iter()
+                .next();
+            return Ok(SaveOutcome::Conflict { theirs });
+        }
+        tx.commit().await?;
+        Ok(SaveOutcome::Saved(version))
+    }
+
+    /// Records that the actor has read the plan up to `version`, which must be the current one.
+    pub async fn acknowledge_plan(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        version: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = self
+            .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
+            .await?;
+        let Some(state) = tx.plan_state(patient).await? else {
+            return Err(
+                ValidationError::new("version", "The plan has nothing to read yet.").into(),
+            );
+        };
+        if state.version != version {
+            return Err(AppError::Conflict(format!(
+                "The plan changed while you were reading it (now version {}): read the changes, then confirm again.",
+                state.version
+            )));
+        }
+        self.audit_change(
+            &mut tx,
+            actor,
+            patient,
+            AuditAction::Update,
+            ("CarePlanRead", patient.as_str(), version),
+        )
+        .await?;
+        tx.record_plan_read(patient, &actor.practitioner_id, version, self.now())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every version of one section, newest first, with the names of their authors.
+    pub async fn section_history(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        section: Section,
+    ) -> Result<(Vec<SectionVersion>, HashMap<PractitionerId, String>), AppError> {
+        crate::patients::require_clinician(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let decision = access::decide(&mut tx, actor, patient, now).await?;
+        let mut found = None;
+        if decision.is_allowed() {
+            let versions = tx.section_versions(patient, section).await?;
+            let mut authors: Vec<PractitionerId> =
+                versions.iter().map(|v| v.author.clone()).collect();
+            authors.sort();
+            authors.dedup();
+            let names = tx.practitioner_names(&authors).await?;
+            found = Some((versions, names));
+        }
+        drop(tx);
+        let audit = access::audit_record(
+            actor,
+            now,
+            Some(patient),
+            AuditAction::Read,
+            RESOURCE,
+            None,
+            &decision,
+        );
+        self.audit.append(audit).await?;
+        match (decision, found) {
+            (Decision::Denied(denial), _) => Err(access::refusal(patient, denial)),
+            (_, Some(found)) => Ok(found),
+            (_, None) => Err(AppError::Internal("the history was not read".to_owned())),
+        }
+    }
+}
+
+/// Everything the out-of-hours summary shows, read in one transaction.
+#[derive(Debug, Clone)]
+pub struct OutOfHoursSummary {
+    pub plan: PlanView,
+    /// The active register entry, when the patient is on the register.
+    pub register: Option<hearth_domain::register::RegisterEntry>,
+    /// Who gives specialist palliative care advice now, and next.
+    pub on_call: Vec<crate::OnCallView>,
+}
+
+impl App {
+    /// The out-of-hours summary: the one screen an on-call clinician needs at 2 a.m. Reached
+    /// through the care team or emergency access, and audited either way.
+    pub async fn out_of_hours_summary(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+    ) -> Result<OutOfHoursSummary, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let system = &self.config.national_number_system.system_uri;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let decision = access::decide(&mut tx, actor, patient, now).await?;
+        let record = tx.patient(patient, system).await?;
+        let mut summary = None;
+        if let (Some(record), Decision::Allowed(basis)) = (&record, &decision) {
+            let sections: HashMap<Section, SectionVersion> = tx
+                .current_sections(patient)
+                .await?
+                .into_iter()
+                .map(|v| (v.section, v))
+                .collect();
+            let state = tx.plan_state(patient).await?;
+            let team = crate::care_team::load_team(&mut tx, patient).await?;
+            let register = tx
+                .register_entries_of(patient)
+                .await?
+                .into_iter()
+                .find(|e| e.leaving.is_none());
+            let mut mentioned: Vec<PractitionerId> = sections
+                .values()
+                .map(|v| v.author.clone())
+                .chain(team.members.iter().filter_map(|m| match &m.member {
+                    Member::Practitioner(id) => Some(id.clone()),
+                    Member::Service(_) => None,
+                }))
+                .collect();
+            mentioned.sort();
+            mentioned.dedup();
+            let names = tx.practitioner_names(&mentioned).await?;
+            let on_call = crate::directory::on_call(&mut tx, now).await?;
+            let missing = readiness(
+                sections.values().map(|v| &v.content),
+                team.coordinator().is_some(),
+            );
+            summary = Some(OutOfHoursSummary {
+                plan: PlanView {
+                    patient: record.clone(),
+                    sections,
+                    state,
+                    reads: Vec::new(),
+                    team,
+                    names,
+                    missing,
+                    registered: register.is_some(),
+                    emergency: *basis == AccessBasis::EmergencyAccess,
+                },
+                register,
+                on_call,
+            });
+        }
+        drop(tx);
+        let version = summary
+            .as_ref()
+            .and_then(|s| s.plan.state.map(|st| (patient.as_str(), st.version)));
+        let audit = access::audit_record(
+            actor,
+            now,
+            Some(patient),
+            AuditAction::Read,
+            "Composition",
+            version,
+            &decision,
+        );
+        self.audit.append(audit).await?;
+        match (record, decision, summary) {
+            (None, _, _) => Err(AppError::NotFound(
+                "There is no patient with this id.".to_owned(),
+            )),
+            (Some(_), Decision::Denied(denial), _) => Err(access::refusal(patient, denial)),
+            (Some(_), _, Some(summary)) => Ok(summary),
+            (Some(_), _, None) => Err(AppError::Internal(
+                "the summary of a visible patient was not read".to_owned(),
+            )),
+        }
+    }
+}

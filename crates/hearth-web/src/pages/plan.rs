@@ -1,0 +1,903 @@
+//! `/patients/{id}/plan`: the shared care plan — every section with who reviewed it and when,
+//! out-of-hours readiness, who has read the latest version — and the pages that change a
+//! section (with the conflict page that merges a colleague's change), acknowledge the plan, and
+//! compare two versions of a section.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_app::{AppError, PlanView, SaveOutcome};
+use hearth_domain::care_plan::{
+    AdmissionWish, Content, CprDecision, DisciplineGoal, Discussion, EquipmentItem, Escalation,
+    Medicine, Place, Preference, Section, SectionSave, SectionVersion, changed_labels,
+};
+use hearth_domain::care_team::Member;
+use hearth_domain::{PatientId, PractitionerId, ValidationError};
+use jiff::civil::Date;
+
+use crate::pages::{Chrome, date, patient_id, render};
+use crate::session::CurrentUser;
+use crate::{AppState, WebError};
+
+/// A section as the plan page shows it.
+pub struct SectionCard {
+    pub code: &'static str,
+    pub title: &'static str,
+    pub fields: Vec<(String, String)>,
+    /// "Reviewed by Amelia Hughes on 3 Nov 2026 (version 2)", or `None` when never recorded.
+    pub reviewed: Option<String>,
+    pub review_by: String,
+    pub overdue: bool,
+    pub significant: bool,
+    pub editable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    name: String,
+    patient_href: String,
+    csrf_token: String,
+    sections: Vec<SectionCard>,
+    missing: Vec<&'static str>,
+    registered: bool,
+    emergency: bool,
+    version: i64,
+    significant_version: i64,
+    read_by: Vec<String>,
+    unread_by: Vec<String>,
+    i_have_read: bool,
+    member: bool,
+    error: Option<String>,
+}
+
+fn name_of(names: &HashMap<PractitionerId, String>, id: &PractitionerId) -> String {
+    names
+        .get(id)
+        .cloned()
+        .unwrap_or_else(|| "a colleague".to_owned())
+}
+
+fn card(
+    section: Section,
+    current: Option<&SectionVersion>,
+    names: &HashMap<PractitionerId, String>,
+    editable: bool,
+    (today, local): (Date, &dyn Fn(jiff::Timestamp) -> String),
+) -> SectionCard {
+    SectionCard {
+        code: section.code(),
+        title: section.label(),
+        fields: current.map(|v| v.content.fields()).unwrap_or_default(),
+        reviewed: current.map(|v| {
+            format!(
+                "Reviewed by {} on {} (version {}: {})",
+                name_of(names, &v.author),
+                local(v.saved_at),
+                v.version,
+                v.summary
+            )
+        }),
+        review_by: current.map(|v| date(v.review_by)).unwrap_or_default(),
+        overdue: current.is_some_and(|v| v.overdue(today)),
+        significant: section.significant(),
+        editable,
+    }
+}
+
+async fn plan_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &PatientId,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let view: PlanView = state.app.care_plan(&user.actor, id).await?;
+    let today = state.app.today();
+    let me = &user.actor.practitioner_id;
+    let profession = user.actor.acting_role().map(|r| r.profession);
+    let member = view.team.active().any(|m| match &m.member {
+        Member::Practitioner(p) => p == me,
+        Member::Service(o) => user.actor.acting_organisation().as_ref() == Some(o),
+    });
+    let sections = Section::ALL
+        .iter()
+        .map(|s| {
+            let editable =
+                !view.emergency && view.registered && profession.is_some_and(|p| s.may_edit(p));
+            let local = |at| state.app.local_time(at);
+            card(
+                *s,
+                view.sections.get(s),
+                &view.names,
+                editable,
+                (today, &local),
+            )
+        })
+        .collect();
+    let (version, significant_version) = view
+        .state
+        .map_or((0, 0), |s| (s.version, s.significant_version));
+    let unread = view.unread_by();
+    let read_by = view
+        .reads
+        .iter()
+        .filter(|r| r.version >= significant_version && significant_version > 0)
+        .map(|r| {
+            format!(
+                "{} (version {}, {})",
+                name_of(&view.names, &r.practitioner_id),
+                r.version,
+                state.app.local_time(r.read_at)
+            )
+        })
+        .collect();
+    let i_have_read = view
+        .reads
+        .iter()
+        .any(|r| &r.practitioner_id == me && r.version == version);
+    let p = &view.patient;
+    render(&PlanPage {
+        chrome: Some(Chrome::of(user)),
+        active: "register",
+        name: p.list_name(),
+        patient_href: format!("/patients/{id}"),
+        csrf_token: user.csrf_token.clone(),
+        sections,
+        missing: view.missing.iter().map(|m| m.label()).collect(),
+        registered: view.registered,
+        emergency: view.emergency,
+        version,
+        significant_version,
+        read_by,
+        unread_by: unread.iter().map(|p| name_of(&view.names, p)).collect(),
+        i_have_read,
+        member: member && !view.emergency,
+        error,
+    })
+}
+
+/// `GET /patients/{id}/plan`
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    plan_page(&state, &user, &patient_id(&id)?, None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReadForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    version: String,
+}
+
+/// `POST /patients/{id}/plan/read`: "I have read version N".
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): Form<ReadForm>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    user.check_csrf(&form.csrf_token)?;
+    let version = crate::pages::form_version(&form.version)?;
+    match state.app.acknowledge_plan(&user.actor, &id, version).await {
+        Ok(()) => Ok(Redirect::to(&format!("/patients/{id}/plan")).into_response()),
+        Err(AppError::Invalid(invalid)) => {
+            let page = plan_page(&state, &user, &id, Some(invalid.message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The values a section form shows: single fields by name, and rows for lists.
+pub struct FormValues {
+    fields: HashMap<&'static str, String>,
+    pub rows: Vec<FormValues>,
+}
+
+impl FormValues {
+    /// The value of field `name` ("" when empty).
+    pub fn v(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    /// Whether a yes/no field is yes.
+    pub fn on(&self, name: &str) -> bool {
+        self.v(name) == "yes"
+    }
+
+    fn new() -> Self {
+        Self {
+            fields: HashMap::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn set(&mut self, name: &'static str, value: impl Into<String>) {
+        self.fields.insert(name, value.into());
+    }
+}
+
+fn date_value(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn flag(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// A section's content as form values.
+fn values_of(content: &Content) -> FormValues {
+    let mut f = FormValues::new();
+    match content {
+        Content::WhatMatters {
+            own_words,
+            agreed_goals,
+            discipline_goals,
+        } => {
+            f.set("own_words", own_words);
+            f.set("agreed_goals", agreed_goals);
+            for g in discipline_goals {
+                let mut row = FormValues::new();
+                row.set("discipline", &g.discipline);
+                row.set("goal", &g.goal);
+                f.rows.push(row);
+            }
+        }
+        Content::Understanding {
+            person_knows,
+            family_knows,
+            place_of_care,
+            place_of_death,
+        } => {
+            f.set("person_knows", person_knows);
+            f.set("family_knows", family_knows);
+            for (prefix, p) in [("care", place_of_care), ("death", place_of_death)] {
+                let names: [&'static str; 5] = if prefix == "care" {
+                    [
+                        "care_discussion",
+                        "care_first",
+                        "care_second",
+                        "care_reason",
+                        "care_on",
+                    ]
+                } else {
+                    [
+                        "death_discussion",
+                        "death_first",
+                        "death_second",
+                        "death_reason",
+                        "death_on",
+                    ]
+                };
+                f.set(names[0], &p.discussion);
+                f.set(names[1], p.first.clone().unwrap_or_default());
+                f.set(names[2], p.second.clone().unwrap_or_default());
+                f.set(names[3], &p.reason);
+                f.set(names[4], date_value(p.discussed_on));
+            }
+        }
+        Content::AdvanceCarePlanning {
+            advance_statement,
+            refusal_of_treatment,
+            proxy_name,
+            proxy_scope,
+            proxy_contact,
+            documents_kept,
+        } => {
+            f.set("advance_statement", advance_statement);
+            f.set("refusal_of_treatment", refusal_of_treatment);
+            f.set("proxy_name", proxy_name);
+            f.set("proxy_scope", proxy_scope);
+            f.set("proxy_contact", proxy_contact);
+            f.set("documents_kept", documents_kept);
+        }
+        Content::Resuscitation {
+            cpr,
+            decided_on,
+            made_by,
+            review_on,
+            person_aware,
+            family_aware,
+            escalation,
+            recommendations,
+        } => {
+            f.set("cpr", cpr);
+            f.set("decided_on", date_value(*decided_on));
+            f.set("made_by", made_by);
+            f.set("review_on", date_value(*review_on));
+            f.set("person_aware", flag(*person_aware));
+            f.set("family_aware", flag(*family_aware));
+            f.set("escalation", escalation);
+            f.set("recommendations", recommendations);
+        }
+        Content::AnticipatoryMedicines {
+            medicines,
+            syringe_driver,
+        } => {
+            f.set("syringe_driver", syringe_driver);
+            for m in medicines {
+                let mut row = FormValues::new();
+                row.set("drug", &m.drug);
+                row.set("dose", &m.dose);
+                row.set("route", &m.route);
+                row.set("indication", &m.indication);
+                row.set("max_frequency", &m.max_frequency);
+                row.set("prescriber", &m.prescriber);
+                row.set("prescribed_on", date_value(m.prescribed_on));
+                row.set("dispensed", flag(m.dispensed));
+                row.set("kept_where", &m.kept_where);
+                f.rows.push(row);
+            }
+        }
+        Content::Equipment { items } => {
+            for i in items {
+                let mut row = FormValues::new();
+                row.set("item", &i.item);
+                row.set("supplied_by", &i.supplied_by);
+                f.rows.push(row);
+            }
+        }
+        Content::CrisisPlan {
+            likely,
+            what_to_do,
+            call_first,
+            admission,
+            gp_verifies_death,
+        } => {
+            f.set("likely", likely);
+            f.set("what_to_do", what_to_do);
+            f.set("call_first", call_first);
+            f.set("admission", admission);
+            f.set("gp_verifies_death", flag(*gp_verifies_death));
+        }
+        Content::CarerFamily {
+            name,
+            relationship,
+            contact,
+            lives_with_patient,
+            aware_of_prognosis,
+            carer_needs,
+        } => {
+            f.set("name", name);
+            f.set("relationship", relationship);
+            f.set("contact", contact);
+            f.set("lives_with_patient", flag(*lives_with_patient));
+            f.set("aware_of_prognosis", flag(*aware_of_prognosis));
+            f.set("carer_needs", carer_needs);
+        }
+    }
+    // Room for new rows in lists.
+    if matches!(
+        content,
+        Content::WhatMatters { .. }
+            | Content::AnticipatoryMedicines { .. }
+            | Content::Equipment { .. }
+    ) {
+        for _ in 0..3 {
+            f.rows.push(FormValues::new());
+        }
+    }
+    f
+}
+
+/// The submitted form: single fields, and the k-th value of each repeated field.
+struct Submitted {
+    pairs: Vec<(String, String)>,
+}
+
+impl Submitted {
+    fn one(&self, name: &str) -> String {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn date(&self, name: &'static str, value: &str) -> Result<Option<Date>, ValidationError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(None);
+        }
+        value.parse().map(Some).map_err(|_| {
+            ValidationError::new(name, "Give the date as a date (for example 2026-11-22).")
+        })
+    }
+
+    fn optional(&self, name: &str) -> Option<String> {
+        Some(self.one(name)).filter(|v| !v.trim().is_empty())
+    }
+
+    fn preference(&self, prefix: &str) -> Result<Preference, ValidationError> {
+        let name = |field: &str| format!("{prefix}_{field}");
+        Ok(Preference {
+            discussion: self.one(&name("discussion")),
+            first: self.optional(&name("first")),
+            second: self.optional(&name("second")),
+            reason: self.one(&name("reason")),
+            discussed_on: self.date(
+                if prefix == "care" {
+                    "care_on"
+                } else {
+                    "death_on"
+                },
+                &self.one(&name("on")),
+            )?,
+        })
+    }
+
+    /// The content of `section` from the form.
+    fn content(&self, section: Section) -> Result<Content, ValidationError> {
+        let yes = |name: &str| self.one(name) == "yes";
+        Ok(match section {
+            Section::WhatMatters => Content::WhatMatters {
+                own_words: self.one("own_words"),
+                agreed_goals: self.one("agreed_goals"),
+                discipline_goals: self
+                    .all("discipline")
+                    .into_iter()
+                    .zip(self.all("goal"))
+                    .map(|(discipline, goal)| DisciplineGoal { discipline, goal })
+                    .collect(),
+            },
+            Section::Understanding => Content::Understanding {
+                person_knows: self.one("person_knows"),
+                family_knows: self.one("family_knows"),
+                place_of_care: self.preference("care")?,
+                place_of_death: self.preference("death")?,
+            },
+            Section::AdvanceCarePlanning => Content::AdvanceCarePlanning {
+                advance_statement: self.one("advance_statement"),
+                refusal_of_treatment: self.one("refusal_of_treatment"),
+                proxy_name: self.one("proxy_name"),
+                proxy_scope: self.one("proxy_scope"),
+                proxy_contact: self.one("proxy_contact"),
+                documents_kept: self.one("documents_kept"),
+            },
+            Section::Resuscitation => Content::Resuscitation {
+                cpr: self.one("cpr"),
+                decided_on: self.date("decided_on", &self.one("decided_on"))?,
+                made_by: self.one("made_by"),
+                review_on: self.date("review_on", &self.one("review_on"))?,
+                person_aware: yes("person_aware"),
+                family_aware: yes("family_aware"),
+                escalation: self.one("escalation"),
+                recommendations: self.one("recommendations"),
+            },
+            Section::AnticipatoryMedicines => {
+                let column = |name: &str| self.all(name);
+                let (
+                    drugs,
+                    doses,
+                    routes,
+                    indications,
+                    frequencies,
+                    prescribers,
+                    dates,
+                    dispensed,
+                    kept,
+                ) = (
+                    column("drug"),
+                    column("dose"),
+                    column("route"),
+                    column("indication"),
+                    column("max_frequency"),
+                    column("prescriber"),
+                    column("prescribed_on"),
+                    column("dispensed"),
+                    column("kept_where"),
+                );
+                let at = |list: &Vec<String>, n: usize| list.get(n).cloned().unwrap_or_default();
+                let mut medicines = Vec::new();
+                for n in 0..drugs.len() {
+                    medicines.push(Medicine {
+                        drug: at(&drugs, n),
+                        dose: at(&doses, n),
+                        route: at(&routes, n),
+                        indication: at(&indications, n),
+                        max_frequency: at(&frequencies, n),
+                        prescriber: at(&prescribers, n),
+                        prescribed_on: self.date("medicines", &at(&dates, n))?,
+                        dispensed: at(&dispensed, n) == "yes",
+                        kept_where: at(&kept, n),
+                    });
+                }
+                Content::AnticipatoryMedicines {
+                    medicines,
+                    syringe_driver: self.one("syringe_driver"),
+                }
+            }
+            Section::Equipment => Content::Equipment {
+                items: self
+                    .all("item")
+                    .into_iter()
+                    .zip(self.all("supplied_by"))
+                    .map(|(item, supplied_by)| EquipmentItem { item, supplied_by })
+                    .collect(),
+            },
+            Section::CrisisPlan => Content::CrisisPlan {
+                likely: self.one("likely"),
+                what_to_do: self.one("what_to_do"),
+                call_first: self.one("call_first"),
+                admission: self.one("admission"),
+                gp_verifies_death: yes("gp_verifies_death"),
+            },
+            Section::CarerFamily => Content::CarerFamily {
+                name: self.one("name"),
+                relationship: self.one("relationship"),
+                contact: self.one("contact"),
+                lives_with_patient: yes("lives_with_patient"),
+                aware_of_prognosis: yes("aware_of_prognosis"),
+                carer_needs: self.one("carer_needs"),
+            },
+        })
+    }
+}
+
+fn section_of(code: &str) -> Result<Section, WebError> {
+    Section::from_code(code).ok_or(WebError::NotFound)
+}
+
+/// A colleague's version next to the author's, for the conflict page.
+pub struct ConflictView {
+    pub who: String,
+    pub when: String,
+    pub version: i64,
+    pub summary: String,
+    /// (label, theirs, mine, differs)
+    pub rows: Vec<(String, String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "plan_section.html")]
+struct SectionPage {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    name: String,
+    patient_href: String,
+    csrf_token: String,
+    code: &'static str,
+    title: &'static str,
+    significant: bool,
+    base_version: i64,
+    form: FormValues,
+    summary: String,
+    review_by: String,
+    error: Option<String>,
+    conflict: Option<ConflictView>,
+    places: Vec<(&'static str, &'static str)>,
+    discussions: Vec<(&'static str, &'static str)>,
+    cpr_choices: Vec<(&'static str, &'static str)>,
+    escalations: Vec<(&'static str, &'static str)>,
+    admissions: Vec<(&'static str, &'static str)>,
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|v| (code(*v), label(*v))).collect()
+}
+
+/// What the form is drawn from: the stored section, or what the author typed.
+struct Draft {
+    content: Content,
+    base_version: i64,
+    summary: String,
+    review_by: String,
+}
+
+async fn section_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &PatientId,
+    section: Section,
+    draft: Option<Draft>,
+    error: Option<String>,
+    conflict: Option<ConflictView>,
+) -> Result<Response, WebError> {
+    let view = state.app.care_plan(&user.actor, id).await?;
+    if view.emergency {
+        return Err(AppError::Forbidden(
+            "Emergency access lets you read the plan, not change it.".to_owned(),
+        )
+        .into());
+    }
+    let current = view.sections.get(&section);
+    let draft = draft.unwrap_or_else(|| Draft {
+        content: current.map_or_else(|| Content::empty(section), |v| v.content.clone()),
+        base_version: current.map_or(0, |v| v.version),
+        summary: String::new(),
+        review_by: String::new(),
+    });
+    let page = render(&SectionPage {
+        chrome: Some(Chrome::of(user)),
+        active: "register",
+        name: view.patient.list_name(),
+        patient_href: format!("/patients/{id}"),
+        csrf_token: user.csrf_token.clone(),
+        code: section.code(),
+        title: section.label(),
+        significant: section.significant(),
+        base_version: draft.base_version,
+        form: values_of(&draft.content),
+        summary: draft.summary,
+        review_by: draft.review_by,
+        error: error.clone(),
+        conflict,
+        places: choices(Place::ALL, Place::code, Place::label),
+        discussions: choices(Discussion::ALL, Discussion::code, Discussion::label),
+        cpr_choices: choices(CprDecision::ALL, CprDecision::code, CprDecision::label),
+        escalations: choices(Escalation::ALL, Escalation::code, Escalation::label),
+        admissions: choices(
+            AdmissionWish::ALL,
+            AdmissionWish::code,
+            AdmissionWish::label,
+        ),
+    })?;
+    Ok(page)
+}
+
+/// `GET /patients/{id}/plan/{section}`: the section's form, from its current version.
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, section)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    section_page(
+        &state,
+        &user,
+        &patient_id(&id)?,
+        section_of(&section)?,
+        None,
+        None,
+        None,
+    )
+    .await
+}
+
+/// `POST /patients/{id}/plan/{section}`: saves the section from the version the form showed.
+pub async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, section)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    let section = section_of(&section)?;
+    let submitted = Submitted { pairs };
+    user.check_csrf(&submitted.one("csrf_token"))?;
+    let base_version = crate::pages::form_version(&submitted.one("base_version"))?;
+    let summary = submitted.one("summary");
+    let review_by_text = submitted.one("review_by");
+    let parsed = submitted
+        .content(section)
+        .and_then(|content| Ok((content, submitted.date("review_by", &review_by_text)?)));
+    let (content, review_by) = match parsed {
+        Ok(parsed) => parsed,
+        Err(invalid) => {
+            let draft = Draft {
+                content: submitted
+                    .content(section)
+                    .unwrap_or_else(|_| Content::empty(section)),
+                base_version,
+                summary,
+                review_by: review_by_text,
+            };
+            let page = section_page(
+                &state,
+                &user,
+                &id,
+                section,
+                Some(draft),
+                Some(invalid.message),
+                None,
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let draft = Draft {
+        content: content.clone(),
+        base_version,
+        summary: summary.clone(),
+        review_by: review_by_text.clone(),
+    };
+    let result = state
+        .app
+        .save_plan_section(
+            &user.actor,
+            &id,
+            SectionSave {
+                content: content.clone(),
+                base_version,
+                summary,
+                review_by,
+            },
+        )
+        .await;
+    match result {
+        Ok(SaveOutcome::Saved(_)) => {
+            Ok(Redirect::to(&format!("/patients/{id}/plan#{}", section.code())).into_response())
+        }
+        Ok(SaveOutcome::Conflict { theirs }) => {
+            let names = state
+                .app
+                .section_history(&user.actor, &id, section)
+                .await
+                .map(|(_, names)| names)
+                .unwrap_or_default();
+            let conflict = theirs.as_ref().map(|t| {
+                let changed = changed_labels(&t.content, &content);
+                let mine = content.fields();
+                let mut rows: Vec<(String, String, String, bool)> = t
+                    .content
+                    .fields()
+                    .into_iter()
+                    .map(|(label, theirs)| {
+                        let m = mine
+                            .iter()
+                            .find(|(l, _)| *l == label)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default();
+                        let differs = changed.contains(&label);
+                        (label, theirs, m, differs)
+                    })
+                    .collect();
+                for (label, value) in &mine {
+                    if !rows.iter().any(|(l, ..)| l == label) {
+                        rows.push((label.clone(), String::new(), value.clone(), true));
+                    }
+                }
+                ConflictView {
+                    who: name_of(&names, &t.author),
+                    when: state.app.local_time(t.saved_at),
+                    version: t.version,
+                    summary: t.summary.clone(),
+                    rows,
+                }
+            });
+            // The form keeps the author's words and now starts from the colleague's version:
+            // saving it again is the merge.
+            let draft = Draft {
+                base_version: theirs.as_ref().map_or(0, |t| t.version),
+                ..draft
+            };
+            let page = section_page(
+                &state,
+                &user,
+                &id,
+                section,
+                Some(draft),
+                Some("Someone saved this section while you were editing it. Nothing of yours was lost and nothing was saved yet: compare the two versions below, change the form so it says what both of you meant, and save again.".to_owned()),
+                conflict,
+            )
+            .await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(AppError::Invalid(invalid)) => {
+            let page = section_page(
+                &state,
+                &user,
+                &id,
+                section,
+                Some(draft),
+                Some(invalid.message),
+                None,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CompareQuery {
+    a: Option<i64>,
+    b: Option<i64>,
+}
+
+/// One saved version in the history list.
+pub struct VersionLine {
+    pub version: i64,
+    pub who: String,
+    pub when: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "plan_history.html")]
+struct HistoryPage {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    patient_href: String,
+    code: &'static str,
+    title: &'static str,
+    versions: Vec<VersionLine>,
+    a: i64,
+    b: i64,
+    /// (label, value in a, value in b, differs)
+    rows: Vec<(String, String, String, bool)>,
+}
+
+/// `GET /patients/{id}/plan/{section}/history[?a=N&b=M]`: every version, and two side by side
+/// with the differences marked (the latest two unless chosen).
+pub async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, section)): Path<(String, String)>,
+    Query(query): Query<CompareQuery>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    let section = section_of(&section)?;
+    let (versions, names) = state.app.section_history(&user.actor, &id, section).await?;
+    let latest = versions.first().map_or(0, |v| v.version);
+    let b = query.b.unwrap_or(latest);
+    let a = query.a.unwrap_or(b - 1);
+    let find = |n: i64| versions.iter().find(|v| v.version == n);
+    let empty = Content::empty(section);
+    let (ca, cb) = (
+        find(a).map_or(&empty, |v| &v.content),
+        find(b).map_or(&empty, |v| &v.content),
+    );
+    let changed = changed_labels(ca, cb);
+    let fb = cb.fields();
+    let mut rows: Vec<(String, String, String, bool)> = ca
+        .fields()
+        .into_iter()
+        .map(|(label, va)| {
+            let vb = fb
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let differs = changed.contains(&label);
+            (label, va, vb, differs)
+        })
+        .collect();
+    for (label, value) in &fb {
+        if !rows.iter().any(|(l, ..)| l == label) {
+            rows.push((label.clone(), String::new(), value.clone(), true));
+        }
+    }
+    render(&HistoryPage {
+        chrome: Some(Chrome::of(&user)),
+        active: "register",
+        patient_href: format!("/patients/{id}"),
+        code: section.code(),
+        title: section.label(),
+        versions: versions
+            .iter()
+            .map(|v| VersionLine {
+                version: v.version,
+                who: name_of(&names, &v.author),
+                when: state.app.local_time(v.saved_at),
+                summary: v.summary.clone(),
+            })
+            .collect(),
+        a,
+        b,
+        rows,
+    })
+}

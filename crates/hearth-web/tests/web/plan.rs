@@ -1,0 +1,322 @@
+//! The shared care plan and the out-of-hours summary: saving sections as versions, the conflict
+//! page and merging, acknowledging, readiness, history, and reading through emergency access.
+
+use hearth_app::{NewUser, NewUserRole};
+use hearth_testkit::{
+    Backend, Fixture, PASSWORD, TestApp, TestClient, csrf_token_in, on_both_backends, spawn_app,
+};
+
+use crate::care_team::join;
+use crate::register::{REASONS, register};
+
+/// The fixture's patient on the register, with the GP in the team (coordinating).
+async fn planned_patient(t: &TestApp, f: &Fixture) -> (String, TestClient) {
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let id = f.patient.id.to_string();
+    join(t, f, &f.patient.id, &f.gp_actor.practitioner_id, "gp").await;
+    assert_eq!(
+        register(&gp, &id, "given", REASONS).await.status().as_u16(),
+        303
+    );
+    (id, gp)
+}
+
+/// A second clinician at the fixture's practice (which is in the patient's team as a service).
+async fn colleague(t: &TestApp, f: &Fixture, email: &str, profession: &str) -> TestClient {
+    t.app
+        .create_user(NewUser {
+            email: email.into(),
+            password: PASSWORD.into(),
+            given_name: "Rhona".into(),
+            family_name: "Baird".into(),
+            roles: vec![NewUserRole {
+                organisation_id: f.practice.id.clone(),
+                profession: profession.into(),
+                phone: String::new(),
+            }],
+        })
+        .await
+        .unwrap();
+    t.signed_in(email, PASSWORD).await
+}
+
+/// Submits the crisis plan form from `base` with `what_to_do`; the status and page.
+async fn save_crisis_plan(
+    client: &TestClient,
+    patient: &str,
+    token: &str,
+    base: &str,
+    what_to_do: &str,
+) -> (u16, String) {
+    let response = client
+        .post_form(
+            &format!("/patients/{patient}/plan/crisis-plan"),
+            &[
+                ("csrf_token", token),
+                ("base_version", base),
+                ("likely", "Increasing breathlessness, especially at night"),
+                ("what_to_do", what_to_do),
+                ("call_first", "Ashby district nurses 01632 960 222"),
+                ("admission", "no"),
+                ("gp_verifies_death", "yes"),
+                ("summary", "crisis plan agreed with Edith and her daughter"),
+                ("review_by", ""),
+            ],
+        )
+        .await;
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+async fn sections_are_saved_as_versions_and_acknowledged(backend: Backend) {
+    let Some(t) = spawn_app(backend, "plan_sections_saved").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let (patient, gp) = planned_patient(&t, &f).await;
+    let (status, plan) = gp.get_text(&format!("/patients/{patient}/plan")).await;
+    assert_eq!(status, 200);
+    assert!(plan.contains("Not ready for out of hours"));
+    assert!(plan.contains("crisis plan, CPR decision, preferred place of death"));
+
+    let (_, form) = gp
+        .get_text(&format!("/patients/{patient}/plan/crisis-plan"))
+        .await;
+    let token = csrf_token_in(&form).unwrap();
+    let (status, page) = save_crisis_plan(
+        &gp,
+        &patient,
+        &token,
+        "0",
+        "Morphine 2.5 mg s/c; sit up; fan",
+    )
+    .await;
+    assert_eq!(status, 303, "{page}");
+    let (_, plan) = gp.get_text(&format!("/patients/{patient}/plan")).await;
+    assert!(plan.contains("Morphine 2.5 mg s/c; sit up; fan"));
+    assert!(plan.contains("(version 1: crisis plan agreed with Edith and her daughter)"));
+    assert!(
+        !plan.contains("Missing: crisis plan"),
+        "the crisis plan is no longer missing"
+    );
+    assert!(
+        plan.contains("Not yet read by:"),
+        "a significant change asks the team to read it"
+    );
+
+    let read = gp
+        .post_form(
+            &format!("/patients/{patient}/plan/read"),
+            &[("csrf_token", token.as_str()), ("version", "1")],
+        )
+        .await;
+    assert_eq!(read.status().as_u16(), 303);
+    let (_, plan) = gp.get_text(&format!("/patients/{patient}/plan")).await;
+    assert!(plan.contains("You have read version 1"));
+
+    // Invalid input changes nothing; a care worker does not record CPR decisions; an outsider
+    // cannot read the plan at all.
+    let bad = gp
+        .post_form(
+            &format!("/patients/{patient}/plan/resuscitation"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("base_version", "0"),
+                ("cpr", "not-for-cpr"),
+                ("escalation", "comfort"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status().as_u16(), 422);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("needs the date it was made and who made it")
+    );
+    let carer = colleague(&t, &f, "carer@test.example", "care-worker").await;
+    let (_, account) = carer.get_text("/account").await;
+    let carer_token = csrf_token_in(&account).unwrap();
+    let refused = carer
+        .post_form(
+            &format!("/patients/{patient}/plan/resuscitation"),
+            &[
+                ("csrf_token", carer_token.as_str()),
+                ("base_version", "0"),
+                ("cpr", "not-for-cpr"),
+                ("decided_on", "2026-11-01"),
+                ("made_by", "Dr Test"),
+                ("escalation", "comfort"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 403);
+    let outsider = t.signed_in(&f.outsider.email, &f.outsider.password).await;
+    assert_eq!(
+        outsider
+            .get_text(&format!("/patients/{patient}/plan"))
+            .await
+            .0,
+        403
+    );
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    let current = tx.current_sections(&f.patient.id).await.unwrap();
+    assert_eq!(current.len(), 1, "only the crisis plan was saved");
+}
+
+async fn a_stale_save_shows_both_versions_and_merging_saves(backend: Backend) {
+    let Some(t) = spawn_app(backend, "plan_conflict_and_merge").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let (patient, gp) = planned_patient(&t, &f).await;
+    let nurse = colleague(&t, &f, "dn@test.example", "district-nurse").await;
+    // Both open the empty section.
+    let (_, gp_form) = gp
+        .get_text(&format!("/patients/{patient}/plan/crisis-plan"))
+        .await;
+    let (_, dn_form) = nurse
+        .get_text(&format!("/patients/{patient}/plan/crisis-plan"))
+        .await;
+    let (gp_token, dn_token) = (
+        csrf_token_in(&gp_form).unwrap(),
+        csrf_token_in(&dn_form).unwrap(),
+    );
+    let (status, _) = save_crisis_plan(&gp, &patient, &gp_token, "0", "Morphine 2.5 mg s/c").await;
+    assert_eq!(status, 303);
+    let (status, page) = save_crisis_plan(
+        &nurse,
+        &patient,
+        &dn_token,
+        "0",
+        "Midazolam 2.5 mg s/c for agitation",
+    )
+    .await;
+    assert_eq!(status, 409, "a save from an older version is a conflict");
+    assert!(page.contains("Someone saved this section while you were editing it"));
+    assert!(
+        page.contains("Morphine 2.5 mg s/c") && page.contains("Midazolam 2.5 mg s/c for agitation")
+    );
+    assert!(
+        page.contains("name=\"base_version\" value=\"1\""),
+        "the merge starts from their version"
+    );
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    assert_eq!(
+        tx.current_sections(&f.patient.id).await.unwrap()[0].version,
+        1,
+        "nothing overwritten"
+    );
+    drop(tx);
+    let (status, _) = save_crisis_plan(
+        &nurse,
+        &patient,
+        &dn_token,
+        "1",
+        "Morphine 2.5 mg s/c; Midazolam 2.5 mg s/c for agitation",
+    )
+    .await;
+    assert_eq!(status, 303, "the merged save succeeds");
+    let (_, history) = gp
+        .get_text(&format!("/patients/{patient}/plan/crisis-plan/history"))
+        .await;
+    assert!(history.contains("Version 1 and version 2 side by side"));
+    assert!(
+        history.contains("class=\"changed\""),
+        "the changed line is marked"
+    );
+}
+
+async fn the_summary_names_what_is_missing_and_opens_under_emergency_access(backend: Backend) {
+    let Some(t) = spawn_app(backend, "ooh_summary").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let (patient, gp) = planned_patient(&t, &f).await;
+    let (_, form) = gp
+        .get_text(&format!("/patients/{patient}/plan/anticipatory-medicines"))
+        .await;
+    let token = csrf_token_in(&form).unwrap();
+    let saved = gp
+        .post_form(
+            &format!("/patients/{patient}/plan/anticipatory-medicines"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("base_version", "0"),
+                ("drug", "Morphine sulfate 10 mg/ml"),
+                ("dose", "2.5–5 mg"),
+                ("route", "subcutaneous"),
+                ("indication", "pain or breathlessness"),
+                ("max_frequency", "hourly"),
+                ("prescriber", "Dr Test"),
+                ("prescribed_on", "2026-11-10"),
+                ("dispensed", "no"),
+                ("kept_where", ""),
+                ("summary", "just-in-case medicines prescribed"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status().as_u16(), 303);
+    let (status, summary) = gp.get_text(&format!("/patients/{patient}/summary")).await;
+    assert_eq!(status, 200);
+    assert!(summary.contains("Not ready for out of hours"));
+    assert!(
+        summary.contains("anticipatory medicines dispensed to the home"),
+        "prescribed, not dispensed"
+    );
+    assert!(summary.contains("NOT dispensed"));
+    assert!(
+        summary.contains("never recorded"),
+        "missing sections are said to be missing"
+    );
+    assert!(summary.contains("Allergies"));
+
+    let nurse = t.signed_in(&f.outsider.email, &f.outsider.password).await;
+    assert_eq!(
+        nurse
+            .get_text(&format!("/patients/{patient}/summary"))
+            .await
+            .0,
+        403
+    );
+    let (_, form) = nurse
+        .get_text(&format!("/patients/{patient}/emergency-access"))
+        .await;
+    let token = csrf_token_in(&form).unwrap();
+    let opened = nurse
+        .post_form(
+            &format!("/patients/{patient}/emergency-access"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("reason", "urgent-care"),
+                ("detail", "Night visit: pain out of control"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status().as_u16(), 303);
+    let (status, summary) = nurse
+        .get_text(&format!("/patients/{patient}/summary"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(summary.contains("under emergency access"));
+    assert_eq!(
+        nurse
+            .get_text(&format!("/patients/{patient}/plan/crisis-plan"))
+            .await
+            .0,
+        403,
+        "emergency access reads the plan, it does not change it"
+    );
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    let trail = tx.audit_of_patient(&f.patient.id, 3).await.unwrap();
+    assert!(
+        trail.iter().any(|r| r.0 == "read"),
+        "the summary view is audited"
+    );
+}
+
+on_both_backends!(
+    sections_are_saved_as_versions_and_acknowledged,
+    a_stale_save_shows_both_versions_and_merging_saves,
+    the_summary_names_what_is_missing_and_opens_under_emergency_access,
+);
