@@ -5,6 +5,7 @@
 mod details;
 mod names;
 mod people;
+mod plan;
 mod region;
 mod register;
 mod rota;
@@ -72,7 +73,11 @@ impl App {
 
     /// Writes one batch of demo patients with their register entries and care teams in one
     /// transaction.
-    async fn write_demo_patients(&self, made: &[people::DemoPatient]) -> Result<(), AppError> {
+    async fn write_demo_patients(
+        &self,
+        made: &[people::DemoPatient],
+        plans: &[hearth_domain::care_plan::SectionVersion],
+    ) -> Result<(), AppError> {
         let mut tx = self.store.begin_write().await?;
         // The register list is built once, after the last batch.
         tx.defer_register_list();
@@ -84,6 +89,9 @@ impl App {
         tx.insert_care_team_members(&members).await?;
         for handover in made.iter().filter_map(|m| m.handover.as_ref()) {
             tx.insert_handover(handover).await?;
+        }
+        for version in plans {
+            tx.insert_section_version(version).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -332,7 +340,15 @@ impl App {
             while written < options.patients {
                 let n = BATCH.min(options.patients - written);
                 let made: Vec<_> = (0..n).map(|_| generator.next_patient()).collect();
-                self.write_demo_patients(&made).await?;
+                let plans: Vec<_> = made
+                    .iter()
+                    .zip(written..)
+                    .take_while(|(_, index)| *index < plan::PLANNED_PATIENTS)
+                    .flat_map(|(m, index)| {
+                        plan::plan_for(options.seed, index, m, (self.today(), now))
+                    })
+                    .collect();
+                self.write_demo_patients(&made, &plans).await?;
                 written += n;
                 progress(written, options.patients);
             }

@@ -121,6 +121,40 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
             .all(|p| p.national_number.starts_with("999") && nhs.parse(&p.national_number).is_ok())
     );
 
+    // Care plans at every stage: none, begun, not ready (medicines prescribed, not dispensed),
+    // ready; some sections overdue; discipline goals that pull different ways.
+    let (mut none, mut ready, mut undispensed, mut overdue, mut conflicting) = (0, 0, 0, 0, 0);
+    for p in &patients {
+        let plan = first.app.care_plan(&actor, &p.id).await.unwrap();
+        if plan.sections.is_empty() {
+            none += 1;
+        } else if plan.missing.is_empty() {
+            ready += 1;
+        }
+        if plan
+            .missing
+            .contains(&hearth_domain::care_plan::ReadinessItem::AnticipatoryMedicinesDispensed)
+        {
+            undispensed += 1;
+        }
+        if plan.sections.values().any(|v| v.overdue(today)) {
+            overdue += 1;
+        }
+        if plan.sections.values().any(|v| {
+            v.content
+                .fields()
+                .iter()
+                .any(|(label, _)| label == "Goal of Physiotherapist")
+        }) {
+            conflicting += 1;
+        }
+    }
+    assert!(
+        none > 0 && ready > 0 && undispensed > 0 && overdue > 0 && conflicting > 0,
+        "plans at every stage (none {none}, ready {ready}, not dispensed {undispensed}, \
+         overdue {overdue}, physiotherapy goals beside the GP's {conflicting})"
+    );
+
     let directory = first.app.directory(&actor, "").await.unwrap();
     assert!(
         directory.on_call.iter().any(|line| line.now),
