@@ -270,6 +270,21 @@ async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, sea
         screenshots.join("23-emergency-banner.png").exists(),
         "the emergency journey saved its screenshots"
     );
+    run(
+        "plan-journey.mjs",
+        vec![
+            ("HEARTH_BASE_URL", base.to_owned()),
+            ("HEARTH_GP_EMAIL", email.to_owned()),
+            ("HEARTH_NURSE_EMAIL", emails.nurse.clone()),
+            ("HEARTH_OOH_EMAIL", emails.ooh.clone()),
+            ("HEARTH_PASSWORD", password.to_owned()),
+        ],
+    )
+    .await;
+    assert!(
+        screenshots.join("36-summary-print.png").exists(),
+        "the plan journey saved its screenshots"
+    );
 }
 
 /// The demo sign-ins the browser journeys use.
