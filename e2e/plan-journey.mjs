@@ -161,6 +161,13 @@ async function main() {
     await gp.emulateMedia({ media: 'screen' });
   });
 
+  await step('the "who to call" leaflet lists numbers day and night', async () => {
+    await gp.goto(`${base}${patientPath}/who-to-call`);
+    const text = await gp.locator('main').textContent();
+    expect(text.includes('Evenings, nights and weekends') && text.includes('999'), 'day, night and emergency numbers');
+    await gp.screenshot({ path: shot('38-who-to-call.png'), fullPage: true });
+  });
+
   await step('the out-of-hours doctor reads it under emergency access', async () => {
     const facts = await gp.goto(`${base}${patientPath}`).then(() => gp.locator('.patient-banner').textContent());
     const number = facts.match(/(\d{3} \d{3} \d{4})/)[1];

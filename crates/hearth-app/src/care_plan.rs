@@ -395,3 +395,86 @@ impl App {
         }
     }
 }
+
+/// What the "who to call" leaflet for the patient's home shows.
+#[derive(Debug, Clone)]
+pub struct WhoToCall {
+    pub patient: Patient,
+    /// The organisations involved in the patient's care, with their numbers.
+    pub organisations: Vec<hearth_domain::organisation::Organisation>,
+    /// Out-of-hours services for the patient's area (all of them when none names the area).
+    pub out_of_hours: Vec<hearth_domain::organisation::Organisation>,
+    /// "Who to call first" from the crisis plan, when recorded.
+    pub call_first: Option<String>,
+    /// Specialist palliative care advice: who is on call now and next.
+    pub advice: Vec<crate::OnCallView>,
+}
+
+impl App {
+    /// The printable leaflet of numbers to call, day and night, for the patient's home.
+    pub async fn who_to_call(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+    ) -> Result<WhoToCall, AppError> {
+        use hearth_domain::organisation::OrganisationKind;
+        crate::patients::require_clinician(actor)?;
+        let system = &self.config.national_number_system.system_uri;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let decision = access::decide(&mut tx, actor, patient, now).await?;
+        let record = tx.patient(patient, system).await?;
+        let mut found = None;
+        if let (Some(record), Decision::Allowed(_)) = (&record, &decision) {
+            let organisations = tx.organisations_by_ids(&record.organisations).await?;
+            let every = tx.all_organisations().await?;
+            let ooh: Vec<_> = every
+                .into_iter()
+                .filter(|o| o.kind == OrganisationKind::OutOfHours)
+                .collect();
+            let local: Vec<_> = ooh
+                .iter()
+                .filter(|o| o.area.is_some() && o.area == record.area)
+                .cloned()
+                .collect();
+            let call_first = tx
+                .section_versions(patient, Section::CrisisPlan)
+                .await?
+                .into_iter()
+                .next()
+                .and_then(|v| match v.content {
+                    hearth_domain::care_plan::Content::CrisisPlan { call_first, .. } => {
+                        Some(call_first).filter(|c| !c.is_empty())
+                    }
+                    _ => None,
+                });
+            let advice = crate::directory::on_call(&mut tx, now).await?;
+            found = Some(WhoToCall {
+                patient: record.clone(),
+                organisations,
+                out_of_hours: if local.is_empty() { ooh } else { local },
+                call_first,
+                advice,
+            });
+        }
+        drop(tx);
+        let audit = access::audit_record(
+            actor,
+            now,
+            Some(patient),
+            AuditAction::Read,
+            "DocumentReference",
+            None,
+            &decision,
+        );
+        self.audit.append(audit).await?;
+        match (record, decision, found) {
+            (None, _, _) => Err(AppError::NotFound(
+                "There is no patient with this id.".to_owned(),
+            )),
+            (Some(_), Decision::Denied(denial), _) => Err(access::refusal(patient, denial)),
+            (Some(_), _, Some(found)) => Ok(found),
+            (Some(_), _, None) => Err(AppError::Internal("the leaflet was not read".to_owned())),
+        }
+    }
+}

@@ -33,7 +33,7 @@ pub use admin::{
 pub use api_tokens::{ApiTokenLine, IssuedApiToken};
 pub use app::{App, AppConfig};
 pub use auth::{SessionLine, SessionView, SignedIn, random_token};
-pub use care_plan::{OutOfHoursSummary, PlanView, SaveOutcome};
+pub use care_plan::{OutOfHoursSummary, PlanView, SaveOutcome, WhoToCall};
 pub use care_team::CareTeamView;
 pub use clock::{Clock, IdGenerator, RandomIds, SystemClock};
 pub use directory::{Directory, DirectoryPerson, OnCallView};

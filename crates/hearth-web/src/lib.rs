@@ -83,6 +83,7 @@ routes! {
     "/account/acting-role" => post(pages::account::switch_role),
     "/patients/{id}/access" => get(pages::access::show),
     "/patients/{id}/summary" => get(pages::summary::show),
+    "/patients/{id}/who-to-call" => get(pages::leaflet::show),
     "/patients/{id}/plan" => get(pages::plan::show),
     "/patients/{id}/plan/read" => post(pages::plan::acknowledge),
     "/patients/{id}/plan/{section}" => get(pages::plan::edit).post(pages::plan::save),

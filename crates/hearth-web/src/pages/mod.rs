@@ -7,6 +7,7 @@ pub mod assets;
 pub mod directory;
 pub mod emergency;
 pub mod figures;
+pub mod leaflet;
 pub mod ops;
 pub mod patient;
 pub mod plan;

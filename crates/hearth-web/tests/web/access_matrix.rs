@@ -50,6 +50,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/patients/{id}/emergency-access", "SAAADDAA"),
     ("GET", "/patients/{id}/access", "SADDDDDD"),
     ("GET", "/patients/{id}/summary", "SADDDDAD"),
+    ("GET", "/patients/{id}/who-to-call", "SADDDDAD"),
     ("GET", "/patients/{id}/plan", "SADDDDAD"),
     ("POST", "/patients/{id}/plan/read", "SADDDDDD"),
     ("GET", "/patients/{id}/plan/{section}", "SADDDDDD"),

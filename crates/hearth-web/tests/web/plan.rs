@@ -315,7 +315,44 @@ async fn the_summary_names_what_is_missing_and_opens_under_emergency_access(back
     );
 }
 
+async fn the_who_to_call_leaflet_lists_numbers_day_and_night(backend: Backend) {
+    let Some(t) = spawn_app(backend, "who_to_call_leaflet").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let (patient, gp) = planned_patient(&t, &f).await;
+    let (_, form) = gp
+        .get_text(&format!("/patients/{patient}/plan/crisis-plan"))
+        .await;
+    let token = csrf_token_in(&form).unwrap();
+    let (status, _) = save_crisis_plan(&gp, &patient, &token, "0", "Morphine 2.5 mg s/c").await;
+    assert_eq!(status, 303);
+    let (status, leaflet) = gp
+        .get_text(&format!("/patients/{patient}/who-to-call"))
+        .await;
+    assert_eq!(status, 200);
+    for expected in [
+        "Who to call for Edith Carter",
+        "Ashby district nurses 01632 960 222",
+        "Riverside Medical Practice",
+        "tel:01632960111",
+        "NHS 111",
+        "Call <strong>999</strong>",
+    ] {
+        assert!(leaflet.contains(expected), "the leaflet shows {expected}");
+    }
+    let outsider = t.signed_in(&f.outsider.email, &f.outsider.password).await;
+    assert_eq!(
+        outsider
+            .get_text(&format!("/patients/{patient}/who-to-call"))
+            .await
+            .0,
+        403
+    );
+}
+
 on_both_backends!(
+    the_who_to_call_leaflet_lists_numbers_day_and_night,
     sections_are_saved_as_versions_and_acknowledged,
     a_stale_save_shows_both_versions_and_merging_saves,
     the_summary_names_what_is_missing_and_opens_under_emergency_access,
