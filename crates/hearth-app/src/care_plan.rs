@@ -219,6 +219,10 @@ impl App {
                 .next();
             return Ok(SaveOutcome::Conflict { theirs });
         }
+        let current = tx.current_sections(patient).await?;
+        let missing = readiness(current.iter().map(|v| &v.content), true);
+        tx.set_plan_missing(patient, &hearth_domain::care_plan::missing_codes(&missing))
+            .await?;
         tx.commit().await?;
         Ok(SaveOutcome::Saved(version))
     }

@@ -35,6 +35,8 @@ pub struct RegisterQuery {
     pub coordinator: Option<String>,
     /// `name` (default) or `identified`.
     pub sort: Option<String>,
+    /// `not-ready`: only patients on the register not ready for out of hours.
+    pub readiness: Option<String>,
 }
 
 /// One page of the register.
@@ -92,13 +94,24 @@ impl App {
         };
         let acting_organisation = actor.acting_organisation();
         let page = query.page.min(10_000);
+        let not_ready = match query.readiness.as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some("not-ready") => true,
+            Some(_) => {
+                return Err(ValidationError::new(
+                    "readiness",
+                    "Choose a readiness filter from the list.",
+                )
+                .into());
+            }
+        };
         let q = PatientQuery {
             identifier_system: &self.config.national_number_system.system_uri,
             practitioner: &actor.practitioner_id,
             organisation: acting_organisation.as_ref(),
             name_prefix,
             national_number,
-            registered_only: !query.include_unregistered,
+            registered_only: !query.include_unregistered || not_ready,
             involving: match query.organisation.as_deref().filter(|o| !o.is_empty()) {
                 None => None,
                 Some(id) => Some(OrganisationId::parse(id).ok_or_else(|| {
@@ -130,6 +143,7 @@ impl App {
                     })?,
                 ),
             },
+            not_ready,
             sort: match query.sort.as_deref() {
                 Some("identified") => PatientSort::RecentlyIdentified,
                 _ => PatientSort::Name,

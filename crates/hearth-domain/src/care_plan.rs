@@ -827,30 +827,44 @@ impl SectionSave {
     }
 }
 
-/// One item the out-of-hours readiness check looks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadinessItem {
-    CrisisPlan,
-    CprDecision,
-    PreferredPlace,
-    AnticipatoryMedicinesPrescribed,
-    AnticipatoryMedicinesDispensed,
-    CarerContact,
-    Coordinator,
+crate::coded_enum! {
+    /// One item the out-of-hours readiness check looks for.
+    pub enum ReadinessItem {
+        CrisisPlan => ("crisis-plan", "crisis plan"),
+        CprDecision => ("cpr-decision", "CPR decision"),
+        PreferredPlace => ("preferred-place", "preferred place of death"),
+        AnticipatoryMedicinesPrescribed => ("medicines-prescribed", "anticipatory medicines prescribed"),
+        AnticipatoryMedicinesDispensed => ("medicines-dispensed", "anticipatory medicines dispensed to the home"),
+        CarerContact => ("carer-contact", "main carer's contact"),
+        Coordinator => ("coordinator", "coordinator"),
+    }
 }
 
-impl ReadinessItem {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::CrisisPlan => "crisis plan",
-            Self::CprDecision => "CPR decision",
-            Self::PreferredPlace => "preferred place of death",
-            Self::AnticipatoryMedicinesPrescribed => "anticipatory medicines prescribed",
-            Self::AnticipatoryMedicinesDispensed => "anticipatory medicines dispensed to the home",
-            Self::CarerContact => "main carer's contact",
-            Self::Coordinator => "coordinator",
-        }
+/// The stored form of what a plan lacks (every item but the coordinator, which the care team
+/// decides): codes joined by commas, empty when nothing is missing.
+pub fn missing_codes(missing: &[ReadinessItem]) -> String {
+    missing
+        .iter()
+        .filter(|m| **m != ReadinessItem::Coordinator)
+        .map(|m| m.code())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What a list row lacks for out-of-hours readiness, from the stored plan codes (`None`: no plan
+/// yet, so every plan item) and whether the patient has an active coordinator.
+pub fn missing_from_codes(codes: Option<&str>, has_coordinator: bool) -> Vec<ReadinessItem> {
+    let mut missing: Vec<ReadinessItem> = match codes {
+        None => readiness([], true),
+        Some(codes) => codes
+            .split(',')
+            .filter_map(ReadinessItem::from_code)
+            .collect(),
+    };
+    if !has_coordinator {
+        missing.push(ReadinessItem::Coordinator);
     }
+    missing
 }
 
 /// Which out-of-hours essentials are missing from the current sections (empty: ready).
@@ -1121,6 +1135,24 @@ mod tests {
         assert!(Section::WhatMatters.may_edit(P::CareWorker));
         assert!(Section::AnticipatoryMedicines.may_edit(P::DistrictNurse));
         assert!(!Section::CrisisPlan.may_edit(P::Administrator));
+    }
+
+    #[test]
+    fn readiness_is_stored_as_codes_and_read_back_for_lists() {
+        let missing = vec![
+            ReadinessItem::CprDecision,
+            ReadinessItem::AnticipatoryMedicinesDispensed,
+            ReadinessItem::Coordinator,
+        ];
+        let codes = missing_codes(&missing);
+        assert_eq!(codes, "cpr-decision,medicines-dispensed");
+        assert_eq!(missing_from_codes(Some(&codes), false), missing);
+        assert!(missing_from_codes(Some(""), true).is_empty());
+        assert_eq!(
+            missing_from_codes(None, true).len(),
+            5,
+            "no plan: every plan item"
+        );
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub struct RegisterSummary {
     pub diagnosis_group: crate::register::DiagnosisGroup,
     pub consent: crate::register::ConsentDecision,
     pub identified_on: Date,
+    /// What the patient lacks for out-of-hours readiness (empty: ready).
+    pub out_of_hours_missing: Vec<crate::care_plan::ReadinessItem>,
 }
 
 impl PatientSummary {

@@ -88,6 +88,21 @@ impl Tx {
         Ok(true)
     }
 
+    /// Records what the plan lacks for out-of-hours readiness (`missing_codes`), for lists.
+    pub async fn set_plan_missing(
+        &mut self,
+        patient: &PatientId,
+        codes: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE care_plans SET missing = $2 WHERE patient_id = $1")
+            .bind(patient.as_str())
+            .bind(codes)
+            .execute(&mut *self.inner)
+            .await?;
+        self.touch_register_list(patient);
+        Ok(())
+    }
+
     /// The current (latest) version of each section the plan has, in no particular order.
     pub async fn current_sections(
         &mut self,

@@ -30,6 +30,8 @@ pub struct PatientQuery<'a> {
     pub diagnosis_group: Option<DiagnosisGroup>,
     pub consent: Option<ConsentDecision>,
     pub coordinator: CoordinatorFilter,
+    /// Only patients on the register who are not ready for out of hours.
+    pub not_ready: bool,
     pub sort: PatientSort,
     pub limit: u32,
     pub offset: u32,
@@ -54,6 +56,7 @@ impl<'a> PatientQuery<'a> {
             diagnosis_group: None,
             consent: None,
             coordinator: CoordinatorFilter::Any,
+            not_ready: false,
             sort: PatientSort::Name,
             limit: 50,
             offset: 0,
@@ -104,6 +107,10 @@ pub(crate) fn summary_from_row(row: &AnyRow) -> Result<PatientSummary, StoreErro
                 })?,
                 consent: code(row, "consent", ConsentDecision::from_code)?,
                 identified_on: date(row, "identified_on")?,
+                out_of_hours_missing: hearth_domain::care_plan::missing_from_codes(
+                    optional_text(row, "plan_missing")?.as_deref(),
+                    optional_text(row, "coordinator_name")?.is_some(),
+                ),
             }),
         },
         coordinator: optional_text(row, "coordinator_name")?,
@@ -209,6 +216,7 @@ impl Tx {
             "SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.sex, p.main_diagnosis, p.town, \
              p.rural, (SELECT i.value FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = $1) \
              AS national_number, r.diagnosis_group, r.consent, r.identified_on, \
+             (SELECT cp.missing FROM care_plans cp WHERE cp.patient_id = p.id) AS plan_missing, \
              (SELECT cp.given_name || ' ' || cp.family_name FROM care_team_members c \
               JOIN practitioners cp ON cp.id = c.practitioner_id \
               WHERE c.patient_id = p.id AND c.coordinator AND c.ended_on IS NULL \

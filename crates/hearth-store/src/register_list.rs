@@ -32,7 +32,7 @@ use crate::{Store, StoreError, Tx};
 const COLUMNS: &str = "reader_id, search_name, patient_id, identifier_system, identifier, \
      registered_by, consent, \
      diagnosis_group, identified_on, coordinator_id, given_name, family_name, date_of_birth, sex, \
-     main_diagnosis, town, rural";
+     main_diagnosis, town, rural, plan_missing";
 
 /// The projection's rows, computed from the source tables; `{filter}` narrows it to some
 /// patients. The active coordinator is a current member flagged as coordinator whose account,
@@ -42,11 +42,12 @@ const PROJECTION: &str = "SELECT DISTINCT COALESCE(m.organisation_id, m.practiti
      i.system AS identifier_system, i.value AS identifier, \
      r.organisation_id AS registered_by, r.consent, r.diagnosis_group, r.identified_on, \
      c.practitioner_id AS coordinator_id, p.given_name, p.family_name, p.date_of_birth, p.sex, \
-     p.main_diagnosis, p.town, p.rural \
+     p.main_diagnosis, p.town, p.rural, cp.missing AS plan_missing \
      FROM register_entries r \
      JOIN patients p ON p.id = r.patient_id \
      JOIN care_team_members m ON m.patient_id = r.patient_id AND m.ended_on IS NULL \
      JOIN patient_identifiers i ON i.patient_id = r.patient_id \
+     LEFT JOIN care_plans cp ON cp.patient_id = r.patient_id \
      LEFT JOIN care_team_members c ON c.patient_id = r.patient_id AND c.coordinator \
      AND c.ended_on IS NULL AND NOT EXISTS (SELECT 1 FROM users u \
      WHERE u.practitioner_id = c.practitioner_id AND u.status = 'disabled') \
@@ -133,7 +134,7 @@ impl Store {
 /// The columns a register page shows, as read from the list.
 const PAGE_COLUMNS: &str = "l.patient_id, l.identifier AS national_number, l.search_name, l.identified_on, l.registered_by, \
      l.consent, l.diagnosis_group, l.coordinator_id, l.given_name, l.family_name, \
-     l.date_of_birth, l.sex, l.main_diagnosis, l.town, l.rural";
+     l.date_of_birth, l.sex, l.main_diagnosis, l.town, l.rural, l.plan_missing";
 
 impl Tx {
     /// On SQLite, the index that yields a page's rows in order with the fewest rows skipped.
@@ -240,6 +241,12 @@ impl Tx {
                 let practitioner = param(practitioner.to_string());
                 filters.push_str(&format!(" AND k.coordinator_id = {practitioner}"));
             }
+        }
+        if q.not_ready {
+            // No plan, something missing from it, or no active coordinator.
+            filters.push_str(
+                " AND (k.plan_missing IS NULL OR k.plan_missing <> '' OR k.coordinator_id IS NULL)",
+            );
         }
         let order = |alias: &str| match q.sort {
             PatientSort::Name => format!("{alias}search_name, {alias}patient_id"),

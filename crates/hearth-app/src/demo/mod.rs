@@ -93,6 +93,21 @@ impl App {
         for version in plans {
             tx.insert_section_version(version).await?;
         }
+        let mut by_patient: std::collections::BTreeMap<
+            &PatientId,
+            Vec<&hearth_domain::care_plan::Content>,
+        > = std::collections::BTreeMap::new();
+        for version in plans {
+            by_patient
+                .entry(&version.patient_id)
+                .or_default()
+                .push(&version.content);
+        }
+        for (patient, sections) in by_patient {
+            let missing = hearth_domain::care_plan::readiness(sections, true);
+            tx.set_plan_missing(patient, &hearth_domain::care_plan::missing_codes(&missing))
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -28,6 +28,9 @@ pub struct Row {
     /// Diagnosis group, identification date and consent, when on the register.
     pub register: Option<(&'static str, String, ConsentDecision)>,
     pub coordinator: Option<String>,
+    /// What the patient lacks for out-of-hours readiness, in words (empty: ready; only for
+    /// patients on the register).
+    pub not_ready: Option<String>,
 }
 
 /// An option of a filter's select box.
@@ -85,6 +88,8 @@ pub struct Params {
     coordinator: String,
     #[serde(default)]
     sort: String,
+    #[serde(default)]
+    readiness: String,
 }
 
 impl Params {
@@ -99,6 +104,7 @@ impl Params {
             ("consent", &self.consent),
             ("coordinator", &self.coordinator),
             ("sort", &self.sort),
+            ("readiness", &self.readiness),
         ] {
             if !value.is_empty() {
                 parts.push(format!("{key}={}", encode_component(value)));
@@ -130,6 +136,7 @@ pub async fn page(
         consent: Some(params.consent.clone()),
         coordinator: Some(params.coordinator.clone()),
         sort: Some(params.sort.clone()),
+        readiness: Some(params.readiness.clone()),
     };
     let system = &app.config().national_number_system;
     let (result, error, status) = match app.register(&user.actor, &query).await {
@@ -162,6 +169,17 @@ pub async fn page(
             rural: p.rural,
             diagnosis: p.main_diagnosis.clone().unwrap_or_default(),
             coordinator: p.coordinator.clone(),
+            not_ready: p
+                .register
+                .as_ref()
+                .filter(|r| !r.out_of_hours_missing.is_empty())
+                .map(|r| {
+                    r.out_of_hours_missing
+                        .iter()
+                        .map(|m| m.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
             register: p
                 .register
                 .as_ref()
@@ -210,7 +228,9 @@ pub async fn page(
         ),
         filtered: !(params.organisation.is_empty()
             && params.group.is_empty()
-            && params.consent.is_empty()),
+            && params.consent.is_empty()
+            && params.coordinator.is_empty()
+            && params.readiness.is_empty()),
         params,
     };
     Ok((status, render(&view)?).into_response())

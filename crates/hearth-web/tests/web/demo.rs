@@ -126,6 +126,11 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
     let (mut none, mut ready, mut undispensed, mut overdue, mut conflicting) = (0, 0, 0, 0, 0);
     for p in &patients {
         let plan = first.app.care_plan(&actor, &p.id).await.unwrap();
+        let listed = &p.register.as_ref().unwrap().out_of_hours_missing;
+        assert_eq!(
+            listed, &plan.missing,
+            "the register list's readiness agrees with the plan's"
+        );
         if plan.sections.is_empty() {
             none += 1;
         } else if plan.missing.is_empty() {
@@ -153,6 +158,26 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
         none > 0 && ready > 0 && undispensed > 0 && overdue > 0 && conflicting > 0,
         "plans at every stage (none {none}, ready {ready}, not dispensed {undispensed}, \
          overdue {overdue}, physiotherapy goals beside the GP's {conflicting})"
+    );
+
+    let not_ready = first
+        .app
+        .register(
+            &actor,
+            &hearth_app::RegisterQuery {
+                readiness: Some("not-ready".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .patients;
+    assert!(!not_ready.is_empty());
+    assert!(
+        not_ready
+            .iter()
+            .all(|p| !p.register.as_ref().unwrap().out_of_hours_missing.is_empty()),
+        "the not-ready filter lists only patients who are not ready"
     );
 
     let directory = first.app.directory(&actor, "").await.unwrap();

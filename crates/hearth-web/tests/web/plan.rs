@@ -92,6 +92,16 @@ async fn sections_are_saved_as_versions_and_acknowledged(backend: Backend) {
     )
     .await;
     assert_eq!(status, 303, "{page}");
+    t.assert_register_list_current().await;
+    let (_, list) = gp.get_text("/register?readiness=not-ready").await;
+    assert!(
+        list.contains("CARTER") && list.contains("Missing: CPR decision"),
+        "the patient is listed as not ready"
+    );
+    assert!(
+        !list.contains("Missing: crisis plan"),
+        "the list's readiness follows the plan"
+    );
     let (_, plan) = gp.get_text(&format!("/patients/{patient}/plan")).await;
     assert!(plan.contains("Morphine 2.5 mg s/c; sit up; fan"));
     assert!(plan.contains("(version 1: crisis plan agreed with Edith and her daughter)"));

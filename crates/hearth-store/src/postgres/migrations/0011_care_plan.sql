@@ -24,7 +24,9 @@ CREATE TABLE care_plans (
     patient_id           TEXT PRIMARY KEY REFERENCES patients (id),
     version              BIGINT NOT NULL,
     significant_version  BIGINT NOT NULL,
-    updated_at           BIGINT NOT NULL
+    updated_at           BIGINT NOT NULL,
+    -- What the plan lacks for out-of-hours readiness (codes, comma-separated; empty: nothing).
+    missing              TEXT NOT NULL DEFAULT ''
 );
 
 -- "I have read version N": the latest plan version each person has acknowledged.
@@ -35,3 +37,6 @@ CREATE TABLE care_plan_reads (
     read_at          BIGINT NOT NULL,
     PRIMARY KEY (patient_id, practitioner_id)
 );
+
+-- The register list shows and filters on readiness: the plan's missing items (NULL: no plan).
+ALTER TABLE register_list ADD COLUMN plan_missing TEXT;
