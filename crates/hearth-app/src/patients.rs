@@ -82,7 +82,8 @@ impl App {
             && search
                 .chars()
                 .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
-        let (name_prefix, national_number) = if search.is_empty() {
+        let born = date_of_birth(search);
+        let (name_prefix, national_number) = if search.is_empty() || born.is_some() {
             (None, None)
         } else if looks_like_number {
             (
@@ -111,6 +112,7 @@ impl App {
             organisation: acting_organisation.as_ref(),
             name_prefix,
             national_number,
+            date_of_birth: born,
             registered_only: !query.include_unregistered || not_ready,
             involving: match query.organisation.as_deref().filter(|o| !o.is_empty()) {
                 None => None,
@@ -369,6 +371,28 @@ fn filter_code<T>(
     }
 }
 
+/// A typed date of birth: day/month/year (the order people in the UK and Norway write it, with
+/// `/`, `.` or `-`) or ISO year-month-day; the year must have four digits.
+fn date_of_birth(typed: &str) -> Option<jiff::civil::Date> {
+    let parts: Vec<&str> = typed.split(['/', '.', '-']).map(str::trim).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.chars().all(|ch| ch.is_ascii_digit()))
+            .then(|| s.parse::<i16>().ok())
+            .flatten()
+    };
+    let (year, month, day) = if a.len() == 4 {
+        (number(a)?, number(b)?, number(c)?)
+    } else if c.len() == 4 {
+        (number(c)?, number(b)?, number(a)?)
+    } else {
+        return None;
+    };
+    jiff::civil::Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
+}
+
 /// The lower-case search key for a typed name: "Carter, Edith" → "carter edith".
 fn name_key(typed: &str) -> Result<String, ValidationError> {
     let key = typed
@@ -389,6 +413,23 @@ fn name_key(typed: &str) -> Result<String, ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::name_key;
+
+    #[test]
+    fn typed_dates_of_birth_are_recognised() {
+        let date = jiff::civil::date(1941, 3, 9);
+        for typed in [
+            "9/3/1941",
+            "09/03/1941",
+            "9.3.1941",
+            "1941-03-09",
+            "09-03-1941",
+        ] {
+            assert_eq!(super::date_of_birth(typed), Some(date), "{typed}");
+        }
+        for typed in ["943 476 5919", "carter", "31/2/1941", "9/3/41", "1941"] {
+            assert_eq!(super::date_of_birth(typed), None, "{typed}");
+        }
+    }
 
     #[test]
     fn typed_names_become_search_keys() {

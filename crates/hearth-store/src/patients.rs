@@ -23,6 +23,8 @@ pub struct PatientQuery<'a> {
     pub name_prefix: Option<String>,
     /// Exact national number, canonical form.
     pub national_number: Option<String>,
+    /// Exact date of birth.
+    pub date_of_birth: Option<jiff::civil::Date>,
     /// Only patients on the register (an active entry), or everyone visible.
     pub registered_only: bool,
     /// Only patients whose care involves this organisation.
@@ -51,6 +53,7 @@ impl<'a> PatientQuery<'a> {
             organisation,
             name_prefix: None,
             national_number: None,
+            date_of_birth: None,
             registered_only: false,
             involving: None,
             diagnosis_group: None,
@@ -246,6 +249,9 @@ impl Tx {
                 " AND {patient} IN (SELECT n.patient_id FROM patient_identifiers n WHERE n.system = $1 AND n.value = $?)"
             );
             param(&mut sql, &clause, number.clone());
+        }
+        if let Some(born) = q.date_of_birth {
+            param(&mut sql, " AND p.date_of_birth = $?", born.to_string());
         }
         if let Some(org) = &q.involving {
             let clause = format!(

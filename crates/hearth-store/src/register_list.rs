@@ -149,6 +149,9 @@ impl Tx {
             // A name or number narrows the primary key's range to a handful of rows.
             return "";
         }
+        if q.date_of_birth.is_some() {
+            return " INDEXED BY register_list_by_birth";
+        }
         // The sharpest filter first: one coordinator's patients, then a consent decision other
         // than the usual "given"; otherwise the wanted order, with a diagnosis group (a fifth
         // of the register) read in name order.
@@ -223,6 +226,10 @@ impl Tx {
                 " AND EXISTS (SELECT 1 FROM patient_organisations pi WHERE pi.patient_id = k.patient_id \
                  AND pi.organisation_id = {org})"
             ));
+        }
+        if let Some(born) = q.date_of_birth {
+            let born = param(born.to_string());
+            filters.push_str(&format!(" AND k.date_of_birth = {born}"));
         }
         if let Some(group) = q.diagnosis_group {
             let group = param(group.code().to_owned());

@@ -267,6 +267,14 @@ async fn the_summary_names_what_is_missing_and_opens_under_emergency_access(back
         )
         .await;
     assert_eq!(saved.status().as_u16(), 303);
+    // Two actions from anywhere: find by date of birth, then the row's summary link.
+    let (_, found) = gp.get_text("/register?q=9%2F3%2F1941").await;
+    assert!(
+        found.contains(&format!("href=\"/patients/{patient}/summary\"")),
+        "the patient is found by date of birth with a link to the summary"
+    );
+    let (_, nobody) = gp.get_text("/register?q=10%2F3%2F1941").await;
+    assert!(!nobody.contains("CARTER"), "another date finds nobody");
     let (status, summary) = gp.get_text(&format!("/patients/{patient}/summary")).await;
     assert_eq!(status, 200);
     assert!(summary.contains("Not ready for out of hours"));

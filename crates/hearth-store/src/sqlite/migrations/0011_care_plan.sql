@@ -40,3 +40,6 @@ CREATE TABLE care_plan_reads (
 
 -- The register list shows and filters on readiness: the plan's missing items (NULL: no plan).
 ALTER TABLE register_list ADD COLUMN plan_missing TEXT;
+-- Finding a patient by date of birth (the out-of-hours summary is reached by name, number or
+-- date of birth), in name order within the reader's rows.
+CREATE INDEX register_list_by_birth ON register_list (reader_id, date_of_birth, search_name, patient_id);
