@@ -263,10 +263,18 @@ run_wrk() {
     fi
 }
 
-# Signed-in pages measured against /healthz: the patient page, the register's first page,
-# a name search, and a filtered register (two filters that match few patients).
+# The out-of-hours summary of a patient whose plan is complete (the demo plans the first
+# 20,000 patients; the register's "ready" filter finds one).
+curl -fsS -b "$JAR" -o "$WORK/ready.html" "$BASE/register?readiness=ready" || die "GET /register?readiness=ready failed"
+READY_PATH=$(grep -o 'href="/patients/[^"/?#]*"' "$WORK/ready.html" | head -n 1 | sed 's/^href="//; s/"$//') || true
+[[ -n $READY_PATH ]] || die "no patient ready for out of hours on /register?readiness=ready"
+
+# Signed-in pages measured against /healthz: the patient page, the out-of-hours summary, the
+# register's first page, a name search, and a filtered register (two filters that match few
+# patients).
 TARGETS=(
     "patient $PATIENT_PATH"
+    "summary $READY_PATH/summary"
     "register /register"
     "search /register?q=smi"
     "filtered /register?group=neurological&consent=best-interests"

@@ -35,7 +35,8 @@ pub struct RegisterQuery {
     pub coordinator: Option<String>,
     /// `name` (default) or `identified`.
     pub sort: Option<String>,
-    /// `not-ready`: only patients on the register not ready for out of hours.
+    /// `not-ready` or `ready`: only patients on the register who are not (or are) ready for out
+    /// of hours.
     pub readiness: Option<String>,
 }
 
@@ -95,9 +96,10 @@ impl App {
         };
         let acting_organisation = actor.acting_organisation();
         let page = query.page.min(10_000);
-        let not_ready = match query.readiness.as_deref().map(str::trim) {
-            None | Some("") => false,
-            Some("not-ready") => true,
+        let ready = match query.readiness.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("not-ready") => Some(false),
+            Some("ready") => Some(true),
             Some(_) => {
                 return Err(ValidationError::new(
                     "readiness",
@@ -113,7 +115,7 @@ impl App {
             name_prefix,
             national_number,
             date_of_birth: born,
-            registered_only: !query.include_unregistered || not_ready,
+            registered_only: !query.include_unregistered || ready.is_some(),
             involving: match query.organisation.as_deref().filter(|o| !o.is_empty()) {
                 None => None,
                 Some(id) => Some(OrganisationId::parse(id).ok_or_else(|| {
@@ -145,7 +147,7 @@ impl App {
                     })?,
                 ),
             },
-            not_ready,
+            ready,
             sort: match query.sort.as_deref() {
                 Some("identified") => PatientSort::RecentlyIdentified,
                 _ => PatientSort::Name,

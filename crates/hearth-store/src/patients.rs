@@ -32,8 +32,9 @@ pub struct PatientQuery<'a> {
     pub diagnosis_group: Option<DiagnosisGroup>,
     pub consent: Option<ConsentDecision>,
     pub coordinator: CoordinatorFilter,
-    /// Only patients on the register who are not ready for out of hours.
-    pub not_ready: bool,
+    /// Only patients on the register who are (`Some(true)`) or are not (`Some(false)`) ready
+    /// for out of hours.
+    pub ready: Option<bool>,
     pub sort: PatientSort,
     pub limit: u32,
     pub offset: u32,
@@ -59,7 +60,7 @@ impl<'a> PatientQuery<'a> {
             diagnosis_group: None,
             consent: None,
             coordinator: CoordinatorFilter::Any,
-            not_ready: false,
+            ready: None,
             sort: PatientSort::Name,
             limit: 50,
             offset: 0,

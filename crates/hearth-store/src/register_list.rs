@@ -249,11 +249,15 @@ impl Tx {
                 filters.push_str(&format!(" AND k.coordinator_id = {practitioner}"));
             }
         }
-        if q.not_ready {
+        match q.ready {
             // No plan, something missing from it, or no active coordinator.
-            filters.push_str(
+            Some(false) => filters.push_str(
                 " AND (k.plan_missing IS NULL OR k.plan_missing <> '' OR k.coordinator_id IS NULL)",
-            );
+            ),
+            Some(true) => {
+                filters.push_str(" AND k.plan_missing = '' AND k.coordinator_id IS NOT NULL");
+            }
+            None => {}
         }
         let order = |alias: &str| match q.sort {
             PatientSort::Name => format!("{alias}search_name, {alias}patient_id"),

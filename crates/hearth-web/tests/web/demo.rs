@@ -179,6 +179,28 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
             .all(|p| !p.register.as_ref().unwrap().out_of_hours_missing.is_empty()),
         "the not-ready filter lists only patients who are not ready"
     );
+    let ready_only = first
+        .app
+        .register(
+            &actor,
+            &hearth_app::RegisterQuery {
+                readiness: Some("ready".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .patients;
+    assert!(
+        !ready_only.is_empty()
+            && ready_only.iter().all(|p| p
+                .register
+                .as_ref()
+                .unwrap()
+                .out_of_hours_missing
+                .is_empty()),
+        "the ready filter lists only patients who are ready"
+    );
 
     let directory = first.app.directory(&actor, "").await.unwrap();
     assert!(
