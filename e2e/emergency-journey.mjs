@@ -17,70 +17,18 @@
 // Prints one `ok: <step>` line per step; on failure `FAIL: <step>: <error>`, saves
 // emergency-failure.png and exits 1.
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, expect, need, newPage, run, shot, signIn, signOut, step, watch } from './harness.mjs';
 
-const need = (name) => {
-  const value = process.env[name];
-  if (!value) {
-    console.log(`FAIL: environment: ${name} is not set`);
-    process.exit(1);
-  }
-  return value;
-};
-const base = need('HEARTH_BASE_URL').replace(/\/+$/, '');
 const gpEmail = need('HEARTH_GP_EMAIL');
 const oohEmail = need('HEARTH_OOH_EMAIL');
-const password = need('HEARTH_PASSWORD');
 const emergencySeconds = Number(need('HEARTH_EMERGENCY_SECONDS'));
-const shotDir = need('HEARTH_SCREENSHOT_DIR');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-mkdirSync(shotDir, { recursive: true });
-const shot = (name) => path.join(shotDir, name);
-
-let browser;
-let page;
-let current = 'launch browser';
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function step(what, body) {
-  current = what;
-  await body();
-  console.log(`ok: ${what}`);
-}
-
-async function signIn(email) {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
-}
-
-async function signOut() {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(/\/sign-in/);
-}
-
 async function main() {
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(15_000);
-  page = await context.newPage();
+  const page = await newPage();
 
   let patientPath;
   let nhsNumber;
   await step('the GP finds a registered patient she coordinates', async () => {
-    await signIn(gpEmail);
+    await signIn(page, gpEmail);
     await page.goto(`${base}/register?coordinator=me`);
     patientPath = await page.locator('table tbody a').first().getAttribute('href');
     expect(patientPath, 'the GP coordinates someone on the register');
@@ -89,11 +37,11 @@ async function main() {
     const match = facts.match(/(\d{3} \d{3} \d{4})/);
     expect(match, 'the patient page shows the NHS number');
     nhsNumber = match[1];
-    await signOut();
+    await signOut(page);
   });
 
   await step('the out-of-hours doctor cannot open the record', async () => {
-    await signIn(oohEmail);
+    await signIn(page, oohEmail);
     const response = await page.goto(`${base}${patientPath}`);
     expect(response.status() === 403, `expected 403, got ${response.status()}`);
     await page.getByText('not in this patient').first().waitFor();
@@ -146,11 +94,11 @@ async function main() {
     const response = await page.goto(`${base}${patientPath}`);
     expect(response.status() === 403, `expected 403 after closing, got ${response.status()}`);
     await page.goto(`${base}/notices`);
-    await signOut();
+    await signOut(page);
   });
 
   await step('the coordinator sees the notice and the access report', async () => {
-    await signIn(gpEmail);
+    await signIn(page, gpEmail);
     await page.goto(`${base}/notices`);
     const notice = page.locator('li', { hasText: 'under emergency access' }).first();
     await notice.waitFor();
@@ -164,20 +112,7 @@ async function main() {
     await page.screenshot({ path: shot('25-access-report-emergency.png'), fullPage: true });
   });
 
-  await browser.close();
 }
 
-const overall = setTimeout(() => {
-  console.log(`FAIL: ${current}: overall timeout of 90 s exceeded`);
-  process.exit(1);
-}, 90_000);
 
-main().then(() => {
-  clearTimeout(overall);
-  process.exit(0);
-}).catch(async (error) => {
-  console.log(`FAIL: ${current}: ${String(error && error.message ? error.message : error).split('\n').slice(0, 8).join(' | ')}`);
-  if (page) await page.screenshot({ path: shot('emergency-failure.png'), fullPage: true }).catch(() => {});
-  if (browser) await browser.close().catch(() => {});
-  process.exit(1);
-});
+run(main, { failureShot: 'emergency-failure.png', timeoutMs: 90000 });

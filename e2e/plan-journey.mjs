@@ -16,77 +16,19 @@
 // Prints one `ok: <step>` line per step; on failure `FAIL: <step>: <error>`, saves
 // plan-failure.png and exits 1.
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, expect, need, newPage, run, shot, signIn, signOut, step, watch } from './harness.mjs';
 
-const need = (name) => {
-  const value = process.env[name];
-  if (!value) {
-    console.log(`FAIL: environment: ${name} is not set`);
-    process.exit(1);
-  }
-  return value;
-};
-const base = need('HEARTH_BASE_URL').replace(/\/+$/, '');
 const gpEmail = need('HEARTH_GP_EMAIL');
 const nurseEmail = need('HEARTH_NURSE_EMAIL');
 const oohEmail = need('HEARTH_OOH_EMAIL');
-const password = need('HEARTH_PASSWORD');
-const shotDir = need('HEARTH_SCREENSHOT_DIR');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-mkdirSync(shotDir, { recursive: true });
-const shot = (name) => path.join(shotDir, name);
-
-let browser;
-let page;
-let current = 'launch browser';
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function step(what, body) {
-  current = what;
-  await body();
-  console.log(`ok: ${what}`);
-}
-
-async function signIn(email, on = page) {
-  const page = on;
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
-}
-
-async function signOut(on = page) {
-  const page = on;
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(/\/sign-in/);
-}
-
 async function main() {
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const open = async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    return context.newPage();
-  };
-  const gp = await open();
-  const nurse = await open();
-  page = gp;
+  const gp = await newPage();
+  const nurse = await newPage();
 
   let patientPath;
   await step('the GP finds a patient of hers the district nurse also cares for', async () => {
-    await signIn(gpEmail, gp);
-    await signIn(nurseEmail, nurse);
+    await signIn(gp, gpEmail);
+    await signIn(nurse, nurseEmail);
     // (A patient who declined consent is shared only with the practice: the nurse could not
     // open the record, as the access tests check.)
     await gp.goto(`${base}/register?coordinator=me&consent=given`);
@@ -171,9 +113,9 @@ async function main() {
   await step('the out-of-hours doctor reads it under emergency access', async () => {
     const facts = await gp.goto(`${base}${patientPath}`).then(() => gp.locator('.patient-banner').textContent());
     const number = facts.match(/(\d{3} \d{3} \d{4})/)[1];
-    const ooh = await open();
-    page = ooh;
-    await signIn(oohEmail, ooh);
+    const ooh = await newPage();
+    watch(ooh);
+    await signIn(ooh, oohEmail);
     await ooh.goto(`${base}/emergency`);
     await ooh.getByLabel('NHS number').fill(number);
     await ooh.getByRole('button', { name: 'Find the patient' }).click();
@@ -187,20 +129,7 @@ async function main() {
     await ooh.screenshot({ path: shot('37-summary-emergency.png'), fullPage: true });
   });
 
-  await browser.close();
 }
 
-const overall = setTimeout(() => {
-  console.log(`FAIL: ${current}: overall timeout of 120 s exceeded`);
-  process.exit(1);
-}, 120_000);
 
-main().then(() => {
-  clearTimeout(overall);
-  process.exit(0);
-}).catch(async (error) => {
-  console.log(`FAIL: ${current}: ${String(error && error.message ? error.message : error).split('\n').slice(0, 8).join(' | ')}`);
-  if (page) await page.screenshot({ path: shot('plan-failure.png'), fullPage: true }).catch(() => {});
-  if (browser) await browser.close().catch(() => {});
-  process.exit(1);
-});
+run(main, { failureShot: 'plan-failure.png', timeoutMs: 120000 });

@@ -14,66 +14,14 @@
 // Prints one `ok: <step>` line per step; on failure `FAIL: <step>: <error>`, saves
 // team-failure.png and exits 1.
 
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, expect, need, newPage, run, shot, signIn, signOut, step, watch } from './harness.mjs';
 
-const need = (name) => {
-  const value = process.env[name];
-  if (!value) {
-    console.log(`FAIL: environment: ${name} is not set`);
-    process.exit(1);
-  }
-  return value;
-};
-const base = need('HEARTH_BASE_URL').replace(/\/+$/, '');
 const gpEmail = need('HEARTH_GP_EMAIL');
 const nurseEmail = need('HEARTH_NURSE_EMAIL');
-const password = need('HEARTH_PASSWORD');
-const shotDir = need('HEARTH_SCREENSHOT_DIR');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-mkdirSync(shotDir, { recursive: true });
-const shot = (name) => path.join(shotDir, name);
-
-let browser;
-let page;
-let current = 'launch browser';
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function step(what, body) {
-  current = what;
-  await body();
-  console.log(`ok: ${what}`);
-}
-
-async function signIn(email) {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(/\/register/);
-}
-
-async function signOut() {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(/\/sign-in/);
-}
-
 async function main() {
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(15_000);
-  page = await context.newPage();
+  const page = await newPage();
 
-  await step('GP signs in', () => signIn(gpEmail));
+  await step('GP signs in', () => signIn(page, gpEmail));
 
   let unregistered;
   await step('find a patient who is not on the register', async () => {
@@ -154,11 +102,11 @@ async function main() {
     await page.getByText('Sarah Okafor has been proposed to take over coordination').waitFor();
     expect(await page.getByText('Waiting for the proposed coordinator').isVisible(), 'the GP cannot accept');
     await page.screenshot({ path: shot('13-handover-proposed.png'), fullPage: true });
-    await signOut();
+    await signOut(page);
   });
 
   await step('the district nurse signs in and accepts', async () => {
-    await signIn(nurseEmail);
+    await signIn(page, nurseEmail);
     await page.goto(`${base}${teamPath}`);
     await page.getByRole('button', { name: 'Accept coordination' }).click();
     await page.getByText('Sarah Okafor (District nurse)').first().waitFor();
@@ -189,20 +137,7 @@ async function main() {
     await page.screenshot({ path: shot('17-who-accessed.png'), fullPage: true });
   });
 
-  await browser.close();
 }
 
-const overall = setTimeout(() => {
-  console.log(`FAIL: ${current}: overall timeout of 90 s exceeded`);
-  process.exit(1);
-}, 90_000);
 
-main().then(() => {
-  clearTimeout(overall);
-  process.exit(0);
-}).catch(async (error) => {
-  console.log(`FAIL: ${current}: ${String(error && error.message ? error.message : error).split('\n')[0]}`);
-  if (page) await page.screenshot({ path: shot('team-failure.png'), fullPage: true }).catch(() => {});
-  if (browser) await browser.close().catch(() => {});
-  process.exit(1);
-});
+run(main, { failureShot: 'team-failure.png', timeoutMs: 90000 });

@@ -57,6 +57,58 @@ impl PlanView {
     }
 }
 
+/// Reads a readable patient's plan: current sections, plan state, team, names and readiness,
+/// with the active register entry. `reads` are the acknowledgements, when the caller shows them.
+async fn read_plan(
+    tx: &mut hearth_store::Tx,
+    record: &Patient,
+    reads: Vec<PlanRead>,
+    basis: AccessBasis,
+) -> Result<(PlanView, Option<hearth_domain::register::RegisterEntry>), AppError> {
+    let patient = &record.id;
+    let sections: HashMap<Section, SectionVersion> = tx
+        .current_sections(patient)
+        .await?
+        .into_iter()
+        .map(|v| (v.section, v))
+        .collect();
+    let state = tx.plan_state(patient).await?;
+    let team = crate::care_team::load_team(tx, patient).await?;
+    let register = tx
+        .register_entries_of(patient)
+        .await?
+        .into_iter()
+        .find(|e| e.leaving.is_none());
+    let mut mentioned: Vec<PractitionerId> = sections
+        .values()
+        .map(|v| v.author.clone())
+        .chain(reads.iter().map(|r| r.practitioner_id.clone()))
+        .chain(team.members.iter().filter_map(|m| match &m.member {
+            Member::Practitioner(id) => Some(id.clone()),
+            Member::Service(_) => None,
+        }))
+        .collect();
+    mentioned.sort();
+    mentioned.dedup();
+    let names = tx.practitioner_names(&mentioned).await?;
+    let missing = readiness(
+        sections.values().map(|v| &v.content),
+        team.coordinator().is_some(),
+    );
+    let plan = PlanView {
+        patient: record.clone(),
+        sections,
+        state,
+        reads,
+        team,
+        names,
+        missing,
+        registered: register.is_some(),
+        emergency: basis == AccessBasis::EmergencyAccess,
+    };
+    Ok((plan, register))
+}
+
 /// The outcome of saving a section.
 #[derive(Debug, Clone)]
 pub enum SaveOutcome {
@@ -83,47 +135,9 @@ impl App {
         let record = tx.patient(patient, system).await?;
         let mut view = None;
         if let (Some(record), Decision::Allowed(basis)) = (&record, &decision) {
-            let sections: HashMap<Section, SectionVersion> = tx
-                .current_sections(patient)
-                .await?
-                .into_iter()
-                .map(|v| (v.section, v))
-                .collect();
-            let state = tx.plan_state(patient).await?;
             let reads = tx.plan_reads(patient).await?;
-            let team = crate::care_team::load_team(&mut tx, patient).await?;
-            let registered = tx
-                .register_entries_of(patient)
-                .await?
-                .iter()
-                .any(|e| e.leaving.is_none());
-            let mut mentioned: Vec<PractitionerId> = sections
-                .values()
-                .map(|v| v.author.clone())
-                .chain(reads.iter().map(|r| r.practitioner_id.clone()))
-                .chain(team.members.iter().filter_map(|m| match &m.member {
-                    Member::Practitioner(id) => Some(id.clone()),
-                    Member::Service(_) => None,
-                }))
-                .collect();
-            mentioned.sort();
-            mentioned.dedup();
-            let names = tx.practitioner_names(&mentioned).await?;
-            let missing = readiness(
-                sections.values().map(|v| &v.content),
-                team.coordinator().is_some(),
-            );
-            view = Some(PlanView {
-                patient: record.clone(),
-                sections,
-                state,
-                reads,
-                team,
-                names,
-                missing,
-                registered,
-                emergency: *basis == AccessBasis::EmergencyAccess,
-            });
+            let (plan, _) = read_plan(&mut tx, record, reads, *basis).await?;
+            view = Some(plan);
         }
         drop(tx);
         let version = view
@@ -328,47 +342,10 @@ impl App {
         let record = tx.patient(patient, system).await?;
         let mut summary = None;
         if let (Some(record), Decision::Allowed(basis)) = (&record, &decision) {
-            let sections: HashMap<Section, SectionVersion> = tx
-                .current_sections(patient)
-                .await?
-                .into_iter()
-                .map(|v| (v.section, v))
-                .collect();
-            let state = tx.plan_state(patient).await?;
-            let team = crate::care_team::load_team(&mut tx, patient).await?;
-            let register = tx
-                .register_entries_of(patient)
-                .await?
-                .into_iter()
-                .find(|e| e.leaving.is_none());
-            let mut mentioned: Vec<PractitionerId> = sections
-                .values()
-                .map(|v| v.author.clone())
-                .chain(team.members.iter().filter_map(|m| match &m.member {
-                    Member::Practitioner(id) => Some(id.clone()),
-                    Member::Service(_) => None,
-                }))
-                .collect();
-            mentioned.sort();
-            mentioned.dedup();
-            let names = tx.practitioner_names(&mentioned).await?;
+            let (plan, register) = read_plan(&mut tx, record, Vec::new(), *basis).await?;
             let on_call = crate::directory::on_call(&mut tx, now).await?;
-            let missing = readiness(
-                sections.values().map(|v| &v.content),
-                team.coordinator().is_some(),
-            );
             summary = Some(OutOfHoursSummary {
-                plan: PlanView {
-                    patient: record.clone(),
-                    sections,
-                    state,
-                    reads: Vec::new(),
-                    team,
-                    names,
-                    missing,
-                    registered: register.is_some(),
-                    emergency: *basis == AccessBasis::EmergencyAccess,
-                },
+                plan,
                 register,
                 on_call,
             });

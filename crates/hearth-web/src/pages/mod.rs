@@ -11,6 +11,7 @@ pub mod leaflet;
 pub mod ops;
 pub mod patient;
 pub mod plan;
+mod plan_form;
 pub mod register;
 pub mod register_entry;
 pub mod rota;
