@@ -48,6 +48,8 @@ pub struct RegisterPage {
     pub has_more: bool,
     /// Every organisation, by name, for the page's filter (read in the same transaction).
     pub organisations: Vec<Organisation>,
+    /// How many of the reader's notices are unread (the register is their start page).
+    pub unread_notices: i64,
 }
 
 /// Everything the patient overview page shows.
@@ -158,6 +160,7 @@ impl App {
         let mut tx = self.store.begin_read().await?;
         let (patients, has_more) = tx.search_patients(&q).await?;
         let organisations = tx.all_organisations().await?;
+        let unread_notices = tx.unread_notices(&actor.practitioner_id).await?;
         drop(tx);
         let mut record = access::audit_record(
             actor,
@@ -178,6 +181,7 @@ impl App {
             page,
             has_more,
             organisations,
+            unread_notices,
         })
     }
 

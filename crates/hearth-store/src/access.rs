@@ -245,6 +245,20 @@ impl Tx {
         .collect()
     }
 
+    /// How many of a person's notices are unread.
+    pub async fn unread_notices(
+        &mut self,
+        practitioner: &PractitionerId,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS unread FROM notices WHERE practitioner_id = $1 AND read_at IS NULL",
+        )
+        .bind(practitioner.as_str())
+        .fetch_one(&mut *self.inner)
+        .await?;
+        crate::rows::integer(&row, "unread")
+    }
+
     /// Marks a person's notice read; false when they have no such unread notice.
     pub async fn mark_notice_read(
         &mut self,

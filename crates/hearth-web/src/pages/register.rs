@@ -57,6 +57,7 @@ struct RegisterView {
     params: Params,
     number_label: String,
     rows: Vec<Row>,
+    unread_notices: i64,
     error: Option<String>,
     page: u32,
     previous: Option<String>,
@@ -148,6 +149,7 @@ pub async fn page(
                 has_more: false,
                 // Refused searches are rare; the filter still needs its choices.
                 organisations: app.organisations().await?,
+                unread_notices: 0,
             },
             Some(invalid.message),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -186,22 +188,18 @@ pub async fn page(
                 .map(|r| (r.diagnosis_group.label(), date(r.identified_on), r.consent)),
         })
         .collect();
-    let clinical: Vec<_> = user
+    // The register follows the acting role: the reader in person, and the organisation they act
+    // for.
+    let organisations = user
         .actor
-        .roles
-        .iter()
-        .filter(|r| r.profession.is_clinical())
-        .collect();
-    let organisations = clinical
-        .iter()
-        .map(|r| r.organisation_name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+        .acting_role()
+        .map_or_else(String::new, |r| r.organisation_name.clone());
     let view = RegisterView {
         chrome: Some(Chrome::of(&user)),
         active: "register",
         number_label: system.label.clone(),
         rows,
+        unread_notices: result.unread_notices,
         error,
         page,
         previous: (page > 1).then(|| params.link(page - 1)),

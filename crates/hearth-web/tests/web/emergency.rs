@@ -105,6 +105,11 @@ async fn emergency_access_opens_a_registered_record_for_a_while(backend: Backend
 
     // The coordinator is told, and the access report lists it with the reason.
     let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let (_, start) = gp.get_text("/register").await;
+    assert!(
+        start.contains("1 new notice"),
+        "the coordinator's start page says so"
+    );
     let (_, notices) = gp.get_text("/notices").await;
     assert!(
         notices.contains("opened the record of a patient you coordinate under emergency access")
