@@ -58,6 +58,7 @@ pub struct App {
     pub(crate) config: Arc<AppConfig>,
     pub(crate) audit: AuditLog,
     pub(crate) sessions: Arc<SessionCache>,
+    pub(crate) rota: Arc<crate::rota_cache::RotaCache>,
 }
 
 impl App {
@@ -81,6 +82,7 @@ impl App {
             config: Arc::new(config),
             audit,
             sessions: Arc::default(),
+            rota: Arc::default(),
         }
     }
 

@@ -343,7 +343,7 @@ impl App {
         let mut summary = None;
         if let (Some(record), Decision::Allowed(basis)) = (&record, &decision) {
             let (plan, register) = read_plan(&mut tx, record, Vec::new(), *basis).await?;
-            let on_call = crate::directory::on_call(&mut tx, now).await?;
+            let on_call = self.rota.on_call(&mut tx, now).await?;
             summary = Some(OutOfHoursSummary {
                 plan,
                 register,
@@ -429,7 +429,7 @@ impl App {
                     }
                     _ => None,
                 });
-            let advice = crate::directory::on_call(&mut tx, now).await?;
+            let advice = self.rota.on_call(&mut tx, now).await?;
             found = Some(WhoToCall {
                 patient: record.clone(),
                 organisations,

@@ -22,6 +22,7 @@ mod figures;
 mod passwords;
 mod patients;
 mod register;
+mod rota_cache;
 mod session_cache;
 
 pub use access_report::{ACCESS_REPORT_PAGE, AccessReport};

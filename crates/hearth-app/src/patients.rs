@@ -221,7 +221,7 @@ impl App {
             mentioned.sort();
             mentioned.dedup();
             let practitioner_names = tx.practitioner_names(&mentioned).await?;
-            let on_call = crate::directory::on_call(&mut tx, self.now()).await?;
+            let on_call = self.rota.on_call(&mut tx, self.now()).await?;
             overview = Some(PatientOverview {
                 patient: patient.clone(),
                 organisations,

@@ -179,6 +179,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.rota.forget();
         Ok(shift)
     }
 
@@ -230,6 +231,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.rota.forget();
         Ok(())
     }
 
