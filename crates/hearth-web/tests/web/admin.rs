@@ -444,6 +444,12 @@ async fn overlapping_shifts_are_refused_and_a_cancelled_shift_leaves_the_on_call
 
     let (_, directory) = admin.get_text("/directory").await;
     assert!(directory.contains("On call now") && directory.contains("tel:01632960444"));
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let (_, patient) = gp.get_text(&format!("/patients/{}", f.patient.id)).await;
+    assert!(
+        patient.contains("tel:01632960444"),
+        "the patient page shows who is on call (and remembers the rota for a few seconds)"
+    );
 
     let (_, rota) = admin.get_text("/admin/rota").await;
     let shift_id = id_after(&rota, "/admin/rota/");
@@ -460,14 +466,16 @@ async fn overlapping_shifts_are_refused_and_a_cancelled_shift_leaves_the_on_call
         rota.contains("Cancelled"),
         "the cancelled shift stays on record"
     );
-    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let (_, directory) = gp.get_text("/directory").await;
     assert!(
         !directory.contains("tel:01632960444"),
         "a cancelled shift is not someone to call"
     );
     let (_, patient) = gp.get_text(&format!("/patients/{}", f.patient.id)).await;
-    assert!(!patient.contains("tel:01632960444"));
+    assert!(
+        !patient.contains("tel:01632960444"),
+        "cancelling a shift forgets the remembered rota at once"
+    );
     assert!(
         admin_audit(&t)
             .await
