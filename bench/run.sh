@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Hearth HTTP benchmark: seeds a demo database, starts `hearth serve`, and
-# measures GET /healthz and signed-in pages (patient page, register, search, filters) with wrk.
-# See bench/README.md.
+# measures GET /healthz and signed-in pages (patient page, out-of-hours summary, register,
+# search, filters) with wrk. See bench/README.md.
 #
-# Usage: bench/run.sh [--patients N] [--duration SECONDS] [--connections C]
+# Usage: bench/run.sh [--patients N] [--duration SECONDS] [--connections C] [--postgres URL]
+#
+# --postgres URL   seed and serve a PostgreSQL database instead of SQLite: URL names the server
+#                  (postgres://USER@HOST:PORT); the database hearth_bench_N is created on it
+#                  with createdb (PostgreSQL's client tools must be installed).
 #
 # Environment:
 #   HEARTH_BIN        use this hearth binary instead of building one
@@ -12,6 +16,7 @@
 set -euo pipefail
 
 PATIENTS=10000
+POSTGRES=
 DURATION=20
 CONNECTIONS=64
 THREADS=2
@@ -56,6 +61,12 @@ while (($# > 0)); do
             esac
             shift 2
             ;;
+        --postgres)
+            (($# >= 2)) || die "$1 needs a value"
+            [[ $2 == postgres://* ]] || die "--postgres needs a postgres://USER@HOST:PORT URL, got '$2'"
+            POSTGRES=${2%/}
+            shift 2
+            ;;
         -h | --help)
             usage
             exit 0
@@ -90,9 +101,17 @@ command -v wrk >/dev/null || die "'wrk' not found on PATH; install it with: apt-
 
 DATA_DIR=bench/.data
 RESULTS_DIR=bench/results
-DB_PATH=$DATA_DIR/hearth-$PATIENTS.db
-DB_URL=sqlite://$DB_PATH
-SIGNINS=$DATA_DIR/hearth-$PATIENTS.signins
+if [[ -n $POSTGRES ]]; then
+    command -v createdb >/dev/null || die "'createdb' not found on PATH (install PostgreSQL's client tools)"
+    PG_DATABASE=hearth_bench_$PATIENTS
+    DB_PATH=$DATA_DIR/postgres-$PATIENTS.marker
+    DB_URL=$POSTGRES/$PG_DATABASE
+    SIGNINS=$DATA_DIR/postgres-$PATIENTS.signins
+else
+    DB_PATH=$DATA_DIR/hearth-$PATIENTS.db
+    DB_URL=sqlite://$DB_PATH
+    SIGNINS=$DATA_DIR/hearth-$PATIENTS.signins
+fi
 mkdir -p "$DATA_DIR" "$RESULTS_DIR"
 
 WORK=$(mktemp -d -t hearth-bench.XXXXXX)
@@ -139,6 +158,13 @@ if [[ -f $DB_PATH && -s $SIGNINS ]]; then
 else
     log "seeding $DB_PATH with $PATIENTS patients (seed $SEED)"
     rm -f "$DB_PATH" "$DB_PATH-wal" "$DB_PATH-shm" "$DB_PATH-journal" "$SIGNINS"
+    if [[ -n $POSTGRES ]]; then
+        dropdb --if-exists --maintenance-db="$POSTGRES/postgres" "$PG_DATABASE" ||
+            die "could not drop database $PG_DATABASE on $POSTGRES"
+        createdb --maintenance-db="$POSTGRES/postgres" "$PG_DATABASE" ||
+            die "could not create database $PG_DATABASE on $POSTGRES"
+        : >"$DB_PATH"
+    fi
     start=$EPOCHREALTIME
     if ! "$HEARTH_BIN" demo --patients "$PATIENTS" --seed "$SEED" --database-url "$DB_URL" \
         >"$WORK/demo.log" 2>&1; then
@@ -331,7 +357,7 @@ done
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-RESULT=$RESULTS_DIR/$STAMP-$PATIENTS.json
+RESULT=$RESULTS_DIR/$STAMP-$PATIENTS${POSTGRES:+-postgres}.json
 printf '{"timestamp":"%s","commit":"%s","patients":%s,"seed":%s,"duration_s":%s,"connections":%s,"threads":%s,"seeded":%s,"seed_seconds":%s,"healthz":{"rps":%s,"p50_ms":%s,"p99_ms":%s}%s}\n' \
     "$STAMP" "$COMMIT" "$PATIENTS" "$SEED" "$DURATION" "$CONNECTIONS" "$THREADS" "$SEEDED" "$SEED_SECONDS" \
     "$H_RPS" "$H_P50" "$H_P99" "$JSON_TARGETS" >"$RESULT"
