@@ -21,6 +21,9 @@ pub struct AccessReport {
     pub entries: Vec<AccessEntry>,
     /// The `before` value of the next (older) page, when there is one.
     pub older: Option<i64>,
+    /// Life-threatening overrides of the register or consent rule waiting for the coordinator's
+    /// review, with the names of who opened them.
+    pub reviews_due: Vec<(hearth_store::EmergencyAccess, String)>,
 }
 
 impl App {
@@ -52,7 +55,22 @@ impl App {
                     entries.truncate(ACCESS_REPORT_PAGE as usize);
                     entries.last().map_or(0, |e| e.seq)
                 });
+                let due = tx.emergency_reviews_due(patient).await?;
+                let who: Vec<hearth_domain::PractitionerId> =
+                    due.iter().map(|e| e.practitioner_id.clone()).collect();
+                let names = tx.practitioner_names(&who).await?;
+                let reviews_due = due
+                    .into_iter()
+                    .map(|e| {
+                        let name = names
+                            .get(&e.practitioner_id)
+                            .cloned()
+                            .unwrap_or_else(|| "a colleague".to_owned());
+                        (e, name)
+                    })
+                    .collect();
                 report = Some(AccessReport {
+                    reviews_due,
                     patient: record.clone(),
                     entries,
                     older,
@@ -82,5 +100,60 @@ impl App {
             )),
             (Some(_), Some(report)) => Ok(report),
         }
+    }
+}
+
+impl App {
+    /// The coordinator records that they reviewed a life-threatening override of the register
+    /// or consent rule (audited with the change).
+    pub async fn review_emergency_access(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        access_id: &str,
+    ) -> Result<(), AppError> {
+        let mut tx = self
+            .begin_clinical_write(actor, patient, AuditAction::Update, "EmergencyAccess")
+            .await?;
+        let team = crate::care_team::load_team(&mut tx, patient).await?;
+        let coordinates = team
+            .coordinator()
+            .is_some_and(|m| m.member == Member::Practitioner(actor.practitioner_id.clone()));
+        if !coordinates {
+            drop(tx);
+            let mut record = access::audit_record(
+                actor,
+                self.now(),
+                Some(patient),
+                AuditAction::Update,
+                "EmergencyAccess",
+                None,
+                &Decision::Denied(Denial::NotInCareTeam),
+            );
+            record.detail = Some("review refused: not the coordinator".to_owned());
+            self.audit.append(record).await?;
+            return Err(AppError::Forbidden(
+                "Only the patient's coordinator reviews emergency access to their record."
+                    .to_owned(),
+            ));
+        }
+        self.audit_change(
+            &mut tx,
+            actor,
+            patient,
+            AuditAction::Update,
+            ("EmergencyAccess", access_id, 2),
+        )
+        .await?;
+        if !tx
+            .mark_emergency_reviewed(patient, access_id, &actor.practitioner_id, self.now())
+            .await?
+        {
+            return Err(AppError::NotFound(
+                "There is no emergency access waiting for review with this id.".to_owned(),
+            ));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

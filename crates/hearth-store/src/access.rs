@@ -168,6 +168,45 @@ impl Tx {
         row.as_ref().map(emergency_from_row).transpose()
     }
 
+    /// A patient's emergency accesses that overrode the register or consent rule and wait for
+    /// review, oldest first.
+    pub async fn emergency_reviews_due(
+        &mut self,
+        patient: &PatientId,
+    ) -> Result<Vec<EmergencyAccess>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {EMERGENCY_COLUMNS} FROM emergency_access WHERE patient_id = $1 \
+             AND review = 'due' ORDER BY started_at"
+        ))
+        .bind(patient.as_str())
+        .fetch_all(&mut *self.inner)
+        .await?
+        .iter()
+        .map(emergency_from_row)
+        .collect()
+    }
+
+    /// Records that an override was reviewed; false when it was not waiting for review.
+    pub async fn mark_emergency_reviewed(
+        &mut self,
+        patient: &PatientId,
+        id: &str,
+        reviewer: &PractitionerId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE emergency_access SET review = 'done', reviewed_by = $3, reviewed_at = $4 \
+             WHERE id = $1 AND patient_id = $2 AND review = 'due'",
+        )
+        .bind(id)
+        .bind(patient.as_str())
+        .bind(reviewer.as_str())
+        .bind(millis(at))
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Closes an emergency access before it expires.
     pub async fn end_emergency_access(
         &mut self,

@@ -82,6 +82,7 @@ routes! {
     "/notices/{id}/read" => post(pages::emergency::mark_read),
     "/account/acting-role" => post(pages::account::switch_role),
     "/patients/{id}/access" => get(pages::access::show),
+    "/patients/{id}/access/reviews/{access}" => post(pages::access::review),
     "/patients/{id}/summary" => get(pages::summary::show),
     "/patients/{id}/who-to-call" => get(pages::leaflet::show),
     "/patients/{id}/plan" => get(pages::plan::show),

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome};
 use hearth_domain::practitioner::Profession;
 
@@ -32,6 +32,9 @@ struct AccessPage {
     lines: Vec<AccessLine>,
     older: Option<String>,
     first_page: bool,
+    csrf_token: String,
+    /// (access id, who, when, reason) of overrides waiting for review.
+    reviews: Vec<(String, String, String, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -123,5 +126,40 @@ pub async fn show(
             .older
             .map(|seq| format!("/patients/{id}/access?before={seq}")),
         first_page: before.is_none(),
+        csrf_token: user.csrf_token.clone(),
+        reviews: report
+            .reviews_due
+            .iter()
+            .map(|(e, who)| {
+                (
+                    e.id.clone(),
+                    who.clone(),
+                    state.app.local_time(e.started_at),
+                    hearth_app::reason_text(e),
+                )
+            })
+            .collect(),
     })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /patients/{id}/access/reviews/{access}`: the coordinator has reviewed an override.
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, access)): Path<(String, String)>,
+    axum::Form(form): axum::Form<ReviewForm>,
+) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    user.check_csrf(&form.csrf_token)?;
+    state
+        .app
+        .review_emergency_access(&user.actor, &id, &access)
+        .await?;
+    Ok(axum::response::Redirect::to(&format!("/patients/{id}/access")).into_response())
 }

@@ -49,6 +49,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/patients/{id}/emergency-access", "SAAADDAA"),
     ("POST", "/patients/{id}/emergency-access", "SAAADDAA"),
     ("GET", "/patients/{id}/access", "SADDDDDD"),
+    ("POST", "/patients/{id}/access/reviews/{access}", "SADDDDDD"),
     ("GET", "/patients/{id}/summary", "SADDDDAD"),
     ("GET", "/patients/{id}/who-to-call", "SADDDDAD"),
     ("GET", "/patients/{id}/plan", "SADDDDAD"),
@@ -243,6 +244,7 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             .replace("{file}", "hearth.css")
             .replace("{role}", "no-such-role")
             .replace("{section}", "crisis-plan")
+            .replace("{access}", "no-such-access")
             .replace("{shift}", "no-such-shift")
             .replace("/emergency", "/emergency?number=9434765919")
             .replace("/emergency?number=9434765919-access", "/emergency-access");

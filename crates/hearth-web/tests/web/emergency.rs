@@ -171,6 +171,42 @@ async fn unregistered_or_declined_patients_need_a_life_threatening_reason(backen
         .unwrap()
         .unwrap();
     assert_eq!(open.review, "due", "the override is flagged for review");
+    drop(tx);
+
+    // The coordinator sees it in the access report and marks it reviewed; nobody else can.
+    join(&t, &f, &f.patient.id, &f.gp_actor.practitioner_id, "gp").await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let (_, report) = gp.get_text(&format!("/patients/{patient}/access")).await;
+    assert!(report.contains("Emergency access to review"));
+    assert!(report.contains("Collapsed at home, ambulance crew on scene"));
+    let token = csrf_token_in(&report).unwrap();
+    let review = format!("/patients/{patient}/access/reviews/{}", open.id);
+    let (_, page) = nurse.get_text("/account").await;
+    let nurse_token = csrf_token_in(&page).unwrap();
+    let refused = nurse
+        .post_form(&review, &[("csrf_token", nurse_token.as_str())])
+        .await;
+    assert_eq!(
+        refused.status().as_u16(),
+        403,
+        "only the coordinator reviews"
+    );
+    let reviewed = gp
+        .post_form(&review, &[("csrf_token", token.as_str())])
+        .await;
+    assert_eq!(reviewed.status().as_u16(), 303);
+    let (_, report) = gp.get_text(&format!("/patients/{patient}/access")).await;
+    assert!(
+        !report.contains("Emergency access to review"),
+        "nothing left to review"
+    );
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    assert!(
+        tx.emergency_reviews_due(&f.patient.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Gives the user of `email` a second role, as a district nurse at `organisation`; its id.
