@@ -23,18 +23,22 @@ pub async fn decide(
     patient: &PatientId,
     now: Timestamp,
 ) -> Result<Decision, AppError> {
-    let organisation = actor.acting_organisation();
-    let reader = Reader {
-        user: &actor.user_id,
-        practitioner: &actor.practitioner_id,
-        organisation: organisation.as_ref(),
-        clinical: actor.is_clinician(),
-    };
+    let reader = reader(actor);
     Ok(match tx.access_facts(patient, reader, now).await? {
         Some(facts) => hearth_domain::access::decide(&facts, now),
         None if reader.clinical => Decision::Denied(Denial::NotInCareTeam),
         None => Decision::Denied(Denial::NotClinical),
     })
+}
+
+/// Who is asking, as the store's access facts need it: the acting role's organisation only.
+pub(crate) fn reader(actor: &Actor) -> Reader<'_> {
+    Reader {
+        user: &actor.user_id,
+        practitioner: &actor.practitioner_id,
+        organisation: actor.acting_role().map(|r| &r.organisation_id),
+        clinical: actor.is_clinician(),
+    }
 }
 
 /// An audit record of `actor` doing `action` to a patient's `resource_type`, as decided.

@@ -12,7 +12,7 @@ use hearth_domain::access::{
 use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome};
 use hearth_domain::patient::Patient;
 use hearth_domain::{PatientId, ValidationError};
-use hearth_store::{EmergencyAccess, Notice, Reader};
+use hearth_store::{EmergencyAccess, Notice};
 
 use crate::access::{self, Decision};
 use crate::{Actor, App, AppError};
@@ -79,7 +79,7 @@ impl App {
         let system = &self.config.national_number_system.system_uri;
         let now = self.now();
         let mut tx = self.store.begin_read().await?;
-        let facts = tx.access_facts(patient, reader(actor), now).await?;
+        let facts = tx.access_facts(patient, access::reader(actor), now).await?;
         let record = tx.patient(patient, system).await?;
         drop(tx);
         let (Some(facts), Some(record)) = (facts, record) else {
@@ -126,7 +126,7 @@ impl App {
         let detail = check_emergency_detail(detail)?;
         let now = self.now();
         let mut tx = self.store.begin_write().await?;
-        let Some(facts) = tx.access_facts(patient, reader(actor), now).await? else {
+        let Some(facts) = tx.access_facts(patient, access::reader(actor), now).await? else {
             return Err(AppError::NotFound(
                 "There is no patient with this id.".to_owned(),
             ));
@@ -256,15 +256,6 @@ impl App {
         }
         tx.commit().await?;
         Ok(())
-    }
-}
-
-fn reader(actor: &Actor) -> Reader<'_> {
-    Reader {
-        user: &actor.user_id,
-        practitioner: &actor.practitioner_id,
-        organisation: actor.roles.first().map(|r| &r.organisation_id),
-        clinical: actor.is_clinician(),
     }
 }
 
