@@ -120,6 +120,43 @@ impl App {
         Ok(tx)
     }
 
+    /// Ends a read of `patient`'s `resource_type` (at `version`, when it has one): appends its
+    /// audit record, as decided, through the group commit, then returns what was read, the
+    /// refusal, or "not found" when `exists` is false. `what` names the read in the internal
+    /// error raised if an allowed read found nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn finish_read<T>(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        (resource_type, version): (&'static str, Option<i64>),
+        exists: bool,
+        decision: Decision,
+        found: Option<T>,
+        what: &str,
+    ) -> Result<T, AppError> {
+        let record = audit_record(
+            actor,
+            self.now(),
+            Some(patient),
+            AuditAction::Read,
+            resource_type,
+            version.map(|v| (patient.as_str(), v)),
+            &decision,
+        );
+        self.audit.append(record).await?;
+        match (exists, decision, found) {
+            (false, _, _) => Err(AppError::NotFound(
+                "There is no patient with this id.".to_owned(),
+            )),
+            (true, Decision::Denied(denial), _) => Err(refusal(patient, denial)),
+            (true, _, Some(found)) => Ok(found),
+            (true, _, None) => Err(AppError::Internal(format!(
+                "the {what} of a visible patient was not read"
+            ))),
+        }
+    }
+
     /// Appends the audit record of a change, inside the change's own transaction.
     pub(crate) async fn audit_change(
         &self,

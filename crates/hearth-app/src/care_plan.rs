@@ -140,29 +140,17 @@ impl App {
             view = Some(plan);
         }
         drop(tx);
-        let version = view
-            .as_ref()
-            .and_then(|v| v.state.map(|s| (patient.as_str(), s.version)));
-        let audit = access::audit_record(
+        let version = view.as_ref().and_then(|v| v.state.map(|s| s.version));
+        self.finish_read(
             actor,
-            now,
-            Some(patient),
-            AuditAction::Read,
-            RESOURCE,
-            version,
-            &decision,
-        );
-        self.audit.append(audit).await?;
-        match (record, decision, view) {
-            (None, _, _) => Err(AppError::NotFound(
-                "There is no patient with this id.".to_owned(),
-            )),
-            (Some(_), Decision::Denied(denial), _) => Err(access::refusal(patient, denial)),
-            (Some(_), _, Some(view)) => Ok(view),
-            (Some(_), _, None) => Err(AppError::Internal(
-                "the plan of a visible patient was not read".to_owned(),
-            )),
-        }
+            patient,
+            (RESOURCE, version),
+            record.is_some(),
+            decision,
+            view,
+            "plan",
+        )
+        .await
     }
 
     /// Saves a section of the plan from the version the author started from. A save from an
@@ -298,21 +286,16 @@ impl App {
             found = Some((versions, names));
         }
         drop(tx);
-        let audit = access::audit_record(
+        self.finish_read(
             actor,
-            now,
-            Some(patient),
-            AuditAction::Read,
-            RESOURCE,
-            None,
-            &decision,
-        );
-        self.audit.append(audit).await?;
-        match (decision, found) {
-            (Decision::Denied(denial), _) => Err(access::refusal(patient, denial)),
-            (_, Some(found)) => Ok(found),
-            (_, None) => Err(AppError::Internal("the history was not read".to_owned())),
-        }
+            patient,
+            (RESOURCE, None),
+            true,
+            decision,
+            found,
+            "history",
+        )
+        .await
     }
 }
 
@@ -353,27 +336,17 @@ impl App {
         drop(tx);
         let version = summary
             .as_ref()
-            .and_then(|s| s.plan.state.map(|st| (patient.as_str(), st.version)));
-        let audit = access::audit_record(
+            .and_then(|s| s.plan.state.map(|st| st.version));
+        self.finish_read(
             actor,
-            now,
-            Some(patient),
-            AuditAction::Read,
-            "Composition",
-            version,
-            &decision,
-        );
-        self.audit.append(audit).await?;
-        match (record, decision, summary) {
-            (None, _, _) => Err(AppError::NotFound(
-                "There is no patient with this id.".to_owned(),
-            )),
-            (Some(_), Decision::Denied(denial), _) => Err(access::refusal(patient, denial)),
-            (Some(_), _, Some(summary)) => Ok(summary),
-            (Some(_), _, None) => Err(AppError::Internal(
-                "the summary of a visible patient was not read".to_owned(),
-            )),
-        }
+            patient,
+            ("Composition", version),
+            record.is_some(),
+            decision,
+            summary,
+            "summary",
+        )
+        .await
     }
 }
 
@@ -439,23 +412,15 @@ impl App {
             });
         }
         drop(tx);
-        let audit = access::audit_record(
+        self.finish_read(
             actor,
-            now,
-            Some(patient),
-            AuditAction::Read,
-            "DocumentReference",
-            None,
-            &decision,
-        );
-        self.audit.append(audit).await?;
-        match (record, decision, found) {
-            (None, _, _) => Err(AppError::NotFound(
-                "There is no patient with this id.".to_owned(),
-            )),
-            (Some(_), Decision::Denied(denial), _) => Err(access::refusal(patient, denial)),
-            (Some(_), _, Some(found)) => Ok(found),
-            (Some(_), _, None) => Err(AppError::Internal("the leaflet was not read".to_owned())),
-        }
+            patient,
+            ("DocumentReference", None),
+            record.is_some(),
+            decision,
+            found,
+            "leaflet",
+        )
+        .await
     }
 }

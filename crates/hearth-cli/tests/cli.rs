@@ -179,7 +179,6 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
 /// access by the out-of-hours doctor, the coordinator's notice and access report). Skips, saying why, when Node, its packages
 /// or Chromium are missing — unless CI=true or HEARTH_REQUIRE_BROWSER=1, when they must run.
 async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, search: &str) {
-    let email = emails.gp.as_str();
     let e2e = repo_root().join("e2e");
     let chromium =
         std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
@@ -205,86 +204,44 @@ async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, sea
         return;
     }
     let screenshots = e2e.join("artifacts");
-    let run = |script: &'static str, envs: Vec<(&'static str, String)>| {
-        let e2e = e2e.clone();
-        let screenshots = screenshots.clone();
-        let chromium = chromium.clone();
-        async move {
-            let output = Command::new("node")
-                .arg(e2e.join(script))
-                .envs(envs)
-                .env("HEARTH_SCREENSHOT_DIR", &screenshots)
-                .env("CHROMIUM_PATH", &chromium)
-                .output()
-                .await
-                .unwrap();
-            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-            assert!(
-                output.status.success(),
-                "{script} failed:\n{stdout}\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            assert!(stdout.contains("ok:"), "{stdout}");
-        }
-    };
-    run(
-        "journey.mjs",
-        vec![
-            ("HEARTH_BASE_URL", base.to_owned()),
-            ("HEARTH_EMAIL", email.to_owned()),
-            ("HEARTH_PASSWORD", password.to_owned()),
-            ("HEARTH_SEARCH", search.to_owned()),
-        ],
-    )
-    .await;
-    assert!(
-        screenshots.join("04-patient.png").exists(),
-        "the journey saved its screenshots"
-    );
-    run(
-        "team-journey.mjs",
-        vec![
-            ("HEARTH_BASE_URL", base.to_owned()),
-            ("HEARTH_GP_EMAIL", email.to_owned()),
-            ("HEARTH_NURSE_EMAIL", emails.nurse.clone()),
-            ("HEARTH_PASSWORD", password.to_owned()),
-        ],
-    )
-    .await;
-    assert!(
-        screenshots.join("14-handover-accepted.png").exists(),
-        "the team journey saved its screenshots"
-    );
-    run(
-        "emergency-journey.mjs",
-        vec![
-            ("HEARTH_BASE_URL", base.to_owned()),
-            ("HEARTH_GP_EMAIL", email.to_owned()),
-            ("HEARTH_OOH_EMAIL", emails.ooh.clone()),
-            ("HEARTH_PASSWORD", password.to_owned()),
-            ("HEARTH_EMERGENCY_SECONDS", "8".to_owned()),
-        ],
-    )
-    .await;
-    assert!(
-        screenshots.join("23-emergency-banner.png").exists(),
-        "the emergency journey saved its screenshots"
-    );
-    run(
-        "plan-journey.mjs",
-        vec![
-            ("HEARTH_BASE_URL", base.to_owned()),
-            ("HEARTH_GP_EMAIL", email.to_owned()),
-            ("HEARTH_NURSE_EMAIL", emails.nurse.clone()),
-            ("HEARTH_OOH_EMAIL", emails.ooh.clone()),
-            ("HEARTH_PASSWORD", password.to_owned()),
-        ],
-    )
-    .await;
-    assert!(
-        screenshots.join("36-summary-print.png").exists(),
-        "the plan journey saved its screenshots"
-    );
+    // Every journey gets the same environment and uses what it needs.
+    let envs = [
+        ("HEARTH_BASE_URL", base.to_owned()),
+        ("HEARTH_EMAIL", emails.gp.clone()),
+        ("HEARTH_GP_EMAIL", emails.gp.clone()),
+        ("HEARTH_NURSE_EMAIL", emails.nurse.clone()),
+        ("HEARTH_OOH_EMAIL", emails.ooh.clone()),
+        ("HEARTH_PASSWORD", password.to_owned()),
+        ("HEARTH_SEARCH", search.to_owned()),
+        ("HEARTH_EMERGENCY_SECONDS", "8".to_owned()),
+        ("HEARTH_SCREENSHOT_DIR", screenshots.display().to_string()),
+        ("CHROMIUM_PATH", chromium.clone()),
+    ];
+    // Each script, and a screenshot it saves once its last step passed.
+    for (script, screenshot) in [
+        ("journey.mjs", "04-patient.png"),
+        ("team-journey.mjs", "14-handover-accepted.png"),
+        ("emergency-journey.mjs", "23-emergency-banner.png"),
+        ("plan-journey.mjs", "38-who-to-call.png"),
+    ] {
+        let output = Command::new("node")
+            .arg(e2e.join(script))
+            .envs(envs.iter().cloned())
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{script} failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains("ok:"), "{stdout}");
+        assert!(
+            screenshots.join(screenshot).exists(),
+            "{script} saved its screenshots"
+        );
+    }
 }
 
 /// The demo sign-ins the browser journeys use.
