@@ -9,7 +9,7 @@ use hearth_domain::care_plan::{ReadinessItem, Section, SectionSave, SectionVersi
 use hearth_domain::care_team::{CareTeam, Member};
 use hearth_domain::patient::Patient;
 use hearth_domain::{PatientId, PractitionerId, ValidationError};
-use hearth_store::{PlanRead, PlanState};
+use hearth_store::{PlanRead, PlanSnapshot, PlanState};
 
 use crate::access::{self, Decision};
 use crate::{Actor, App, AppError};
@@ -91,22 +91,76 @@ async fn read_plan(
     mentioned.sort();
     mentioned.dedup();
     let names = tx.practitioner_names(&mentioned).await?;
-    let missing = readiness(
-        sections.values().map(|v| &v.content),
-        team.coordinator().is_some(),
-    );
-    let plan = PlanView {
-        patient: record.clone(),
-        sections,
-        state,
+    let plan = PlanView::new(
+        record.clone(),
+        (sections, state),
         reads,
         team,
         names,
-        missing,
-        registered: register.is_some(),
-        emergency: basis == AccessBasis::EmergencyAccess,
-    };
+        register.is_some(),
+        basis,
+    );
     Ok((plan, register))
+}
+
+impl PlanView {
+    /// The plan as read, with its out-of-hours readiness worked out.
+    fn new(
+        patient: Patient,
+        (sections, state): (HashMap<Section, SectionVersion>, Option<PlanState>),
+        reads: Vec<PlanRead>,
+        team: CareTeam,
+        names: HashMap<PractitionerId, String>,
+        registered: bool,
+        basis: AccessBasis,
+    ) -> PlanView {
+        let missing = readiness(
+            sections.values().map(|v| &v.content),
+            team.coordinator().is_some(),
+        );
+        PlanView {
+            patient,
+            sections,
+            state,
+            reads,
+            team,
+            names,
+            missing,
+            registered,
+            emergency: basis == AccessBasis::EmergencyAccess,
+        }
+    }
+}
+
+/// The summary of a readable patient from their stored snapshot (see `hearth_store::PlanSnapshot`).
+fn summary_from_snapshot(
+    snapshot: PlanSnapshot,
+    basis: AccessBasis,
+    on_call: Vec<crate::OnCallView>,
+) -> OutOfHoursSummary {
+    let sections = snapshot
+        .sections
+        .into_iter()
+        .map(|v| (v.section, v))
+        .collect();
+    let team = CareTeam {
+        members: snapshot.members,
+        disabled: snapshot.disabled_coordinators,
+    };
+    let plan = PlanView::new(
+        snapshot.patient,
+        (sections, snapshot.state),
+        Vec::new(),
+        team,
+        snapshot.names.into_iter().collect(),
+        snapshot.register.is_some(),
+        basis,
+    );
+    OutOfHoursSummary {
+        plan,
+        register: snapshot.register,
+        on_call,
+    }
 }
 
 /// The outcome of saving a section.
@@ -320,6 +374,37 @@ impl App {
         crate::patients::require_clinician(actor)?;
         let system = &self.config.national_number_system.system_uri;
         let now = self.now();
+        // The access facts and the patient's stored snapshot, in one statement: the summary is
+        // the 2 a.m. page and must not wait. Without a current snapshot it is read from the
+        // source tables below.
+        let fast = self
+            .store
+            .summary_facts(patient, access::reader(actor), now)
+            .await?;
+        if let Some((facts, Some(snapshot))) = fast
+            && snapshot.patient.national_number.system == *system
+        {
+            let decision = hearth_domain::access::decide(&facts, now);
+            let version = snapshot.state.map(|s| s.version);
+            let summary = match &decision {
+                Decision::Allowed(basis) => {
+                    let on_call = self.on_call_now(now).await?;
+                    Some(summary_from_snapshot(snapshot, *basis, on_call))
+                }
+                Decision::Denied(_) => None,
+            };
+            return self
+                .finish_read(
+                    actor,
+                    patient,
+                    ("Composition", version),
+                    true,
+                    decision,
+                    summary,
+                    "summary",
+                )
+                .await;
+        }
         let mut tx = self.store.begin_read().await?;
         let decision = access::decide(&mut tx, actor, patient, now).await?;
         let record = tx.patient(patient, system).await?;

@@ -28,20 +28,8 @@ impl RotaCache {
         tx: &mut Tx,
         now: Timestamp,
     ) -> Result<Vec<OnCallView>, AppError> {
-        let cached = self.read.lock().ok().and_then(|read| {
-            read.as_ref()
-                .filter(|(at, _)| *at <= now && now < *at + FRESH)
-                .map(|(_, views)| views.clone())
-        });
-        if let Some(views) = cached {
-            return Ok(views
-                .into_iter()
-                .filter(|v| v.shift.ends_at > now)
-                .map(|mut v| {
-                    v.now = v.shift.covers(now);
-                    v
-                })
-                .collect());
+        if let Some(views) = self.fresh(now) {
+            return Ok(views);
         }
         let views = crate::directory::on_call(tx, now).await?;
         if let Ok(mut read) = self.read.lock() {
@@ -50,10 +38,40 @@ impl RotaCache {
         Ok(views)
     }
 
+    /// The rota from `now` when it was read less than `FRESH` ago.
+    pub(crate) fn fresh(&self, now: Timestamp) -> Option<Vec<OnCallView>> {
+        let cached = self.read.lock().ok().and_then(|read| {
+            read.as_ref()
+                .filter(|(at, _)| *at <= now && now < *at + FRESH)
+                .map(|(_, views)| views.clone())
+        })?;
+        Some(
+            cached
+                .into_iter()
+                .filter(|v| v.shift.ends_at > now)
+                .map(|mut v| {
+                    v.now = v.shift.covers(now);
+                    v
+                })
+                .collect(),
+        )
+    }
+
     /// Forgets the remembered rota, after a change to it.
     pub(crate) fn forget(&self) {
         if let Ok(mut read) = self.read.lock() {
             *read = None;
         }
+    }
+}
+
+impl crate::App {
+    /// Who gives specialist advice from `now`: the remembered rota, or a fresh read of it.
+    pub(crate) async fn on_call_now(&self, now: Timestamp) -> Result<Vec<OnCallView>, AppError> {
+        if let Some(views) = self.rota.fresh(now) {
+            return Ok(views);
+        }
+        let mut tx = self.store.begin_read().await?;
+        self.rota.on_call(&mut tx, now).await
     }
 }

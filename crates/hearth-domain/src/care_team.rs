@@ -75,14 +75,14 @@ crate::coded_enum! {
 }
 
 /// Who a member is: a named practitioner, or a whole service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Member {
     Practitioner(PractitionerId),
     Service(OrganisationId),
 }
 
 /// One member of a patient's care team.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CareTeamMember {
     pub id: String,
     pub patient_id: PatientId,

@@ -42,5 +42,24 @@ macro_rules! coded_enum {
                 f.write_str(self.label())
             }
         }
+
+        /// Serialised as its stable code.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                $name::from_code(&code).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        concat!("'{}' is not a code of ", stringify!($name)),
+                        code
+                    ))
+                })
+            }
+        }
     };
 }

@@ -19,14 +19,14 @@ crate::coded_enum! {
 }
 
 /// A business identifier: the system it belongs to (a URI) and the value in canonical form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Identifier {
     pub system: String,
     pub value: String,
 }
 
 /// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     pub line: String,
     pub town: String,
@@ -34,7 +34,7 @@ pub struct Address {
 }
 
 /// A patient as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Patient {
     pub id: PatientId,
     pub national_number: Identifier,

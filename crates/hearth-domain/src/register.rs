@@ -97,7 +97,7 @@ crate::coded_enum! {
 }
 
 /// Who recorded the consent decision, and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Consent {
     pub decision: ConsentDecision,
     pub recorded_on: Date,
@@ -105,7 +105,7 @@ pub struct Consent {
 }
 
 /// How an entry left the register.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Leaving {
     Died {
         on: Date,
@@ -119,7 +119,7 @@ pub enum Leaving {
 }
 
 /// A patient's entry on the palliative care register.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RegisterEntry {
     pub id: String,
     pub patient_id: PatientId,

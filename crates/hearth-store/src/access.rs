@@ -49,6 +49,66 @@ pub struct Notice {
     pub read_at: Option<Timestamp>,
 }
 
+/// The access facts' query, with `extra` columns (each starting with a comma) read from the same
+/// row: `p` is the patient. Bind its parameters with [`bind_facts`].
+pub(crate) fn facts_sql(extra: &str) -> String {
+    // The members are found through the patient's index: `COALESCE` keeps SQLite, which plans
+    // without statistics, from walking the practitioner's or organisation's index instead (a
+    // GP is in a hundred thousand teams at a million patients; that plan took two seconds).
+    format!(
+        "SELECT \
+         (SELECT COUNT(*) FROM care_team_members m WHERE m.patient_id = p.id \
+          AND m.ended_on IS NULL AND COALESCE(m.practitioner_id, '') = $2) AS personal, \
+         (SELECT COUNT(*) FROM care_team_members m WHERE m.patient_id = p.id \
+          AND m.ended_on IS NULL AND COALESCE(m.organisation_id, '') = $3) AS service, \
+         r.consent, r.organisation_id AS registered_by, o.name AS registered_by_name, \
+         (SELECT MAX(e.expires_at) FROM emergency_access e WHERE e.user_id = $4 \
+          AND e.patient_id = p.id AND e.ended_at IS NULL AND e.expires_at > $5) AS emergency_until\
+         {extra} \
+         FROM patients p \
+         LEFT JOIN register_entries r ON r.patient_id = p.id AND r.status = 'active' \
+         LEFT JOIN organisations o ON o.id = r.organisation_id \
+         WHERE p.id = $1"
+    )
+}
+
+/// Binds the parameters of [`facts_sql`].
+pub(crate) fn bind_facts<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    patient: &PatientId,
+    reader: Reader<'_>,
+    now: Timestamp,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(patient.as_str().to_owned())
+        .bind(reader.practitioner.as_str().to_owned())
+        .bind(reader.organisation.map_or("", |o| o.as_str()).to_owned())
+        .bind(reader.user.as_str().to_owned())
+        .bind(millis(now))
+}
+
+/// The access facts in a row of [`facts_sql`].
+pub(crate) fn facts_from_row(row: &AnyRow, reader: Reader<'_>) -> Result<AccessFacts, StoreError> {
+    let register = match optional_text(row, "consent")? {
+        None => None,
+        Some(consent) => Some(RegisterFacts {
+            consent: ConsentDecision::from_code(&consent).ok_or_else(|| {
+                StoreError::Corrupt(format!("consent holds an unknown code '{consent}'"))
+            })?,
+            registered_by: OrganisationId::new(text(row, "registered_by")?),
+            registered_by_name: optional_text(row, "registered_by_name")?.unwrap_or_default(),
+        }),
+    };
+    Ok(AccessFacts {
+        clinical: reader.clinical,
+        acting_organisation: reader.organisation.cloned(),
+        personal_member: flag(row, "personal")?,
+        service_member: reader.organisation.is_some() && flag(row, "service")?,
+        register,
+        emergency_until: optional_timestamp(row, "emergency_until")?,
+    })
+}
+
 const EMERGENCY_COLUMNS: &str = "id, patient_id, user_id, practitioner_id, acting_organisation_id, reason, detail, \
      started_at, expires_at, ended_at, review";
 
@@ -79,52 +139,11 @@ impl Tx {
         reader: Reader<'_>,
         now: Timestamp,
     ) -> Result<Option<AccessFacts>, StoreError> {
-        let organisation = reader.organisation.map_or("", |o| o.as_str());
-        // The members are found through the patient's index: `COALESCE` keeps SQLite, which plans
-        // without statistics, from walking the practitioner's or organisation's index instead (a
-        // GP is in a hundred thousand teams at a million patients; that plan took two seconds).
-        let row = sqlx::query(
-            "SELECT \
-             (SELECT COUNT(*) FROM care_team_members m WHERE m.patient_id = p.id \
-              AND m.ended_on IS NULL AND COALESCE(m.practitioner_id, '') = $2) AS personal, \
-             (SELECT COUNT(*) FROM care_team_members m WHERE m.patient_id = p.id \
-              AND m.ended_on IS NULL AND COALESCE(m.organisation_id, '') = $3) AS service, \
-             r.consent, r.organisation_id AS registered_by, o.name AS registered_by_name, \
-             (SELECT MAX(e.expires_at) FROM emergency_access e WHERE e.user_id = $4 \
-              AND e.patient_id = p.id AND e.ended_at IS NULL AND e.expires_at > $5) AS emergency_until \
-             FROM patients p \
-             LEFT JOIN register_entries r ON r.patient_id = p.id AND r.status = 'active' \
-             LEFT JOIN organisations o ON o.id = r.organisation_id \
-             WHERE p.id = $1",
-        )
-        .bind(patient.as_str())
-        .bind(reader.practitioner.as_str())
-        .bind(organisation)
-        .bind(reader.user.as_str())
-        .bind(millis(now))
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let register = match optional_text(&row, "consent")? {
-            None => None,
-            Some(consent) => Some(RegisterFacts {
-                consent: ConsentDecision::from_code(&consent).ok_or_else(|| {
-                    StoreError::Corrupt(format!("consent holds an unknown code '{consent}'"))
-                })?,
-                registered_by: OrganisationId::new(text(&row, "registered_by")?),
-                registered_by_name: optional_text(&row, "registered_by_name")?.unwrap_or_default(),
-            }),
-        };
-        Ok(Some(AccessFacts {
-            clinical: reader.clinical,
-            acting_organisation: reader.organisation.cloned(),
-            personal_member: flag(&row, "personal")?,
-            service_member: !organisation.is_empty() && flag(&row, "service")?,
-            register,
-            emergency_until: optional_timestamp(&row, "emergency_until")?,
-        }))
+        let sql = facts_sql("");
+        let row = bind_facts(sqlx::query(&sql), patient, reader, now)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        row.map(|row| facts_from_row(&row, reader)).transpose()
     }
 
     /// Stores a new emergency access.

@@ -30,7 +30,7 @@ fn from_row(row: &AnyRow) -> Result<SectionVersion, StoreError> {
 }
 
 /// The plan as a whole: its version, and the version of its last significant change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PlanState {
     pub version: i64,
     pub significant_version: i64,
@@ -85,6 +85,7 @@ impl Tx {
         .bind(millis(v.saved_at))
         .execute(&mut *self.inner)
         .await?;
+        self.touch_register_list(&v.patient_id);
         Ok(true)
     }
 

@@ -85,6 +85,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     9 "administration" "0009_administration.sql",
     10 "api tokens" "0010_api_tokens.sql",
     11 "care plan" "0011_care_plan.sql",
+    12 "plan snapshots" "0012_plan_snapshots.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -99,4 +100,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     9 "administration" "0009_administration.sql",
     10 "api tokens" "0010_api_tokens.sql",
     11 "care plan" "0011_care_plan.sql",
+    12 "plan snapshots" "0012_plan_snapshots.sql",
 );

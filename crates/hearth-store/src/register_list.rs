@@ -72,6 +72,11 @@ impl Tx {
         }
     }
 
+    /// The patients touched so far, forgetting them (`commit` rewrites their projections).
+    pub(crate) fn take_touched(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.list.touched).into_iter().collect()
+    }
+
     /// Leaves the register list alone in this transaction: the caller is loading in bulk and
     /// will call [`Store::rebuild_register_list`] afterwards.
     pub fn defer_register_list(&mut self) {
@@ -80,8 +85,10 @@ impl Tx {
     }
 
     /// Rewrites the rows of the touched patients (called by `commit`).
-    pub(crate) async fn refresh_register_list(&mut self) -> Result<(), StoreError> {
-        let touched: Vec<String> = std::mem::take(&mut self.list.touched).into_iter().collect();
+    pub(crate) async fn refresh_register_list(
+        &mut self,
+        touched: &[String],
+    ) -> Result<(), StoreError> {
         for chunk in touched.chunks(PATIENTS_PER_STATEMENT) {
             let ids = crate::bulk::list_placeholders(self.backend, 1, chunk.len());
             let sql = format!("DELETE FROM register_list WHERE patient_id IN ({ids})");

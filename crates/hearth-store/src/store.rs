@@ -52,7 +52,9 @@ impl Tx {
     /// Brings the register list up to date with this transaction's changes, writes its audit
     /// records, then commits.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        self.refresh_register_list().await?;
+        let touched = self.take_touched();
+        self.refresh_register_list(&touched).await?;
+        self.refresh_plan_snapshots(&touched).await?;
         self.write_pending_audit().await?;
         Ok(self.inner.commit().await?)
     }

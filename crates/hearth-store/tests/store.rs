@@ -532,6 +532,40 @@ async fn racing_saves_of_one_section_have_one_winner(backend: hearth_testkit::Ba
         "the last significant change is the second crisis plan (plan version 2 or 3, whichever \
          of the racing saves committed first), not the carer's new number: {state:?}"
     );
+    drop(tx);
+
+    // The summary's snapshot followed every save: the access facts and the snapshot come back
+    // from one statement, and the snapshot equals a fresh read of the plan.
+    let reader = hearth_store::Reader {
+        user: &hearth_domain::UserId::new("u-1"),
+        practitioner: &PractitionerId::new("pr-1"),
+        organisation: Some(&org.id),
+        clinical: true,
+    };
+    let (_, snapshot) = db
+        .store
+        .summary_facts(&PatientId::new("p-1"), reader, start_time())
+        .await
+        .unwrap()
+        .expect("the patient exists");
+    let snapshot = snapshot.expect("every commit that changes the plan writes its snapshot");
+    let mut tx = db.store.begin_read().await.unwrap();
+    assert_eq!(
+        Some(&snapshot),
+        tx.build_plan_snapshot(&PatientId::new("p-1"))
+            .await
+            .unwrap()
+            .as_ref()
+    );
+    assert_eq!(snapshot.state.map(|s| s.version), Some(4));
+    assert_eq!(
+        snapshot.names,
+        [(PractitionerId::new("pr-1"), "Amelia Hughes".to_owned())]
+    );
+    assert_eq!(
+        tx.plan_snapshot_drift().await.unwrap(),
+        Vec::<PatientId>::new()
+    );
 }
 
 on_both_backends!(

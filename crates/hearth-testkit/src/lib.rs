@@ -196,14 +196,19 @@ pub async fn spawn_app_with(
 }
 
 impl TestApp {
-    /// Fails unless the register list (a projection the register page reads) agrees with the
-    /// tables it is derived from.
-    pub async fn assert_register_list_current(&self) {
+    /// Fails unless the projections (the register list the register page reads, and the plan
+    /// snapshots the out-of-hours summary reads) agree with the tables they are derived from.
+    pub async fn assert_projections_current(&self) {
         let mut tx = self.db.store.begin_read().await.unwrap();
         assert_eq!(
             tx.register_list_drift().await.unwrap(),
             0,
             "the register list has drifted from the register, patients and care teams"
+        );
+        assert_eq!(
+            tx.plan_snapshot_drift().await.unwrap(),
+            Vec::<hearth_domain::PatientId>::new(),
+            "these patients' plan snapshots have drifted from their records, plans and teams"
         );
     }
 

@@ -377,6 +377,7 @@ impl App {
         let built = self.store.rebuild_register_list().await;
         self.store.restore_indexes(suspended).await?;
         built?;
+        self.store.rebuild_plan_snapshots().await?;
         self.store.analyze().await?;
         Ok(DemoReport {
             organisations: organisations.len(),

@@ -223,7 +223,7 @@ impl Section {
 }
 
 /// One saved version of one section.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SectionVersion {
     pub patient_id: PatientId,
     pub section: Section,

@@ -52,7 +52,7 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(report.patients, 400);
-    first.assert_register_list_current().await;
+    first.assert_projections_current().await;
     assert_eq!(
         second.app.store().index_names().await.unwrap(),
         indexes,

@@ -92,7 +92,7 @@ async fn sections_are_saved_as_versions_and_acknowledged(backend: Backend) {
     )
     .await;
     assert_eq!(status, 303, "{page}");
-    t.assert_register_list_current().await;
+    t.assert_projections_current().await;
     let (_, list) = gp.get_text("/register?readiness=not-ready").await;
     assert!(
         list.contains("CARTER") && list.contains("Missing: CPR decision"),

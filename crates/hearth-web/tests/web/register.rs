@@ -420,7 +420,7 @@ async fn the_register_list_follows_every_change(backend: Backend) {
         )
         .await
         .unwrap();
-    t.assert_register_list_current().await;
+    t.assert_projections_current().await;
     assert_eq!(
         listed(coordinator("none")).await,
         vec![("Thwaite".to_owned(), None)],
@@ -439,7 +439,7 @@ async fn the_register_list_follows_every_change(backend: Backend) {
         ..Default::default()
     };
     t.app.add_care_team_member(gp, &joan, member).await.unwrap();
-    t.assert_register_list_current().await;
+    t.assert_projections_current().await;
     assert!(listed(coordinator("none")).await.is_empty());
     let by_nurse = listed(coordinator(nurse.practitioner_id.as_str())).await;
     assert_eq!(by_nurse.len(), 1);
@@ -450,7 +450,7 @@ async fn the_register_list_follows_every_change(backend: Backend) {
         .change_register_consent(gp, &joan, entry.version, "declined")
         .await
         .unwrap();
-    t.assert_register_list_current().await;
+    t.assert_projections_current().await;
     let declined = RegisterQuery {
         consent: Some("declined".into()),
         ..RegisterQuery::default()
@@ -471,7 +471,7 @@ async fn the_register_list_follows_every_change(backend: Backend) {
     );
 
     t.app.disable_user(&f.outsider.email).await.unwrap();
-    t.assert_register_list_current().await;
+    t.assert_projections_current().await;
     assert_eq!(
         listed(coordinator("none")).await.len(),
         1,
@@ -490,7 +490,7 @@ async fn the_register_list_follows_every_change(backend: Backend) {
         )
         .await
         .unwrap();
-    t.assert_register_list_current().await;
+    t.assert_projections_current().await;
     assert!(listed(RegisterQuery::default()).await.is_empty());
     assert!(listed(declined).await.is_empty());
 }
