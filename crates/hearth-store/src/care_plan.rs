@@ -11,9 +11,19 @@ use sqlx::any::AnyRow;
 use crate::rows::{code, date, integer, millis, text, timestamp};
 use crate::{StoreError, Tx};
 
-const COLUMNS: &str = "patient_id, section, version, content, summary, author, saved_at, review_by";
+pub(crate) const COLUMNS: &str =
+    "patient_id, section, version, content, summary, author, saved_at, review_by";
 
-fn from_row(row: &AnyRow) -> Result<SectionVersion, StoreError> {
+/// The plan's state in a row of `version, significant_version, updated_at`.
+pub(crate) fn state_from_row(row: &AnyRow) -> Result<PlanState, StoreError> {
+    Ok(PlanState {
+        version: integer(row, "version")?,
+        significant_version: integer(row, "significant_version")?,
+        updated_at: timestamp(row, "updated_at")?,
+    })
+}
+
+pub(crate) fn from_row(row: &AnyRow) -> Result<SectionVersion, StoreError> {
     let json = text(row, "content")?;
     let content: Content = serde_json::from_str(&json)
         .map_err(|e| StoreError::Corrupt(format!("a care plan section does not read back: {e}")))?;
@@ -152,14 +162,7 @@ impl Tx {
         .bind(patient.as_str())
         .fetch_optional(&mut *self.inner)
         .await?;
-        row.map(|r| {
-            Ok(PlanState {
-                version: integer(&r, "version")?,
-                significant_version: integer(&r, "significant_version")?,
-                updated_at: timestamp(&r, "updated_at")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(state_from_row).transpose()
     }
 
     /// Records that a person has read the plan up to `version` (a later read replaces it).

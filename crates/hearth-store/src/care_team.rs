@@ -13,10 +13,10 @@ use crate::rows::{
 };
 use crate::{StoreError, Tx};
 
-const MEMBER_COLUMNS: &str = "id, patient_id, practitioner_id, organisation_id, role, responsibilities, coordinator, \
+pub(crate) const MEMBER_COLUMNS: &str = "id, patient_id, practitioner_id, organisation_id, role, responsibilities, coordinator, \
      started_on, ended_on, created_at, updated_at, version";
 
-fn member_from_row(row: &AnyRow) -> Result<CareTeamMember, StoreError> {
+pub(crate) fn member_from_row(row: &AnyRow) -> Result<CareTeamMember, StoreError> {
     let member = match (
         optional_text(row, "practitioner_id")?,
         optional_text(row, "organisation_id")?,

@@ -121,7 +121,41 @@ pub(crate) fn summary_from_row(row: &AnyRow) -> Result<PatientSummary, StoreErro
     })
 }
 
-const PATIENT_COLUMNS: &str = "id, given_name, family_name, search_name, date_of_birth, sex, main_diagnosis, \
+/// A patient from a row of `PATIENT_COLUMNS` with `national_number`, holding the identifier of
+/// `identifier_system`, involving `organisations`.
+pub(crate) fn patient_from_row(
+    row: &AnyRow,
+    identifier_system: &str,
+    organisations: Vec<OrganisationId>,
+) -> Result<Patient, StoreError> {
+    let travel = optional_integer(row, "travel_minutes_to_hospital")?;
+    Ok(Patient {
+        id: PatientId::new(text(row, "id")?),
+        national_number: Identifier {
+            system: identifier_system.to_owned(),
+            value: text(row, "national_number")?,
+        },
+        given_name: text(row, "given_name")?,
+        family_name: text(row, "family_name")?,
+        date_of_birth: date(row, "date_of_birth")?,
+        sex: code(row, "sex", Sex::from_code)?,
+        main_diagnosis: optional_text(row, "main_diagnosis")?,
+        address: Address {
+            line: text(row, "address_line")?,
+            town: text(row, "town")?,
+            postcode: optional_text(row, "postcode")?,
+        },
+        area: optional_text(row, "area")?,
+        rural: flag(row, "rural")?,
+        travel_minutes_to_hospital: travel.and_then(|m| u16::try_from(m).ok()),
+        organisations,
+        created_at: timestamp(row, "created_at")?,
+        updated_at: timestamp(row, "updated_at")?,
+        version: integer(row, "version")?,
+    })
+}
+
+pub(crate) const PATIENT_COLUMNS: &str = "id, given_name, family_name, search_name, date_of_birth, sex, main_diagnosis, \
      address_line, town, postcode, area, rural, travel_minutes_to_hospital, created_at, updated_at, version";
 
 impl Tx {
@@ -157,31 +191,7 @@ impl Tx {
         .iter()
         .map(|r| text(r, "organisation_id").map(OrganisationId::new))
         .collect::<Result<Vec<_>, _>>()?;
-        let travel = optional_integer(&row, "travel_minutes_to_hospital")?;
-        Ok(Some(Patient {
-            id: PatientId::new(text(&row, "id")?),
-            national_number: Identifier {
-                system: identifier_system.to_owned(),
-                value: text(&row, "national_number")?,
-            },
-            given_name: text(&row, "given_name")?,
-            family_name: text(&row, "family_name")?,
-            date_of_birth: date(&row, "date_of_birth")?,
-            sex: code(&row, "sex", Sex::from_code)?,
-            main_diagnosis: optional_text(&row, "main_diagnosis")?,
-            address: Address {
-                line: text(&row, "address_line")?,
-                town: text(&row, "town")?,
-                postcode: optional_text(&row, "postcode")?,
-            },
-            area: optional_text(&row, "area")?,
-            rural: flag(&row, "rural")?,
-            travel_minutes_to_hospital: travel.and_then(|m| u16::try_from(m).ok()),
-            organisations,
-            created_at: timestamp(&row, "created_at")?,
-            updated_at: timestamp(&row, "updated_at")?,
-            version: integer(&row, "version")?,
-        }))
+        patient_from_row(&row, identifier_system, organisations).map(Some)
     }
 
     /// The id of the patient holding this identifier, if any.

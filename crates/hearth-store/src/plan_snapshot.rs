@@ -18,20 +18,25 @@
 //! only copy. Practitioners' names cannot be changed today; a future use case that changes one
 //! must mark the patients whose snapshots name that practitioner.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use hearth_domain::care_plan::SectionVersion;
 use hearth_domain::care_team::{CareTeamMember, Member};
 use hearth_domain::patient::Patient;
 use hearth_domain::register::RegisterEntry;
-use hearth_domain::{PatientId, PractitionerId};
+use hearth_domain::{OrganisationId, PatientId, PractitionerId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use hearth_domain::access::AccessFacts;
 
 use crate::access::Reader;
-use crate::care_plan::PlanState;
+use sqlx::any::AnyRow;
+
+use crate::care_plan::{COLUMNS as SECTION_COLUMNS, PlanState, from_row as section_from_row};
+use crate::care_team::{MEMBER_COLUMNS, member_from_row};
+use crate::patients::{PATIENT_COLUMNS, patient_from_row};
+use crate::register::{COLUMNS as REGISTER_COLUMNS, from_row as register_from_row};
 use crate::rows::{optional_text, text};
 use crate::{Store, StoreError, Tx};
 
@@ -39,8 +44,11 @@ use crate::{Store, StoreError, Tx};
 /// tables) until the patient's next change rewrites it.
 pub const FORMAT: u32 = 1;
 
-/// Patients rebuilt per transaction by [`Store::rebuild_plan_snapshots`].
+/// Patients whose snapshots are built by one set of statements.
 const PATIENTS_PER_REBUILD: usize = 500;
+
+/// Patients rebuilt per transaction by [`Store::rebuild_plan_snapshots`].
+const PATIENTS_PER_TRANSACTION: usize = 5_000;
 
 /// Everything stored that the out-of-hours summary shows about one patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,63 +74,176 @@ impl Tx {
         &mut self,
         patient: &PatientId,
     ) -> Result<Option<PlanSnapshot>, StoreError> {
-        let system = sqlx::query(
-            "SELECT system FROM patient_identifiers WHERE patient_id = $1 ORDER BY system LIMIT 1",
-        )
-        .bind(patient.as_str())
-        .fetch_optional(&mut *self.inner)
-        .await?;
-        let Some(system) = system else {
-            return Ok(None);
-        };
-        let Some(record) = self.patient(patient, &text(&system, "system")?).await? else {
-            return Ok(None);
-        };
-        let mut sections = self.current_sections(patient).await?;
-        sections.sort_by_key(|v| v.section.code());
-        let state = self.plan_state(patient).await?;
-        let members: Vec<CareTeamMember> = self
-            .care_team(patient)
+        let mut built = self
+            .build_plan_snapshots(&[patient.as_str().to_owned()])
+            .await?;
+        Ok(built.pop().and_then(|(_, snapshot)| snapshot))
+    }
+
+    /// Builds the snapshots of `patients` from the source tables, in order (`None` for an id
+    /// with no patient): eight statements for the lot, whatever their number (callers pass up
+    /// to `PATIENTS_PER_REBUILD`).
+    async fn build_plan_snapshots(
+        &mut self,
+        patients: &[String],
+    ) -> Result<Vec<(PatientId, Option<PlanSnapshot>)>, StoreError> {
+        let mut records: HashMap<String, Patient> = HashMap::new();
+        let mut organisations: HashMap<String, Vec<OrganisationId>> = HashMap::new();
+        for row in self
+            .rows_of(
+                "SELECT patient_id, organisation_id FROM patient_organisations \
+                 WHERE patient_id IN ({ids}) ORDER BY patient_id, organisation_id",
+                patients,
+            )
             .await?
-            .into_iter()
-            .filter(CareTeamMember::is_active)
-            .collect();
-        let coordinators: Vec<PractitionerId> = members
-            .iter()
+        {
+            organisations
+                .entry(text(&row, "patient_id")?)
+                .or_default()
+                .push(OrganisationId::new(text(&row, "organisation_id")?));
+        }
+        // A patient holds one identifier today; the first by system is the one shown.
+        let sql = format!(
+            "SELECT {PATIENT_COLUMNS}, i.system AS identifier_system, i.value AS national_number \
+             FROM patients p JOIN patient_identifiers i ON i.patient_id = p.id \
+             WHERE p.id IN ({{ids}}) ORDER BY p.id, i.system"
+        );
+        for row in self.rows_of(&sql, patients).await? {
+            let id = text(&row, "id")?;
+            if !records.contains_key(&id) {
+                let orgs = organisations.remove(&id).unwrap_or_default();
+                let system = text(&row, "identifier_system")?;
+                records.insert(id, patient_from_row(&row, &system, orgs)?);
+            }
+        }
+        let mut sections: HashMap<String, Vec<SectionVersion>> = HashMap::new();
+        let sql = format!(
+            "SELECT {SECTION_COLUMNS} FROM care_plan_sections s WHERE s.patient_id IN ({{ids}}) \
+             AND s.version = (SELECT MAX(x.version) FROM care_plan_sections x \
+             WHERE x.patient_id = s.patient_id AND x.section = s.section)"
+        );
+        for row in self.rows_of(&sql, patients).await? {
+            let v = section_from_row(&row)?;
+            sections
+                .entry(v.patient_id.to_string())
+                .or_default()
+                .push(v);
+        }
+        let mut states: HashMap<String, PlanState> = HashMap::new();
+        for row in self
+            .rows_of(
+                "SELECT patient_id, version, significant_version, updated_at FROM care_plans \
+                 WHERE patient_id IN ({ids})",
+                patients,
+            )
+            .await?
+        {
+            states.insert(
+                text(&row, "patient_id")?,
+                crate::care_plan::state_from_row(&row)?,
+            );
+        }
+        // The active members, in the order `Tx::care_team` gives them.
+        let mut members: HashMap<String, Vec<CareTeamMember>> = HashMap::new();
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM care_team_members WHERE patient_id IN ({{ids}}) \
+             AND ended_on IS NULL ORDER BY patient_id, coordinator DESC, started_on, id"
+        );
+        for row in self.rows_of(&sql, patients).await? {
+            let m = member_from_row(&row)?;
+            members.entry(m.patient_id.to_string()).or_default().push(m);
+        }
+        // The active entry: the newest identification without a leaving.
+        let mut registers: HashMap<String, RegisterEntry> = HashMap::new();
+        let sql = format!(
+            "SELECT {REGISTER_COLUMNS} FROM register_entries WHERE patient_id IN ({{ids}}) \
+             ORDER BY patient_id, identified_on DESC, created_at DESC"
+        );
+        for row in self.rows_of(&sql, patients).await? {
+            let entry = register_from_row(&row)?;
+            if entry.leaving.is_none() {
+                registers
+                    .entry(entry.patient_id.to_string())
+                    .or_insert(entry);
+            }
+        }
+        let person = |m: &CareTeamMember| match &m.member {
+            Member::Practitioner(id) => Some(id.clone()),
+            Member::Service(_) => None,
+        };
+        let coordinators: BTreeSet<PractitionerId> = members
+            .values()
+            .flatten()
             .filter(|m| m.coordinator)
-            .filter_map(|m| match &m.member {
-                Member::Practitioner(id) => Some(id.clone()),
-                Member::Service(_) => None,
-            })
+            .filter_map(person)
             .collect();
-        let disabled_coordinators = self.disabled_practitioners(&coordinators).await?;
-        let register = self
-            .register_entries_of(patient)
+        let coordinators: Vec<PractitionerId> = coordinators.into_iter().collect();
+        let disabled: BTreeSet<PractitionerId> = self
+            .disabled_practitioners(&coordinators)
             .await?
             .into_iter()
-            .find(|e| e.leaving.is_none());
+            .collect();
         let mentioned: BTreeSet<PractitionerId> = sections
-            .iter()
+            .values()
+            .flatten()
             .map(|v| v.author.clone())
-            .chain(members.iter().filter_map(|m| match &m.member {
-                Member::Practitioner(id) => Some(id.clone()),
-                Member::Service(_) => None,
-            }))
+            .chain(members.values().flatten().filter_map(person))
             .collect();
         let mentioned: Vec<PractitionerId> = mentioned.into_iter().collect();
         let names = self.practitioner_names(&mentioned).await?;
-        let mut names: Vec<(PractitionerId, String)> = names.into_iter().collect();
-        names.sort();
-        Ok(Some(PlanSnapshot {
-            format: FORMAT,
-            patient: record,
-            sections,
-            state,
-            members,
-            disabled_coordinators,
-            names,
-            register,
-        }))
+
+        Ok(patients
+            .iter()
+            .map(|id| {
+                let snapshot = records.remove(id).map(|patient| {
+                    let mut sections = sections.remove(id).unwrap_or_default();
+                    sections.sort_by_key(|v| v.section.code());
+                    let members = members.remove(id).unwrap_or_default();
+                    let mut disabled_coordinators: Vec<PractitionerId> = members
+                        .iter()
+                        .filter(|m| m.coordinator)
+                        .filter_map(person)
+                        .filter(|p| disabled.contains(p))
+                        .collect();
+                    disabled_coordinators.sort();
+                    let mut named: Vec<(PractitionerId, String)> = sections
+                        .iter()
+                        .map(|v| v.author.clone())
+                        .chain(members.iter().filter_map(person))
+                        .filter_map(|p| names.get(&p).map(|n| (p, n.clone())))
+                        .collect();
+                    named.sort();
+                    named.dedup();
+                    PlanSnapshot {
+                        format: FORMAT,
+                        patient,
+                        sections,
+                        state: states.remove(id),
+                        members,
+                        disabled_coordinators,
+                        names: named,
+                        register: registers.remove(id),
+                    }
+                });
+                (PatientId::new(id.as_str()), snapshot)
+            })
+            .collect())
+    }
+
+    /// The rows of `sql`, whose `{ids}` is replaced by one placeholder per id in `ids`.
+    async fn rows_of(&mut self, sql: &str, ids: &[String]) -> Result<Vec<AnyRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = sql.replace(
+            "{ids}",
+            &crate::bulk::list_placeholders(self.backend, 1, ids.len()),
+        );
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id.as_str());
+        }
+        Ok(query.fetch_all(&mut *self.inner).await?)
     }
 
     /// Rewrites the snapshots of `patients` (called by `commit` with the patients it touched).
@@ -131,10 +252,10 @@ impl Tx {
         patients: &[String],
     ) -> Result<(), StoreError> {
         let mut rows = Vec::with_capacity(patients.len());
-        for id in patients {
-            let id = PatientId::new(id.as_str());
-            let snapshot = self.build_plan_snapshot(&id).await?;
-            rows.push((id, snapshot.map(|s| encode(&s)).transpose()?));
+        for chunk in patients.chunks(PATIENTS_PER_REBUILD) {
+            for (id, snapshot) in self.build_plan_snapshots(chunk).await? {
+                rows.push((id, snapshot.map(|s| encode(&s)).transpose()?));
+            }
         }
         self.write_plan_snapshots(&rows).await
     }
@@ -203,7 +324,7 @@ impl Store {
             .map(|row| text(row, "id"))
             .collect::<Result<_, _>>()?;
         drop(tx);
-        for chunk in ids.chunks(PATIENTS_PER_REBUILD) {
+        for chunk in ids.chunks(PATIENTS_PER_TRANSACTION) {
             let mut tx = self.begin_write().await?;
             tx.refresh_plan_snapshots(chunk).await?;
             tx.commit().await?;

@@ -18,7 +18,7 @@ pub(crate) const COLUMNS: &str = "id, patient_id, organisation_id, status, ident
 
 const COLUMN_COUNT: usize = 20;
 
-fn from_row(row: &AnyRow) -> Result<RegisterEntry, StoreError> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<RegisterEntry, StoreError> {
     let codes = |column: &str| text(row, column);
     let general = codes("general_indicators")?;
     let disease = codes("disease_indicators")?;
