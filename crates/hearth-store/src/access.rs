@@ -87,26 +87,62 @@ pub(crate) fn bind_facts<'q>(
         .bind(millis(now))
 }
 
+/// The columns of [`facts_sql`], as read by either driver.
+pub(crate) struct FactsColumns {
+    pub(crate) personal: bool,
+    pub(crate) service: bool,
+    pub(crate) consent: Option<String>,
+    pub(crate) registered_by: Option<String>,
+    pub(crate) registered_by_name: Option<String>,
+    /// Milliseconds since the epoch.
+    pub(crate) emergency_until: Option<i64>,
+}
+
+impl FactsColumns {
+    /// The access facts for `reader` these columns hold.
+    pub(crate) fn facts(self, reader: Reader<'_>) -> Result<AccessFacts, StoreError> {
+        let register = match (self.consent, self.registered_by) {
+            (Some(consent), Some(registered_by)) => Some(RegisterFacts {
+                consent: ConsentDecision::from_code(&consent).ok_or_else(|| {
+                    StoreError::Corrupt(format!("consent holds an unknown code '{consent}'"))
+                })?,
+                registered_by: OrganisationId::new(registered_by),
+                registered_by_name: self.registered_by_name.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        let emergency_until = self
+            .emergency_until
+            .map(|ms| {
+                Timestamp::from_millisecond(ms).map_err(|e| {
+                    StoreError::Corrupt(format!(
+                        "an emergency access ends at an impossible time {ms}: {e}"
+                    ))
+                })
+            })
+            .transpose()?;
+        Ok(AccessFacts {
+            clinical: reader.clinical,
+            acting_organisation: reader.organisation.cloned(),
+            personal_member: self.personal,
+            service_member: reader.organisation.is_some() && self.service,
+            register,
+            emergency_until,
+        })
+    }
+}
+
 /// The access facts in a row of [`facts_sql`].
 pub(crate) fn facts_from_row(row: &AnyRow, reader: Reader<'_>) -> Result<AccessFacts, StoreError> {
-    let register = match optional_text(row, "consent")? {
-        None => None,
-        Some(consent) => Some(RegisterFacts {
-            consent: ConsentDecision::from_code(&consent).ok_or_else(|| {
-                StoreError::Corrupt(format!("consent holds an unknown code '{consent}'"))
-            })?,
-            registered_by: OrganisationId::new(text(row, "registered_by")?),
-            registered_by_name: optional_text(row, "registered_by_name")?.unwrap_or_default(),
-        }),
-    };
-    Ok(AccessFacts {
-        clinical: reader.clinical,
-        acting_organisation: reader.organisation.cloned(),
-        personal_member: flag(row, "personal")?,
-        service_member: reader.organisation.is_some() && flag(row, "service")?,
-        register,
-        emergency_until: optional_timestamp(row, "emergency_until")?,
-    })
+    FactsColumns {
+        personal: flag(row, "personal")?,
+        service: flag(row, "service")?,
+        consent: optional_text(row, "consent")?,
+        registered_by: optional_text(row, "registered_by")?,
+        registered_by_name: optional_text(row, "registered_by_name")?,
+        emergency_until: crate::rows::optional_integer(row, "emergency_until")?,
+    }
+    .facts(reader)
 }
 
 const EMERGENCY_COLUMNS: &str = "id, patient_id, user_id, practitioner_id, acting_organisation_id, reason, detail, \

@@ -22,6 +22,7 @@ mod register;
 mod register_list;
 mod rows;
 mod sessions;
+mod sqlite_reader;
 mod store;
 mod users;
 

@@ -109,11 +109,12 @@ impl Tx {
              WHERE p.id IN ({{ids}}) ORDER BY p.id, i.system"
         );
         for row in self.rows_of(&sql, patients).await? {
-            let id = text(&row, "id")?;
-            if !records.contains_key(&id) {
-                let orgs = organisations.remove(&id).unwrap_or_default();
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                records.entry(text(&row, "id")?)
+            {
+                let orgs = organisations.remove(slot.key()).unwrap_or_default();
                 let system = text(&row, "identifier_system")?;
-                records.insert(id, patient_from_row(&row, &system, orgs)?);
+                slot.insert(patient_from_row(&row, &system, orgs)?);
             }
         }
         let mut sections: HashMap<String, Vec<SectionVersion>> = HashMap::new();
@@ -345,6 +346,9 @@ impl Store {
         let sql = crate::access::facts_sql(
             ", (SELECT s.body FROM plan_snapshots s WHERE s.patient_id = p.id) AS snapshot",
         );
+        if let Some(direct) = &self.sqlite_reader {
+            return summary_facts_direct(direct, &sql, patient, reader, now);
+        }
         let row = crate::access::bind_facts(sqlx::query(&sql), patient, reader, now)
             .fetch_optional(&self.read)
             .await?;
@@ -355,6 +359,49 @@ impl Store {
         let snapshot = optional_text(&row, "snapshot")?.and_then(|b| decode(&b));
         Ok(Some((facts, snapshot)))
     }
+}
+
+/// [`Store::summary_facts`] through the direct SQLite reader: the same statement and parameters.
+fn summary_facts_direct(
+    direct: &crate::sqlite_reader::SqliteReader,
+    sql: &str,
+    patient: &PatientId,
+    reader: Reader<'_>,
+    now: Timestamp,
+) -> Result<Option<(AccessFacts, Option<PlanSnapshot>)>, StoreError> {
+    use rusqlite::types::Value;
+    let organisation = reader.organisation.map_or("", |o| o.as_str());
+    let now = crate::rows::millis(now);
+    let params: [(&str, &dyn rusqlite::ToSql); 5] = [
+        ("$1", &patient.as_str()),
+        ("$2", &reader.practitioner.as_str()),
+        ("$3", &organisation),
+        ("$4", &reader.user.as_str()),
+        ("$5", &now),
+    ];
+    let Some(values) = direct.row(sql, &params)? else {
+        return Ok(None);
+    };
+    let mut values = values.into_iter();
+    let mut next = || values.next().unwrap_or(Value::Null);
+    let integer = |v: Value| match v {
+        Value::Integer(i) => Some(i),
+        _ => None,
+    };
+    let text = |v: Value| match v {
+        Value::Text(t) => Some(t),
+        _ => None,
+    };
+    let columns = crate::access::FactsColumns {
+        personal: integer(next()).unwrap_or(0) != 0,
+        service: integer(next()).unwrap_or(0) != 0,
+        consent: text(next()),
+        registered_by: text(next()),
+        registered_by_name: text(next()),
+        emergency_until: integer(next()),
+    };
+    let snapshot = text(next()).and_then(|b| decode(&b));
+    Ok(Some((columns.facts(reader)?, snapshot)))
 }
 
 fn encode(snapshot: &PlanSnapshot) -> Result<String, StoreError> {

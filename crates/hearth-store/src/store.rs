@@ -18,6 +18,8 @@ pub struct Store {
     pub(crate) backend: Backend,
     pub(crate) read: AnyPool,
     write: AnyPool,
+    /// On a SQLite file, the direct reader of the out-of-hours summary (`sqlite_reader.rs`).
+    pub(crate) sqlite_reader: Option<std::sync::Arc<crate::sqlite_reader::SqliteReader>>,
 }
 
 /// How many connections the pools hold, for `/metrics`.
@@ -85,6 +87,8 @@ impl Store {
         match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url)?;
+                let sqlite_reader = sqlite_file(&url)
+                    .map(|path| std::sync::Arc::new(crate::sqlite_reader::SqliteReader::new(path)));
                 let options: AnyConnectOptions = url.parse().map_err(StoreError::Connect)?;
                 let read = sqlite_pool(4)
                     .connect_with(options.clone())
@@ -98,6 +102,7 @@ impl Store {
                     backend,
                     read,
                     write,
+                    sqlite_reader,
                 })
             }
             Backend::Postgres => {
@@ -112,6 +117,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    sqlite_reader: None,
                 })
             }
         }
@@ -203,6 +209,15 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
 }
 
 /// Normalises a SQLite URL: creates the file's directory and asks sqlx to create the file.
+/// The database file a `sqlite://PATH?…` URL (as `sqlite_url` returns it) names, unless the
+/// database lives in memory (then only the pools' connections can see it).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.trim_start_matches("sqlite://");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path == ":memory:" || path.is_empty() || query.contains("mode=memory");
+    (!in_memory).then(|| std::path::PathBuf::from(path))
+}
+
 fn sqlite_url(url: &str) -> Result<String, StoreError> {
     let rest = url
         .trim_start_matches("sqlite://")
