@@ -426,3 +426,24 @@ fn decode(body: &str) -> Option<PlanSnapshot> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_in_another_format_or_unreadable_is_not_used() {
+        assert_eq!(
+            decode(r#"{"format":0,"patient":{}}"#),
+            None,
+            "an older format"
+        );
+        assert_eq!(decode(r#"{"format":1,"patient":"#), None, "cut short");
+        assert_eq!(decode(""), None, "empty");
+        assert_eq!(
+            decode(r#"{"patient":{},"format":1}"#),
+            None,
+            "format not first"
+        );
+    }
+}
