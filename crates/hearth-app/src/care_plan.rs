@@ -134,10 +134,12 @@ impl PlanView {
 
 /// The summary of a readable patient from their stored snapshot (see `hearth_store::PlanSnapshot`).
 fn summary_from_snapshot(
-    snapshot: PlanSnapshot,
+    snapshot: std::sync::Arc<PlanSnapshot>,
     basis: AccessBasis,
     on_call: Vec<crate::OnCallView>,
 ) -> OutOfHoursSummary {
+    // The store may share this snapshot with later reads of the same patient.
+    let snapshot = std::sync::Arc::unwrap_or_clone(snapshot);
     let sections = snapshot
         .sections
         .into_iter()

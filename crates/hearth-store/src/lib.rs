@@ -22,6 +22,7 @@ mod register;
 mod register_list;
 mod rows;
 mod sessions;
+mod snapshot_cache;
 mod sqlite_reader;
 mod store;
 mod users;

@@ -86,6 +86,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     10 "api tokens" "0010_api_tokens.sql",
     11 "care plan" "0011_care_plan.sql",
     12 "plan snapshots" "0012_plan_snapshots.sql",
+    13 "plan snapshot digest" "0013_plan_snapshot_digest.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -101,4 +102,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     10 "api tokens" "0010_api_tokens.sql",
     11 "care plan" "0011_care_plan.sql",
     12 "plan snapshots" "0012_plan_snapshots.sql",
+    13 "plan snapshot digest" "0013_plan_snapshot_digest.sql",
 );

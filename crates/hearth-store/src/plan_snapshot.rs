@@ -19,6 +19,7 @@
 //! must mark the patients whose snapshots name that practitioner.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use hearth_domain::care_plan::SectionVersion;
 use hearth_domain::care_team::{CareTeamMember, Member};
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use hearth_domain::access::AccessFacts;
 
 use crate::access::Reader;
+use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::care_plan::{COLUMNS as SECTION_COLUMNS, PlanState, from_row as section_from_row};
@@ -281,11 +283,15 @@ impl Tx {
             if written.is_empty() {
                 continue;
             }
-            let values = crate::bulk::values_clause(self.backend, written.len(), 2);
-            let sql = format!("INSERT INTO plan_snapshots (patient_id, body) VALUES {values}");
+            let values = crate::bulk::values_clause(self.backend, written.len(), 3);
+            let sql =
+                format!("INSERT INTO plan_snapshots (patient_id, body, digest) VALUES {values}");
             let mut query = sqlx::query(&sql);
             for (id, body) in written {
-                query = query.bind(id.as_str()).bind(body.as_str());
+                query = query
+                    .bind(id.as_str())
+                    .bind(body.as_str())
+                    .bind(crate::snapshot_cache::digest(body));
             }
             query.execute(&mut *self.inner).await?;
         }
@@ -336,30 +342,48 @@ impl Store {
     /// The facts the access rule needs for `reader` and `patient` at `now`, and the patient's
     /// snapshot when one is stored in the current format: one statement, so both come from the
     /// same committed state without a transaction. `None` when there is no such patient. The
-    /// caller decides access before using the snapshot.
+    /// caller decides access before using the snapshot. The statement returns the snapshot's
+    /// body only when its digest differs from the one this node remembers
+    /// (`snapshot_cache.rs`), so a summary opened again is not decoded again.
     pub async fn summary_facts(
         &self,
         patient: &PatientId,
         reader: Reader<'_>,
         now: Timestamp,
-    ) -> Result<Option<(AccessFacts, Option<PlanSnapshot>)>, StoreError> {
+    ) -> Result<Option<(AccessFacts, Option<Arc<PlanSnapshot>>)>, StoreError> {
         let sql = crate::access::facts_sql(
-            ", (SELECT s.body FROM plan_snapshots s WHERE s.patient_id = p.id) AS snapshot",
+            ", (SELECT s.digest FROM plan_snapshots s WHERE s.patient_id = p.id) AS digest, \
+             (SELECT CASE WHEN s.digest = $6 THEN NULL ELSE s.body END \
+              FROM plan_snapshots s WHERE s.patient_id = p.id) AS snapshot",
         );
-        if let Some(direct) = &self.sqlite_reader {
-            return summary_facts_direct(direct, &sql, patient, reader, now);
-        }
-        let row = crate::access::bind_facts(sqlx::query(&sql), patient, reader, now)
-            .fetch_optional(&self.read)
-            .await?;
-        let Some(row) = row else {
-            return Ok(None);
+        let remembered = self.snapshots.digest_of(patient.as_str());
+        let (facts, digest, body) = if let Some(direct) = &self.sqlite_reader {
+            match summary_facts_direct(direct, &sql, patient, reader, now, remembered)? {
+                Some(found) => found,
+                None => return Ok(None),
+            }
+        } else {
+            let row = crate::access::bind_facts(sqlx::query(&sql), patient, reader, now)
+                .bind(remembered)
+                .fetch_optional(&self.read)
+                .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            (
+                crate::access::facts_from_row(&row, reader)?,
+                row.try_get::<Option<i64>, _>("digest")?,
+                optional_text(&row, "snapshot")?,
+            )
         };
-        let facts = crate::access::facts_from_row(&row, reader)?;
-        let snapshot = optional_text(&row, "snapshot")?.and_then(|b| decode(&b));
+        let snapshot =
+            crate::snapshot_cache::resolve(&self.snapshots, patient.as_str(), digest, body, decode);
         Ok(Some((facts, snapshot)))
     }
 }
+
+/// The access facts, the snapshot's digest and (when asked for) its body.
+type SummaryColumns = (AccessFacts, Option<i64>, Option<String>);
 
 /// [`Store::summary_facts`] through the direct SQLite reader: the same statement and parameters.
 fn summary_facts_direct(
@@ -368,16 +392,18 @@ fn summary_facts_direct(
     patient: &PatientId,
     reader: Reader<'_>,
     now: Timestamp,
-) -> Result<Option<(AccessFacts, Option<PlanSnapshot>)>, StoreError> {
+    remembered: Option<i64>,
+) -> Result<Option<SummaryColumns>, StoreError> {
     use rusqlite::types::Value;
     let organisation = reader.organisation.map_or("", |o| o.as_str());
     let now = crate::rows::millis(now);
-    let params: [(&str, &dyn rusqlite::ToSql); 5] = [
+    let params: [(&str, &dyn rusqlite::ToSql); 6] = [
         ("$1", &patient.as_str()),
         ("$2", &reader.practitioner.as_str()),
         ("$3", &organisation),
         ("$4", &reader.user.as_str()),
         ("$5", &now),
+        ("$6", &remembered),
     ];
     let Some(values) = direct.row(sql, &params)? else {
         return Ok(None);
@@ -400,8 +426,9 @@ fn summary_facts_direct(
         registered_by_name: text(next()),
         emergency_until: integer(next()),
     };
-    let snapshot = text(next()).and_then(|b| decode(&b));
-    Ok(Some((columns.facts(reader)?, snapshot)))
+    let digest = integer(next());
+    let body = text(next());
+    Ok(Some((columns.facts(reader)?, digest, body)))
 }
 
 fn encode(snapshot: &PlanSnapshot) -> Result<String, StoreError> {

@@ -20,6 +20,8 @@ pub struct Store {
     write: AnyPool,
     /// On a SQLite file, the direct reader of the out-of-hours summary (`sqlite_reader.rs`).
     pub(crate) sqlite_reader: Option<std::sync::Arc<crate::sqlite_reader::SqliteReader>>,
+    /// The plan snapshots this node decoded last (`snapshot_cache.rs`).
+    pub(crate) snapshots: std::sync::Arc<crate::snapshot_cache::SnapshotCache<crate::PlanSnapshot>>,
 }
 
 /// How many connections the pools hold, for `/metrics`.
@@ -103,6 +105,7 @@ impl Store {
                     read,
                     write,
                     sqlite_reader,
+                    snapshots: Default::default(),
                 })
             }
             Backend::Postgres => {
@@ -118,6 +121,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     sqlite_reader: None,
+                    snapshots: Default::default(),
                 })
             }
         }

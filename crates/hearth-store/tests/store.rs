@@ -551,7 +551,7 @@ async fn racing_saves_of_one_section_have_one_winner(backend: hearth_testkit::Ba
     let snapshot = snapshot.expect("every commit that changes the plan writes its snapshot");
     let mut tx = db.store.begin_read().await.unwrap();
     assert_eq!(
-        Some(&snapshot),
+        Some(&*snapshot),
         tx.build_plan_snapshot(&PatientId::new("p-1"))
             .await
             .unwrap()
@@ -566,6 +566,34 @@ async fn racing_saves_of_one_section_have_one_winner(backend: hearth_testkit::Ba
         tx.plan_snapshot_drift().await.unwrap(),
         Vec::<PatientId>::new()
     );
+    drop(tx);
+
+    // A second node on the same database remembers the snapshot it decoded, and still sees a
+    // change made through the first node at its very next read.
+    let node_b = hearth_store::Store::connect(&db.url).await.unwrap();
+    let summary = |store: hearth_store::Store| async move {
+        let (_, snapshot) = store
+            .summary_facts(&PatientId::new("p-1"), reader, start_time())
+            .await
+            .unwrap()
+            .expect("the patient exists");
+        snapshot.expect("the snapshot is stored")
+    };
+    let first = summary(node_b.clone()).await;
+    let again = summary(node_b.clone()).await;
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "an unchanged snapshot is not decoded again"
+    );
+    assert!(save_section(&db.store, crisis_plan(3, "Midazolam 2.5 mg s/c")).await);
+    let changed = summary(node_b.clone()).await;
+    assert_eq!(changed.state.map(|s| s.version), Some(5));
+    let crisis = changed
+        .sections
+        .iter()
+        .find(|v| v.section == Section::CrisisPlan)
+        .unwrap();
+    assert_eq!(crisis, &crisis_plan(3, "Midazolam 2.5 mg s/c"));
 }
 
 on_both_backends!(
