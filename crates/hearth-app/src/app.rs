@@ -59,6 +59,7 @@ pub struct App {
     pub(crate) audit: AuditLog,
     pub(crate) sessions: Arc<SessionCache>,
     pub(crate) rota: Arc<crate::rota_cache::RotaCache>,
+    pub(crate) live: Arc<crate::live::Live>,
 }
 
 impl App {
@@ -75,6 +76,7 @@ impl App {
         ids: Arc<dyn IdGenerator>,
     ) -> Self {
         let audit = AuditLog::start(store.clone());
+        let live = crate::live::Live::start(&store);
         Self {
             store,
             clock,
@@ -83,6 +85,7 @@ impl App {
             audit,
             sessions: Arc::default(),
             rota: Arc::default(),
+            live,
         }
     }
 

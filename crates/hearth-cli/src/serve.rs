@@ -71,11 +71,29 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("listening on http://{local}");
     tracing::info!(addr = %local, backend = app.store().backend().name(), "Hearth is serving");
     let store = app.store().clone();
+    let follow_up = tokio::spawn(follow_up(app.clone()));
     hearth_web::serve(listener, app, web, shutdown_signal())
         .await
         .context("the server stopped with an error")?;
+    follow_up.abort();
     store.close().await;
     Ok(())
+}
+
+/// How often each node looks for reply-by times that have passed unanswered.
+const FOLLOW_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Escalates unanswered reply-by times every half minute, on every node: each message is
+/// escalated once, by whichever node marks it first.
+async fn follow_up(app: hearth_app::App) {
+    let mut every = tokio::time::interval(FOLLOW_UP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(error) = app.escalate_overdue_replies().await {
+            tracing::warn!(%error, "could not escalate unanswered reply-by times; trying again shortly");
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so that requests in flight finish and SQLite checkpoints.

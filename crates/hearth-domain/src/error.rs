@@ -70,6 +70,36 @@ pub fn optional_text(
     Ok(Some(trimmed.to_owned()))
 }
 
+/// Like [`required_text`] for text written in paragraphs (a message, a note): line breaks and
+/// tabs are kept; other control characters are refused.
+pub fn required_long_text(
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> Result<String, ValidationError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ValidationError::new(field, format!("{label} is required.")));
+    }
+    if trimmed.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            format!("{label} is too long: at most {max} characters."),
+        ));
+    }
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ValidationError::new(
+            field,
+            format!("{label} contains control characters; remove them and try again."),
+        ));
+    }
+    Ok(trimmed.replace("\r\n", "\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

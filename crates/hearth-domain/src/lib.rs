@@ -8,6 +8,7 @@ pub mod audit;
 pub mod care_plan;
 pub mod care_team;
 pub mod codes;
+pub mod conversation;
 pub mod error;
 pub mod figures;
 pub mod ids;

@@ -23,6 +23,8 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl From<sqlx::Error> for StoreError {

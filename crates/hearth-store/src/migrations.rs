@@ -87,6 +87,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     11 "care plan" "0011_care_plan.sql",
     12 "plan snapshots" "0012_plan_snapshots.sql",
     13 "plan snapshot digest" "0013_plan_snapshot_digest.sql",
+    14 "conversations" "0014_conversations.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -103,4 +104,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     11 "care plan" "0011_care_plan.sql",
     12 "plan snapshots" "0012_plan_snapshots.sql",
     13 "plan snapshot digest" "0013_plan_snapshot_digest.sql",
+    14 "conversations" "0014_conversations.sql",
 );

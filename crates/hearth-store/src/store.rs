@@ -22,6 +22,8 @@ pub struct Store {
     pub(crate) sqlite_reader: Option<std::sync::Arc<crate::sqlite_reader::SqliteReader>>,
     /// The plan snapshots this node decoded last (`snapshot_cache.rs`).
     pub(crate) snapshots: std::sync::Arc<crate::snapshot_cache::SnapshotCache<crate::PlanSnapshot>>,
+    /// On PostgreSQL, the URL a node's live-update listener connects to (`live.rs`).
+    pub(crate) postgres_url: Option<String>,
 }
 
 /// How many connections the pools hold, for `/metrics`.
@@ -106,6 +108,7 @@ impl Store {
                     write,
                     sqlite_reader,
                     snapshots: Default::default(),
+                    postgres_url: None,
                 })
             }
             Backend::Postgres => {
@@ -122,6 +125,7 @@ impl Store {
                     write: pool,
                     sqlite_reader: None,
                     snapshots: Default::default(),
+                    postgres_url: Some(url.to_owned()),
                 })
             }
         }

@@ -195,7 +195,57 @@ pub async fn spawn_app_with(
     })
 }
 
+/// A second Hearth node on a test's database, as when several nodes share one PostgreSQL: its
+/// own store connections, caches and live-update hub; the same clock.
+pub struct SecondNode {
+    pub address: String,
+    pub app: App,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SecondNode {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl SecondNode {
+    /// An HTTP client for this node, not signed in.
+    pub fn client(&self) -> TestClient {
+        TestClient::new(&self.address)
+    }
+}
+
 impl TestApp {
+    /// Starts a second node on this test's database.
+    pub async fn second_node(&self) -> SecondNode {
+        let store = Store::connect(&self.db.url).await.unwrap();
+        let app = App::with(
+            store,
+            self.app.config().clone(),
+            self.clock.clone(),
+            Arc::new(RandomIds),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let served = app.clone();
+        let server = tokio::spawn(async move {
+            hearth_web::serve(
+                listener,
+                served,
+                hearth_web::WebConfig::default(),
+                std::future::pending(),
+            )
+            .await
+            .unwrap();
+        });
+        SecondNode {
+            address,
+            app,
+            server,
+        }
+    }
+
     /// Fails unless the projections (the register list the register page reads, and the plan
     /// snapshots the out-of-hours summary reads) agree with the tables they are derived from.
     pub async fn assert_projections_current(&self) {

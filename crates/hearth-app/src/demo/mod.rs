@@ -2,6 +2,7 @@
 //! for newcomers (`hearth serve --demo`) and for benchmarks (`hearth demo --patients N`). Patients
 //! are written in large batches, one transaction each, so a million take well under two minutes.
 
+mod conversations;
 mod details;
 mod names;
 mod people;
@@ -174,6 +175,8 @@ impl App {
             tx.insert_organisation(org).await?;
         }
         let mut sign_ins = Vec::new();
+        // The people behind the demo sign-ins, so that the demo conversations are theirs.
+        let mut signed_in_people: Vec<(&str, PractitionerId)> = Vec::new();
         let mut gps: Vec<(&str, PractitionerId)> = Vec::new();
         let mut named: Vec<(&str, PractitionerId, CareTeamRole)> = Vec::new();
         let mut everyone: Vec<(&str, PractitionerId)> = Vec::new();
@@ -229,6 +232,7 @@ impl App {
                     version: 1,
                 };
                 tx.insert_user(&account, &password_hash).await?;
+                signed_in_people.push((role, practitioner.id.clone()));
                 sign_ins.push(DemoSignIn {
                     role,
                     email,
@@ -364,6 +368,26 @@ impl App {
                     })
                     .collect();
                 self.write_demo_patients(&made, &plans).await?;
+                if written == 0 {
+                    let mut tx = self.store.begin_write().await?;
+                    let person = |role: &str| {
+                        signed_in_people
+                            .iter()
+                            .find(|(r, _)| *r == role)
+                            .map(|(_, id)| id.clone())
+                    };
+                    if let (Some(gp), Some(nurse)) = (person("gp"), person("district-nurse")) {
+                        conversations::write(
+                            &mut tx,
+                            self.ids.as_ref(),
+                            (&made, (&gp, &nurse)),
+                            now,
+                            |t| self.local_time(t),
+                        )
+                        .await?;
+                    }
+                    tx.commit().await?;
+                }
                 written += n;
                 progress(written, options.patients);
             }

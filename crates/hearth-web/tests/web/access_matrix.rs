@@ -57,6 +57,35 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/patients/{id}/plan/{section}", "SADDDDDD"),
     ("POST", "/patients/{id}/plan/{section}", "SADDDDDD"),
     ("GET", "/patients/{id}/plan/{section}/history", "SADDDDAD"),
+    ("GET", "/patients/{id}/conversations", "SADDDDAD"),
+    ("POST", "/patients/{id}/conversations", "SADDDDDD"),
+    (
+        "GET",
+        "/patients/{id}/conversations/{conversation}",
+        "SADDDDAD",
+    ),
+    (
+        "POST",
+        "/patients/{id}/conversations/{conversation}",
+        "SADDDDDD",
+    ),
+    (
+        "POST",
+        "/patients/{id}/conversations/{conversation}/talk",
+        "SADDDDDD",
+    ),
+    (
+        "POST",
+        "/patients/{id}/conversations/{conversation}/talk/{talk}/agree",
+        "SADDDDDD",
+    ),
+    (
+        "POST",
+        "/patients/{id}/conversations/{conversation}/talk/{talk}/outcome",
+        "SADDDDDD",
+    ),
+    ("GET", "/inbox", "SAAADDAA"),
+    ("GET", "/live", "SAAAAAAA"),
     ("GET", "/patients/{id}/team", "SADDDDAD"),
     ("POST", "/patients/{id}/team/members", "SADDDDDD"),
     ("GET", "/patients/{id}/team/members/{member}", "SADDDDAD"),
@@ -246,6 +275,8 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             .replace("{section}", "crisis-plan")
             .replace("{access}", "no-such-access")
             .replace("{shift}", "no-such-shift")
+            .replace("{conversation}", "no-such-conversation")
+            .replace("{talk}", "no-such-talk")
             .replace("/emergency", "/emergency?number=9434765919")
             .replace("/emergency?number=9434765919-access", "/emergency-access");
         for ((client, token), (expected, principal)) in

@@ -224,6 +224,40 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
             .any(|p| p.working_pattern.is_some() && !p.competencies.is_empty()),
         "people say when they work and what they can do"
     );
+    // The GP has an urgent message waiting, with a reply-by time; a thread that went back and
+    // forth suggests a call; another became an agreed call.
+    let inbox = first.app.inbox(&actor).await.unwrap();
+    let urgent = inbox
+        .messages
+        .iter()
+        .find(|m| m.topic == "Breathless at rest since this morning")
+        .expect("the demo GP has the nurse's urgent message");
+    assert!(!urgent.read && urgent.message.reply_by.is_some());
+    assert!(
+        inbox.talks.iter().any(|(t, _, _)| t.scheduled_at.is_some()),
+        "an agreed call is on the GP's calendar"
+    );
+    let patient = &urgent.message.patient_id;
+    let list = first.app.conversations(&actor, patient).await.unwrap();
+    assert!(!list.conversations.is_empty());
+    let mut suggested = false;
+    for line in first_register_page(&first).await {
+        let id = hearth_domain::PatientId::new(line.split(' ').next().unwrap());
+        for (c, _) in first
+            .app
+            .conversations(&actor, &id)
+            .await
+            .unwrap()
+            .conversations
+        {
+            let view = first.app.conversation(&actor, &id, &c.id).await.unwrap();
+            suggested |= view.suggestion.is_some();
+        }
+    }
+    assert!(
+        suggested,
+        "a thread that went back and forth suggests a call"
+    );
     let again = first.app.create_demo_region(options, &mut |_, _| {}).await;
     assert!(
         again.is_err(),

@@ -7,6 +7,7 @@ mod access_matrix;
 mod admin;
 mod audit;
 mod care_team;
+mod conversations;
 mod demo;
 mod directory;
 mod emergency;
