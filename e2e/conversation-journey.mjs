@@ -112,6 +112,8 @@ async function main() {
   await step('the nurse sees the request live and picks a time', async () => {
     watch(nurse);
     await nurse.getByRole('group', { name: 'Pick a time' }).waitFor({ timeout: 10_000 });
+    expect(await nurse.getByRole('button', { name: 'Ask for a call' }).count() === 0,
+      'no second request is offered while one waits');
     await nurse.screenshot({ path: shot('43-lets-talk.png'), fullPage: true });
     await nurse.getByRole('group', { name: 'Pick a time' }).getByRole('radio').last().check();
     await nurse.getByRole('button', { name: 'Agree this time' }).click();

@@ -1,3 +1,5 @@
+//! Tests of the conversation rules: recipients, drafts, escalation, suggesting a call, calls.
+
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;

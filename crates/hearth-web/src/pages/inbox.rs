@@ -148,13 +148,14 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 }
 
 /// `GET /live`: one `change` event whenever something for the signed-in user changed. The event
-/// carries no data; the page fetches its own content again (`hearth.js`).
+/// says nothing about what changed; the page fetches its own content again (`hearth.js`). Its
+/// data is not empty because browsers do not dispatch an event without data.
 pub async fn events(State(state): State<AppState>, user: CurrentUser) -> Response {
     let updates = state.app.live_updates(&user.actor);
     let stream = futures_util::stream::unfold(updates, |mut updates| async move {
         if updates.changed().await {
             Some((
-                Ok::<_, Infallible>(Event::default().event("change").data("")),
+                Ok::<_, Infallible>(Event::default().event("change").data("changed")),
                 updates,
             ))
         } else {

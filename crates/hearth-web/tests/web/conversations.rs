@@ -396,7 +396,8 @@ async fn change_arrives(response: &mut reqwest::Response, wait: Duration) -> boo
         match tokio::time::timeout_at(deadline, response.chunk()).await {
             Ok(Ok(Some(bytes))) => {
                 seen.push_str(&String::from_utf8_lossy(&bytes));
-                if seen.contains("event: change") {
+                // Browsers dispatch an event only when it has data.
+                if seen.contains("event: change\ndata: changed") {
                     return true;
                 }
             }
