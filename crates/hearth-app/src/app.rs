@@ -97,7 +97,8 @@ impl App {
         &self.config
     }
 
-    pub(crate) fn now(&self) -> Timestamp {
+    /// Now, by the app's clock (a fake one in tests): pages that show "overdue" ask here.
+    pub fn now(&self) -> Timestamp {
         self.clock.now()
     }
 

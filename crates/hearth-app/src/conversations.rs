@@ -102,7 +102,7 @@ fn recipient_of(actor: &Actor) -> Recipient<'_> {
 }
 
 /// The addressee choices for a care team: each active member, then each role held.
-fn choices(
+pub(crate) fn choices(
     team: &[CareTeamMember],
     names: &HashMap<PractitionerId, String>,
     services: &HashMap<OrganisationId, String>,
@@ -136,7 +136,7 @@ fn choices(
 
 impl App {
     /// Names of practitioners and services mentioned by a team and a thread.
-    async fn names_for(
+    pub(crate) async fn names_for(
         &self,
         tx: &mut Tx,
         members: impl Iterator<Item = Member>,

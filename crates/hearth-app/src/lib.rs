@@ -26,6 +26,7 @@ mod patients;
 mod register;
 mod rota_cache;
 mod session_cache;
+mod tasks;
 
 pub use access_report::{ACCESS_REPORT_PAGE, AccessReport};
 pub use actor::{Actor, ActorRole};
@@ -47,5 +48,6 @@ pub use figures::{FigureLine, Figures};
 pub use live::LiveUpdates;
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
 pub use register::LeaveRegister;
+pub use tasks::{MyTasks, NewTask, PatientTasks, TaskChange};
 
-pub use hearth_store::{Backend, RoleRecord, Store, StoreError, StoredApiToken};
+pub use hearth_store::{Backend, RoleRecord, Store, StoreError, StoredApiToken, TaskLine};

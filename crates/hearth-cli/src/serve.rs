@@ -80,11 +80,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How often each node looks for reply-by times that have passed unanswered.
+/// How often each node looks for unanswered reply-by times and overdue tasks.
 const FOLLOW_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Escalates unanswered reply-by times every half minute, on every node: each message is
-/// escalated once, by whichever node marks it first.
+/// Escalates unanswered reply-by times and overdue tasks every half minute, on every node: each
+/// is escalated once, by whichever node marks it first.
 async fn follow_up(app: hearth_app::App) {
     let mut every = tokio::time::interval(FOLLOW_UP_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -92,6 +92,9 @@ async fn follow_up(app: hearth_app::App) {
         every.tick().await;
         if let Err(error) = app.escalate_overdue_replies().await {
             tracing::warn!(%error, "could not escalate unanswered reply-by times; trying again shortly");
+        }
+        if let Err(error) = app.escalate_overdue_tasks().await {
+            tracing::warn!(%error, "could not escalate overdue tasks; trying again shortly");
         }
     }
 }

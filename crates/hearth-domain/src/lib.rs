@@ -18,6 +18,7 @@ pub mod organisation;
 pub mod patient;
 pub mod practitioner;
 pub mod register;
+pub mod task;
 pub mod user;
 
 pub use error::ValidationError;

@@ -27,6 +27,7 @@ mod sessions;
 mod snapshot_cache;
 mod sqlite_reader;
 mod store;
+mod tasks;
 mod users;
 
 pub use access::{EmergencyAccess, Notice, Reader};
@@ -46,4 +47,5 @@ pub use plan_snapshot::PlanSnapshot;
 pub use practitioners::{ActorRoleRow, DirectoryEntry, PersonRecord, RoleRecord, StoredActor};
 pub use sessions::StoredSession;
 pub use store::{PoolState, Store, SuspendedIndexes, Tx, create_database, drop_database};
+pub use tasks::TaskLine;
 pub use users::StoredUser;

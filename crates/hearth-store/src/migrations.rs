@@ -88,6 +88,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     12 "plan snapshots" "0012_plan_snapshots.sql",
     13 "plan snapshot digest" "0013_plan_snapshot_digest.sql",
     14 "conversations" "0014_conversations.sql",
+    15 "tasks" "0015_tasks.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -105,4 +106,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     12 "plan snapshots" "0012_plan_snapshots.sql",
     13 "plan snapshot digest" "0013_plan_snapshot_digest.sql",
     14 "conversations" "0014_conversations.sql",
+    15 "tasks" "0015_tasks.sql",
 );

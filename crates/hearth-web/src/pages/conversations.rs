@@ -50,6 +50,7 @@ struct ThreadPage {
     patient_href: String,
     patient_name: String,
     href: String,
+    conversation_id: String,
     csrf_token: String,
     error: Option<String>,
     topic: String,
@@ -99,7 +100,7 @@ fn sections() -> Vec<(&'static str, &'static str)> {
 }
 
 /// A `datetime-local` form value, read in the deployment's time zone; empty is `None`.
-fn local_instant(
+pub(crate) fn local_instant(
     state: &AppState,
     field: &'static str,
     value: &str,
@@ -316,6 +317,7 @@ fn thread_page(
         patient_name: view.patient.list_name(),
         patient_href,
         href,
+        conversation_id: view.conversation.id.clone(),
         csrf_token: user.csrf_token.clone(),
         error,
         topic: view.conversation.topic.clone(),

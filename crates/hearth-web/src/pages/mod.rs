@@ -19,6 +19,7 @@ pub mod register_entry;
 pub mod rota;
 pub mod sign_in;
 pub mod summary;
+pub mod tasks;
 pub mod team;
 
 use askama::Template;

@@ -84,6 +84,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "/patients/{id}/conversations/{conversation}/talk/{talk}/outcome",
         "SADDDDDD",
     ),
+    ("GET", "/patients/{id}/tasks", "SADDDDAD"),
+    ("POST", "/patients/{id}/tasks", "SADDDDDD"),
+    ("POST", "/patients/{id}/tasks/{task}/{change}", "SADDDDDD"),
+    ("GET", "/tasks", "SAAADDAA"),
     ("GET", "/inbox", "SAAADDAA"),
     ("GET", "/live", "SAAAAAAA"),
     ("GET", "/patients/{id}/team", "SADDDDAD"),
@@ -266,6 +270,8 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
                 "{change}",
                 if pattern.starts_with("/admin") {
                     "disable"
+                } else if pattern.contains("/tasks/") {
+                    "done"
                 } else {
                     "consent"
                 },
@@ -277,6 +283,7 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             .replace("{shift}", "no-such-shift")
             .replace("{conversation}", "no-such-conversation")
             .replace("{talk}", "no-such-talk")
+            .replace("{task}", "no-such-task")
             .replace("/emergency", "/emergency?number=9434765919")
             .replace("/emergency?number=9434765919-access", "/emergency-access");
         for ((client, token), (expected, principal)) in

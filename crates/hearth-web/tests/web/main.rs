@@ -17,4 +17,5 @@ mod patients;
 mod plan;
 mod register;
 mod sign_in;
+mod tasks;
 mod tokens;
