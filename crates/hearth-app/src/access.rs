@@ -31,6 +31,28 @@ pub async fn decide(
     })
 }
 
+/// Of `patients`, those `actor` may read as a care-team member at `now` (not through emergency
+/// access): what lists across patients — the inbox, "my tasks" — may name.
+pub(crate) async fn readable_in_team(
+    tx: &mut Tx,
+    actor: &Actor,
+    mut patients: Vec<PatientId>,
+    now: Timestamp,
+) -> Result<Vec<PatientId>, AppError> {
+    patients.sort();
+    patients.dedup();
+    let mut readable = Vec::new();
+    for patient in patients {
+        if matches!(
+            decide(tx, actor, &patient, now).await?,
+            Decision::Allowed(basis) if basis != AccessBasis::EmergencyAccess
+        ) {
+            readable.push(patient);
+        }
+    }
+    Ok(readable)
+}
+
 /// Who is asking, as the store's access facts need it: the acting role's organisation only.
 pub(crate) fn reader(actor: &Actor) -> Reader<'_> {
     Reader {

@@ -94,7 +94,8 @@ pub struct Inbox {
     pub names: HashMap<PractitionerId, String>,
 }
 
-fn recipient_of(actor: &Actor) -> Recipient<'_> {
+/// The actor as a recipient: themself, and the service they act for.
+pub(crate) fn recipient_of(actor: &Actor) -> Recipient<'_> {
     Recipient {
         practitioner: &actor.practitioner_id,
         organisation: actor.acting_role().map(|r| &r.organisation_id),
@@ -610,22 +611,12 @@ impl App {
         let mut talks = tx
             .talks_for(reader, now - jiff::SignedDuration::from_hours(2))
             .await?;
-        let mut patients: Vec<PatientId> = messages
+        let patients = messages
             .iter()
             .map(|m| m.message.patient_id.clone())
             .chain(talks.iter().map(|(t, _, _)| t.patient_id.clone()))
             .collect();
-        patients.sort();
-        patients.dedup();
-        let mut readable = Vec::new();
-        for patient in patients {
-            if matches!(
-                access::decide(&mut tx, actor, &patient, now).await?,
-                Decision::Allowed(basis) if basis != AccessBasis::EmergencyAccess
-            ) {
-                readable.push(patient);
-            }
-        }
+        let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
         messages.retain(|m| readable.contains(&m.message.patient_id));
         talks.retain(|(t, _, _)| readable.contains(&t.patient_id));
         // Urgent first, then today, then routine; newest first within each.

@@ -7,9 +7,10 @@ use hearth_domain::PatientId;
 use hearth_domain::audit::{AccessBasis, AuditAction};
 use hearth_domain::care_team::Member;
 use hearth_domain::task::{self, Task, TaskDraft, TaskOwner, TaskStatus};
-use hearth_store::{Recipient, TaskLine, Tx};
+use hearth_store::{TaskLine, Tx};
 
 use crate::access::{self, Decision};
+use crate::conversations::recipient_of;
 use crate::{Actor, App, AppError};
 
 const RESOURCE: &str = "Task";
@@ -50,13 +51,6 @@ pub enum TaskChange {
     Claim,
     Done,
     Cancel,
-}
-
-fn recipient_of(actor: &Actor) -> Recipient<'_> {
-    Recipient {
-        practitioner: &actor.practitioner_id,
-        organisation: actor.acting_role().map(|r| &r.organisation_id),
-    }
 }
 
 impl App {
@@ -206,22 +200,12 @@ impl App {
         let reader = recipient_of(actor);
         let mut mine = tx.my_tasks(reader).await?;
         let mut team = tx.team_tasks(reader).await?;
-        let mut patients: Vec<PatientId> = mine
+        let patients = mine
             .iter()
             .chain(team.iter())
             .map(|l| l.task.patient_id.clone())
             .collect();
-        patients.sort();
-        patients.dedup();
-        let mut readable = Vec::new();
-        for patient in patients {
-            if matches!(
-                access::decide(&mut tx, actor, &patient, now).await?,
-                Decision::Allowed(basis) if basis != AccessBasis::EmergencyAccess
-            ) {
-                readable.push(patient);
-            }
-        }
+        let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
         mine.retain(|l| readable.contains(&l.task.patient_id));
         team.retain(|l| readable.contains(&l.task.patient_id));
         Ok(MyTasks { mine, team })

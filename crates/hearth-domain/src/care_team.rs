@@ -97,6 +97,24 @@ pub struct CareTeamMember {
     pub version: i64,
 }
 
+/// An active member of patient `p-1` since 1 January 2026, for the domain's tests.
+#[cfg(test)]
+pub(crate) fn test_member(id: &str, member: Member, role: CareTeamRole) -> CareTeamMember {
+    CareTeamMember {
+        id: id.to_owned(),
+        patient_id: PatientId::new("p-1"),
+        member,
+        role,
+        responsibilities: Vec::new(),
+        coordinator: false,
+        started_on: jiff::civil::date(2026, 1, 1),
+        ended_on: None,
+        created_at: Timestamp::UNIX_EPOCH,
+        updated_at: Timestamp::UNIX_EPOCH,
+        version: 1,
+    }
+}
+
 impl CareTeamMember {
     pub fn is_active(&self) -> bool {
         self.ended_on.is_none()

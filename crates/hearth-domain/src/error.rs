@@ -51,6 +51,33 @@ pub fn optional_text(
     value: &str,
     max: usize,
 ) -> Result<Option<String>, ValidationError> {
+    checked(field, label, value, max, |c| c.is_control())
+}
+
+/// Like [`required_text`] for text written in paragraphs (a message, a note): line breaks and
+/// tabs are kept (Windows line ends become `\n`); other control characters are refused.
+pub fn required_long_text(
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> Result<String, ValidationError> {
+    let refused = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    match checked(field, label, value, max, refused)? {
+        Some(text) => Ok(text.replace("\r\n", "\n")),
+        None => Err(ValidationError::new(field, format!("{label} is required."))),
+    }
+}
+
+/// Trims `value` and checks its length and characters (`refused` names the characters not
+/// allowed); an empty value is `None`.
+fn checked(
+    field: &'static str,
+    label: &str,
+    value: &str,
+    max: usize,
+    refused: impl Fn(char) -> bool,
+) -> Result<Option<String>, ValidationError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Ok(None);
@@ -61,43 +88,13 @@ pub fn optional_text(
             format!("{label} is too long: at most {max} characters."),
         ));
     }
-    if trimmed.chars().any(|c| c.is_control()) {
+    if trimmed.chars().any(refused) {
         return Err(ValidationError::new(
             field,
             format!("{label} contains control characters; remove them and try again."),
         ));
     }
     Ok(Some(trimmed.to_owned()))
-}
-
-/// Like [`required_text`] for text written in paragraphs (a message, a note): line breaks and
-/// tabs are kept; other control characters are refused.
-pub fn required_long_text(
-    field: &'static str,
-    label: &str,
-    value: &str,
-    max: usize,
-) -> Result<String, ValidationError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(ValidationError::new(field, format!("{label} is required.")));
-    }
-    if trimmed.chars().count() > max {
-        return Err(ValidationError::new(
-            field,
-            format!("{label} is too long: at most {max} characters."),
-        ));
-    }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(ValidationError::new(
-            field,
-            format!("{label} contains control characters; remove them and try again."),
-        ));
-    }
-    Ok(trimmed.replace("\r\n", "\n"))
 }
 
 #[cfg(test)]

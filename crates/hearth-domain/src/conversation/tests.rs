@@ -10,19 +10,7 @@ fn at(minutes: i64) -> Timestamp {
 }
 
 fn member(id: &str, who: Member, role: CareTeamRole) -> CareTeamMember {
-    CareTeamMember {
-        id: id.to_owned(),
-        patient_id: PatientId::new("p-1"),
-        member: who,
-        role,
-        responsibilities: Vec::new(),
-        coordinator: false,
-        started_on: jiff::civil::date(2026, 1, 1),
-        ended_on: None,
-        created_at: at(0),
-        updated_at: at(0),
-        version: 1,
-    }
+    crate::care_team::test_member(id, who, role)
 }
 
 fn person(id: &str) -> Member {

@@ -60,6 +60,45 @@ pub(crate) async fn join(
         .unwrap()
 }
 
+/// A district nurse of the fixture's practice (`email`, named `given family`), joined to the
+/// patient's care team in person; the signed-in actor.
+pub(crate) async fn nurse_in_team(
+    t: &TestApp,
+    f: &Fixture,
+    email: &str,
+    (given, family): (&str, &str),
+) -> hearth_app::Actor {
+    t.app
+        .create_user(hearth_app::NewUser {
+            email: email.into(),
+            password: hearth_testkit::PASSWORD.into(),
+            given_name: given.into(),
+            family_name: family.into(),
+            roles: vec![hearth_app::NewUserRole {
+                organisation_id: f.practice.id.clone(),
+                profession: "district-nurse".into(),
+                phone: String::new(),
+            }],
+        })
+        .await
+        .unwrap();
+    let nurse = t
+        .app
+        .sign_in(email, hearth_testkit::PASSWORD)
+        .await
+        .unwrap()
+        .actor;
+    join(
+        t,
+        f,
+        &f.patient.id,
+        &nurse.practitioner_id,
+        "district-nurse",
+    )
+    .await;
+    nurse
+}
+
 /// The id of the member whose row contains `name` (from the row's "Change" form's action).
 pub(crate) fn member_id(page: &str, name: &str) -> String {
     let row = page

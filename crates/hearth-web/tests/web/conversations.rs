@@ -4,13 +4,12 @@
 
 use std::time::Duration;
 
-use hearth_app::{NewUser, NewUserRole};
 use hearth_testkit::{
     Backend, Fixture, PASSWORD, TestApp, TestClient, csrf_token_in, on_both_backends, spawn_app,
 };
 use jiff::SignedDuration;
 
-use crate::care_team::join;
+use crate::care_team::{join, nurse_in_team};
 use crate::register::{REASONS, register};
 
 /// The fixture's patient on the register with the GP (coordinator) and a district nurse of the
@@ -33,34 +32,7 @@ async fn team(t: &TestApp, f: &Fixture) -> Team {
             .as_u16(),
         303
     );
-    t.app
-        .create_user(NewUser {
-            email: "nia.evans@test.example".into(),
-            password: PASSWORD.into(),
-            given_name: "Nia".into(),
-            family_name: "Evans".into(),
-            roles: vec![NewUserRole {
-                organisation_id: f.practice.id.clone(),
-                profession: "district-nurse".into(),
-                phone: String::new(),
-            }],
-        })
-        .await
-        .unwrap();
-    let nurse_actor = t
-        .app
-        .sign_in("nia.evans@test.example", PASSWORD)
-        .await
-        .unwrap()
-        .actor;
-    join(
-        t,
-        f,
-        &f.patient.id,
-        &nurse_actor.practitioner_id,
-        "district-nurse",
-    )
-    .await;
+    nurse_in_team(t, f, "nia.evans@test.example", ("Nia", "Evans")).await;
     let nurse = t.signed_in("nia.evans@test.example", PASSWORD).await;
     Team {
         patient,

@@ -1,13 +1,12 @@
 //! Tasks and follow-up: a task set for a role is claimed by a member, shows in "my tasks",
 //! escalates once when overdue, and is closed; bad input and outsiders are refused.
 
-use hearth_app::{NewUser, NewUserRole};
 use hearth_testkit::{
     Backend, Fixture, PASSWORD, TestApp, TestClient, csrf_token_in, on_both_backends, spawn_app,
 };
 use jiff::SignedDuration;
 
-use crate::care_team::join;
+use crate::care_team::{join, nurse_in_team};
 use crate::register::{REASONS, register};
 
 const NURSE: &str = "tom.reid@test.example";
@@ -24,29 +23,7 @@ async fn team(t: &TestApp, f: &Fixture) -> (String, TestClient, TestClient) {
             .as_u16(),
         303
     );
-    t.app
-        .create_user(NewUser {
-            email: NURSE.into(),
-            password: PASSWORD.into(),
-            given_name: "Tom".into(),
-            family_name: "Reid".into(),
-            roles: vec![NewUserRole {
-                organisation_id: f.practice.id.clone(),
-                profession: "district-nurse".into(),
-                phone: String::new(),
-            }],
-        })
-        .await
-        .unwrap();
-    let nurse = t.app.sign_in(NURSE, PASSWORD).await.unwrap().actor;
-    join(
-        t,
-        f,
-        &f.patient.id,
-        &nurse.practitioner_id,
-        "district-nurse",
-    )
-    .await;
+    nurse_in_team(t, f, NURSE, ("Tom", "Reid")).await;
     let nurse = t.signed_in(NURSE, PASSWORD).await;
     (patient, gp, nurse)
 }
