@@ -68,6 +68,21 @@ impl App {
         })
     }
 
+    /// For `/ooh?identifier=`: the registered patient with this national number (the look-up is
+    /// audited as for emergency access), and whether the actor may read their out-of-hours
+    /// summary now (care team, or emergency access already open) — otherwise they go through
+    /// emergency access first.
+    pub async fn find_out_of_hours(
+        &self,
+        actor: &Actor,
+        national_number: &str,
+    ) -> Result<(PatientId, bool), AppError> {
+        let patient = self.find_for_emergency(actor, national_number).await?;
+        let mut tx = self.store.begin_read().await?;
+        let decision = access::decide(&mut tx, actor, &patient, self.now()).await?;
+        Ok((patient, matches!(decision, Decision::Allowed(_))))
+    }
+
     /// The emergency access form for a patient: their identity only, no clinical content.
     /// Audited as a read of the patient's identity.
     pub async fn emergency_form(

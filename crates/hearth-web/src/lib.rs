@@ -84,6 +84,8 @@ routes! {
     "/patients/{id}/access" => get(pages::access::show),
     "/patients/{id}/access/reviews/{access}" => post(pages::access::review),
     "/patients/{id}/summary" => get(pages::summary::show),
+    "/patients/{id}/ooh" => get(pages::summary::show),
+    "/ooh" => get(pages::emergency::out_of_hours),
     "/patients/{id}/conversations" => get(pages::conversations::list).post(pages::conversations::start),
     "/patients/{id}/conversations/{conversation}" => get(pages::conversations::show).post(pages::conversations::reply),
     "/patients/{id}/conversations/{conversation}/talk" => post(pages::conversations::request_talk),

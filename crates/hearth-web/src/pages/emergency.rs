@@ -36,29 +36,77 @@ pub async fn find(
     Query(query): Query<FindQuery>,
 ) -> Result<Response, WebError> {
     let number = query.number.trim().to_owned();
-    let mut error = None;
-    if !number.is_empty() {
-        match state.app.find_for_emergency(&user.actor, &number).await {
-            Ok(patient) => {
-                return Ok(
-                    Redirect::to(&format!("/patients/{patient}/emergency-access")).into_response(),
-                );
-            }
-            Err(AppError::Invalid(invalid)) => error = Some(invalid.message),
-            Err(AppError::NotFound(message)) => error = Some(message),
-            Err(other) => return Err(other.into()),
-        }
+    if number.is_empty() {
+        return find_page(&state, &user, number, None);
     }
+    match state.app.find_for_emergency(&user.actor, &number).await {
+        Ok(patient) => {
+            Ok(Redirect::to(&format!("/patients/{patient}/emergency-access")).into_response())
+        }
+        Err(AppError::Invalid(invalid)) => find_page(&state, &user, number, Some(invalid.message)),
+        Err(AppError::NotFound(message)) => find_page(&state, &user, number, Some(message)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct OohQuery {
+    #[serde(default)]
+    identifier: String,
+}
+
+/// `GET /ooh?identifier={national number}`: the deep link a GP or out-of-hours system opens —
+/// straight to the patient's out-of-hours summary, through emergency access when the user is
+/// not in the care team. Without a number, the emergency find page.
+pub async fn out_of_hours(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<OohQuery>,
+) -> Result<Response, WebError> {
+    let number = query.identifier.trim().to_owned();
+    if number.is_empty() {
+        if !user.actor.is_clinician() {
+            return Err(AppError::Forbidden(
+                "Out-of-hours summaries are for clinicians: your role does not open patient records."
+                    .to_owned(),
+            )
+            .into());
+        }
+        return find_page(&state, &user, number, None);
+    }
+    match state.app.find_out_of_hours(&user.actor, &number).await {
+        Ok((patient, true)) => {
+            Ok(Redirect::to(&format!("/patients/{patient}/summary")).into_response())
+        }
+        Ok((patient, false)) => Ok(Redirect::to(&format!(
+            "/patients/{patient}/emergency-access?then=summary"
+        ))
+        .into_response()),
+        Err(AppError::Invalid(invalid)) => find_page(&state, &user, number, Some(invalid.message)),
+        Err(AppError::NotFound(message)) => find_page(&state, &user, number, Some(message)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The find page, with the number typed and what was wrong with it (then answered 422).
+fn find_page(
+    state: &AppState,
+    user: &CurrentUser,
+    number: String,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let failed = error.is_some();
     let page = render(&FindPage {
-        chrome: Some(Chrome::of(&user)),
+        chrome: Some(Chrome::of(user)),
         active: "emergency",
         number_label: state.app.config().national_number_system.label.clone(),
         number,
-        error: error.clone(),
+        error,
     })?;
-    Ok(match error {
-        Some(_) => (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-        None => page,
+    Ok(if failed {
+        (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    } else {
+        page
     })
 }
 
@@ -81,13 +129,24 @@ struct FormPage {
     detail: String,
     csrf_token: String,
     error: Option<String>,
+    /// Where to go once the record is open: `summary` for the out-of-hours summary.
+    then: String,
+}
+
+/// Where an opened record lands: the out-of-hours summary when asked for, else the overview.
+fn landing(id: &hearth_domain::PatientId, then: &str) -> String {
+    if then == "summary" {
+        format!("/patients/{id}/summary")
+    } else {
+        format!("/patients/{id}")
+    }
 }
 
 async fn form_page(
     state: &AppState,
     user: &CurrentUser,
     id: &hearth_domain::PatientId,
-    typed: (&str, &str),
+    typed: (&str, &str, &str),
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let form = state.app.emergency_form(&user.actor, id).await?;
@@ -112,16 +171,31 @@ async fn form_page(
         detail: typed.1.to_owned(),
         csrf_token: user.csrf_token.clone(),
         error,
+        then: if typed.2 == "summary" { "summary" } else { "" }.to_owned(),
     })
 }
 
-/// `GET /patients/{id}/emergency-access`: who the patient is, and the reason form.
+#[derive(serde::Deserialize, Default)]
+pub struct ThenQuery {
+    #[serde(default)]
+    then: String,
+}
+
+/// `GET /patients/{id}/emergency-access[?then=summary]`: who the patient is, and the reason form.
 pub async fn form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(query): Query<ThenQuery>,
 ) -> Result<Response, WebError> {
-    form_page(&state, &user, &patient_id(&id)?, ("", ""), None).await
+    form_page(
+        &state,
+        &user,
+        &patient_id(&id)?,
+        ("", "", &query.then),
+        None,
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -132,6 +206,8 @@ pub struct OpenForm {
     reason: String,
     #[serde(default)]
     detail: String,
+    #[serde(default)]
+    then: String,
 }
 
 /// `POST /patients/{id}/emergency-access`: opens the record with the reason given.
@@ -147,13 +223,13 @@ pub async fn open(
         .app
         .open_emergency_access(&user.actor, &id, &form.reason, &form.detail)
         .await;
-    let done = format!("/patients/{id}");
+    let done = landing(&id, &form.then);
     after_change(result, &done, |message| {
         form_page(
             &state,
             &user,
             &id,
-            (&form.reason, &form.detail),
+            (&form.reason, &form.detail, &form.then),
             Some(message),
         )
     })

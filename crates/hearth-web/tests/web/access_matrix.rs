@@ -51,6 +51,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/patients/{id}/access", "SADDDDDD"),
     ("POST", "/patients/{id}/access/reviews/{access}", "SADDDDDD"),
     ("GET", "/patients/{id}/summary", "SADDDDAD"),
+    ("GET", "/patients/{id}/ooh", "SADDDDAD"),
+    ("GET", "/ooh", "SAAADDAA"),
     ("GET", "/patients/{id}/who-to-call", "SADDDDAD"),
     ("GET", "/patients/{id}/plan", "SADDDDAD"),
     ("POST", "/patients/{id}/plan/read", "SADDDDDD"),

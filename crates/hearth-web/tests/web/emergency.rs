@@ -283,7 +283,65 @@ async fn a_user_with_two_roles_acts_in_one_at_a_time(backend: Backend) {
     assert_eq!(refused.status().as_u16(), 422, "only one's own roles");
 }
 
+/// The deep link `/ooh?identifier=`: straight to the summary for the care team; through emergency
+/// access, landing on the summary, for anyone else; an unknown number says so.
+async fn the_ooh_link_opens_the_summary_directly_or_through_emergency_access(backend: Backend) {
+    let Some(t) = spawn_app(backend, "ooh_deep_link").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient = registered_patient(&t, &f).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let location = |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_owned();
+    let direct = gp.get("/ooh?identifier=943%20476%205919").await;
+    assert_eq!(direct.status().as_u16(), 303);
+    assert_eq!(location(&direct), format!("/patients/{patient}/summary"));
+    let (status, summary) = gp.get_text(&format!("/patients/{patient}/ooh")).await;
+    assert_eq!(status, 200);
+    assert!(
+        summary.contains("Edith") && summary.contains("Crisis plan"),
+        "{summary}"
+    );
+
+    let nurse = t.signed_in(&f.outsider.email, &f.outsider.password).await;
+    let through = nurse.get("/ooh?identifier=9434765919").await;
+    assert_eq!(
+        location(&through),
+        format!("/patients/{patient}/emergency-access?then=summary")
+    );
+    let (_, form) = nurse.get_text(&location(&through)).await;
+    assert!(form.contains(r#"name="then" value="summary""#));
+    let token = csrf_token_in(&form).unwrap();
+    let opened = nurse
+        .post_form(
+            &format!("/patients/{patient}/emergency-access"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("reason", "urgent-care"),
+                (
+                    "detail",
+                    "Called by daughter: breathless and frightened at night",
+                ),
+                ("then", "summary"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status().as_u16(), 303);
+    assert_eq!(location(&opened), format!("/patients/{patient}/summary"));
+    assert_eq!(nurse.get_text(&location(&opened)).await.0, 200);
+
+    let (status, page) = gp.get_text("/ooh?identifier=9999999999").await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("NHS number") || page.contains("national number"),
+        "{page}"
+    );
+    let (status, _) = gp.get_text("/ooh").await;
+    assert_eq!(status, 200, "without a number: the find page");
+}
+
 on_both_backends!(
+    the_ooh_link_opens_the_summary_directly_or_through_emergency_access,
     emergency_access_opens_a_registered_record_for_a_while,
     unregistered_or_declined_patients_need_a_life_threatening_reason,
     a_user_with_two_roles_acts_in_one_at_a_time,
