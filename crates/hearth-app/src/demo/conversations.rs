@@ -1,12 +1,14 @@
-//! Conversations in the demo region, between a patient's GP and district nurse: an urgent
-//! message waiting for the GP with a reply-by time, a thread that has gone back and forth long
-//! enough for Hearth to suggest a call, and one that became an agreed call. Written for the first
+//! Conversations and tasks in the demo region, between a patient's GP and district nurse: an
+//! urgent message waiting for the GP with a reply-by time, a thread that has gone back and forth
+//! long enough for Hearth to suggest a call, and one that became an agreed call; with a task from
+//! each (one for the district nurses to claim, one overdue). Written for the first
 //! few patients whose teams hold the demo GP and district nurse (the people behind the demo
 //! sign-ins) and who consented to sharing, so that both find them at once.
 
 use hearth_domain::care_team::{CareTeamRole, Member};
 use hearth_domain::conversation::{Message, TalkMode, TalkRequest, Urgency};
 use hearth_domain::register::ConsentDecision;
+use hearth_domain::task::{TaskDraft, TaskOwner};
 use hearth_domain::{PatientId, PractitionerId};
 use hearth_store::{Conversation, Recipient, Tx};
 use jiff::{SignedDuration, Timestamp};
@@ -63,6 +65,25 @@ impl Writer<'_> {
             })
             .await?;
         Ok(id)
+    }
+
+    /// A task from conversation `from`, set by `by` at `set`.
+    async fn task(
+        &mut self,
+        (title, owner): (&str, TaskOwner),
+        (by, set): (&PractitionerId, Timestamp),
+        due_at: Timestamp,
+        (source, from): (&str, &str),
+    ) -> Result<(), AppError> {
+        let draft = TaskDraft {
+            title: title.to_owned(),
+            due_at: Some(due_at),
+            source: source.to_owned(),
+            source_ref: Some(from.to_owned()),
+        };
+        let task = draft.check((self.ids.new_id(), &self.patient), owner, by, set)?;
+        self.tx.insert_task(&task).await?;
+        Ok(())
     }
 
     /// One message from `author` to `to`, read by the recipient at `read` when given.
@@ -147,6 +168,16 @@ pub async fn write(
                     Some(now + mins(35)),
                     now - mins(25),
                     None,
+                )
+                .await?;
+                w.task(
+                    (
+                        "Prescribe midazolam so the pharmacy can dispense it before the evening",
+                        TaskOwner::Person(gp.clone()),
+                    ),
+                    (nurse, now - mins(20)),
+                    now + hours(3),
+                    ("message", &c),
                 )
                 .await?;
             }
@@ -249,6 +280,16 @@ pub async fn write(
                     None,
                     now - hours(17),
                     Some(now - hours(16)),
+                )
+                .await?;
+                w.task(
+                    (
+                        "Tell the out-of-hours service she now wishes to die at home",
+                        TaskOwner::Person(gp.clone()),
+                    ),
+                    (nurse, now - hours(19)),
+                    now - hours(2),
+                    ("message", &c),
                 )
                 .await?;
             }

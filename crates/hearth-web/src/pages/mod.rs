@@ -10,6 +10,7 @@ pub mod emergency;
 pub mod figures;
 pub mod inbox;
 pub mod leaflet;
+pub mod my_work;
 pub mod ops;
 pub mod patient;
 pub mod plan;
@@ -174,15 +175,16 @@ where
 
 /// `/`: where each role starts — the register for clinicians, administration for
 /// administrators, the figures for everyone else.
-pub async fn home(user: CurrentUser) -> Redirect {
+/// `GET /`: a clinician's "my work" page; administrators and managers go to their start pages.
+pub async fn home(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
     let chrome = Chrome::of(&user);
-    Redirect::to(if chrome.clinician {
-        "/register"
-    } else if chrome.admin {
-        "/admin"
-    } else {
-        "/figures"
-    })
+    if chrome.clinician {
+        return my_work::page(&state, &user).await;
+    }
+    Ok(Redirect::to(if chrome.admin { "/admin" } else { "/figures" }).into_response())
 }
 
 pub async fn not_found() -> WebError {

@@ -105,12 +105,11 @@ async fn next_never_points_off_site(backend: Backend) {
         "/",
         "home, which sends each role to its start page"
     );
-    let home = client.get("/").await;
-    assert_eq!(
-        home.headers()["location"],
-        "/register",
-        "a GP starts at the register"
-    );
+    let (status, home) = client.get_text("/").await;
+    assert_eq!(status, 200, "a GP starts at \"my work\"");
+    assert!(home.contains("<h1>My work</h1>"));
+    assert!(home.contains("Needs you now") && home.contains("Your tasks"));
+    assert!(home.contains("Not ready for out of hours"));
 }
 
 async fn sign_in_without_csrf_token_is_refused_and_opens_no_session(backend: Backend) {
