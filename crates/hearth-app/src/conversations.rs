@@ -91,6 +91,10 @@ pub struct Inbox {
     /// Calls waiting for the user to pick a time, and agreed calls ahead.
     pub talks: Vec<(TalkRequest, String, String)>,
     pub notices: Vec<crate::NoticeView>,
+    /// Patients whose coordination is proposed to the user, waiting for their answer.
+    pub handovers: Vec<hearth_store::Waiting>,
+    /// Patients whose plan changed significantly since the user last read it (with its version).
+    pub to_acknowledge: Vec<hearth_store::Waiting>,
     pub names: HashMap<PractitionerId, String>,
 }
 
@@ -600,7 +604,8 @@ impl App {
     }
 
     /// What needs the user: messages to them or their service that are unread or await a
-    /// reply, calls to agree or coming up, and their notices. Only patients the user may still
+    /// reply, calls to agree or coming up, handovers to accept, plans to read again, and their
+    /// notices. Only patients the user may still
     /// read are listed.
     pub async fn inbox(&self, actor: &Actor) -> Result<Inbox, AppError> {
         crate::patients::require_clinician(actor)?;
@@ -611,12 +616,18 @@ impl App {
         let mut talks = tx
             .talks_for(reader, now - jiff::SignedDuration::from_hours(2))
             .await?;
+        let mut handovers = tx.handovers_for(&actor.practitioner_id).await?;
+        let mut to_acknowledge = tx.plans_to_acknowledge(&actor.practitioner_id).await?;
         let patients = messages
             .iter()
             .map(|m| m.message.patient_id.clone())
             .chain(talks.iter().map(|(t, _, _)| t.patient_id.clone()))
+            .chain(handovers.iter().map(|(p, _, _)| p.clone()))
+            .chain(to_acknowledge.iter().map(|(p, _, _)| p.clone()))
             .collect();
         let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
+        handovers.retain(|(p, _, _)| readable.contains(p));
+        to_acknowledge.retain(|(p, _, _)| readable.contains(p));
         messages.retain(|m| readable.contains(&m.message.patient_id));
         talks.retain(|(t, _, _)| readable.contains(&t.patient_id));
         // Urgent first, then today, then routine; newest first within each.
@@ -638,6 +649,8 @@ impl App {
             messages,
             talks,
             notices,
+            handovers,
+            to_acknowledge,
             names,
         })
     }

@@ -24,6 +24,8 @@ struct InboxPage {
     to_agree: Vec<CallRow>,
     calls: Vec<CallRow>,
     notices: Vec<NoticeRow>,
+    /// (href, text) of each handover to accept and plan to read again.
+    to_do: Vec<(String, String)>,
 }
 
 struct InboxRow {
@@ -137,9 +139,28 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> Result<Re
             unread: n.read_at.is_none(),
         })
         .collect();
+    let to_do = inbox
+        .handovers
+        .iter()
+        .map(|(p, name, _)| {
+            (
+                format!("/patients/{p}/team"),
+                format!("{name}: you are asked to take over as coordinator. Accept or decline."),
+            )
+        })
+        .chain(inbox.to_acknowledge.iter().map(|(p, name, version)| {
+            (
+                format!("/patients/{p}/plan"),
+                format!(
+                    "{name}: the care plan changed (version {version}). Read it and acknowledge."
+                ),
+            )
+        }))
+        .collect();
     render(&InboxPage {
         chrome: Some(Chrome::of(&user)),
         active: "inbox",
+        to_do,
         messages,
         to_agree,
         calls,

@@ -61,13 +61,13 @@ pub(crate) async fn join(
 }
 
 /// A district nurse of the fixture's practice (`email`, named `given family`), joined to the
-/// patient's care team in person; the signed-in actor.
+/// patient's care team in person; the signed-in actor and the membership.
 pub(crate) async fn nurse_in_team(
     t: &TestApp,
     f: &Fixture,
     email: &str,
     (given, family): (&str, &str),
-) -> hearth_app::Actor {
+) -> (hearth_app::Actor, hearth_domain::care_team::CareTeamMember) {
     t.app
         .create_user(hearth_app::NewUser {
             email: email.into(),
@@ -88,7 +88,7 @@ pub(crate) async fn nurse_in_team(
         .await
         .unwrap()
         .actor;
-    join(
+    let member = join(
         t,
         f,
         &f.patient.id,
@@ -96,7 +96,7 @@ pub(crate) async fn nurse_in_team(
         "district-nurse",
     )
     .await;
-    nurse
+    (nurse, member)
 }
 
 /// The id of the member whose row contains `name` (from the row's "Change" form's action).

@@ -462,6 +462,74 @@ async fn a_message_sent_through_one_node_reaches_a_page_on_another() {
     assert!(inbox.contains("From node A"));
 }
 
+async fn the_inbox_lists_handovers_to_accept_and_plans_to_read(backend: Backend) {
+    let Some(t) = spawn_app(backend, "inbox_handovers_and_plans").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    join(&t, &f, &f.patient.id, &f.gp_actor.practitioner_id, "gp").await;
+    let patient = f.patient.id.to_string();
+    assert_eq!(
+        register(&gp, &patient, "given", REASONS)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let (_, member) = nurse_in_team(&t, &f, "ana.lopez@test.example", ("Ana", "Lopez")).await;
+    let nurse = t.signed_in("ana.lopez@test.example", PASSWORD).await;
+    let (_, inbox) = nurse.get_text("/inbox").await;
+    assert!(inbox.contains("No handovers to accept and no changed care plans to read."));
+
+    // The GP changes the crisis plan (a significant change) and proposes the nurse as coordinator.
+    let (_, form) = gp
+        .get_text(&format!("/patients/{patient}/plan/crisis-plan"))
+        .await;
+    let token = csrf_token_in(&form).unwrap();
+    let (status, _) =
+        crate::plan::save_crisis_plan(&gp, &patient, &token, "0", "Morphine 2.5 mg s/c").await;
+    assert_eq!(status, 303);
+    t.app
+        .propose_coordinator(&f.gp_actor, &f.patient.id, &member.id)
+        .await
+        .unwrap();
+    let (_, inbox) = nurse.get_text("/inbox").await;
+    assert!(
+        inbox.contains("you are asked to take over as coordinator"),
+        "{inbox}"
+    );
+    assert!(
+        inbox.contains("the care plan changed (version 1)"),
+        "{inbox}"
+    );
+    // The GP, who made the change and proposed the handover, has neither waiting.
+    let (_, inbox) = gp.get_text("/inbox").await;
+    assert!(!inbox.contains("take over as coordinator"));
+
+    // Once the nurse acknowledges the plan, it leaves her inbox.
+    let (_, plan) = nurse.get_text(&format!("/patients/{patient}/plan")).await;
+    let token = csrf_token_in(&plan).unwrap();
+    let version = plan
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or("1")
+        .to_owned();
+    let read = nurse
+        .post_form(
+            &format!("/patients/{patient}/plan/read"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("version", version.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(read.status().as_u16(), 303);
+    let (_, inbox) = nurse.get_text("/inbox").await;
+    assert!(!inbox.contains("the care plan changed"), "{inbox}");
+}
+
 #[tokio::test]
 async fn two_nodes_share_live_updates_through_postgres() {
     a_message_sent_through_one_node_reaches_a_page_on_another().await;
@@ -472,4 +540,5 @@ on_both_backends!(
     an_unanswered_reply_by_escalates_once,
     bad_messages_and_outsiders_are_refused,
     a_message_reaches_the_open_page_live,
+    the_inbox_lists_handovers_to_accept_and_plans_to_read,
 );

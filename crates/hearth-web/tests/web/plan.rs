@@ -41,7 +41,7 @@ async fn colleague(t: &TestApp, f: &Fixture, email: &str, profession: &str) -> T
 }
 
 /// Submits the crisis plan form from `base` with `what_to_do`; the status and page.
-async fn save_crisis_plan(
+pub(crate) async fn save_crisis_plan(
     client: &TestClient,
     patient: &str,
     token: &str,
