@@ -14,7 +14,7 @@ use hearth_domain::conversation::{
 };
 use hearth_domain::patient::Patient;
 use hearth_domain::{OrganisationId, PatientId, PractitionerId};
-use hearth_store::{Conversation, InboxMessage, Receipt, Recipient, Tx};
+use hearth_store::{Conversation, Receipt, Recipient, Tx};
 use jiff::Timestamp;
 
 use crate::access::{self, Decision};
@@ -22,9 +22,6 @@ use crate::live::key_of;
 use crate::{Actor, App, AppError};
 
 const RESOURCE: &str = "Communication";
-
-/// Due reply-by times handled per run of the escalation job.
-const ESCALATIONS_PER_RUN: u32 = 200;
 
 /// A patient's conversations, and whom a new one can be addressed to.
 #[derive(Debug, Clone)]
@@ -82,20 +79,6 @@ pub struct NewConversation {
     /// Addressee form values (`member:ID`, `role:CODE`).
     pub to: Vec<String>,
     pub message: MessageDraft,
-}
-
-/// What needs the user, across their patients.
-#[derive(Debug, Clone)]
-pub struct Inbox {
-    pub messages: Vec<InboxMessage>,
-    /// Calls waiting for the user to pick a time, and agreed calls ahead.
-    pub talks: Vec<(TalkRequest, String, String)>,
-    pub notices: Vec<crate::NoticeView>,
-    /// Patients whose coordination is proposed to the user, waiting for their answer.
-    pub handovers: Vec<hearth_store::Waiting>,
-    /// Patients whose plan changed significantly since the user last read it (with its version).
-    pub to_acknowledge: Vec<hearth_store::Waiting>,
-    pub names: HashMap<PractitionerId, String>,
 }
 
 /// The actor as a recipient: themself, and the service they act for.
@@ -601,113 +584,6 @@ impl App {
         );
         self.post_note(tx, actor, patient, &conversation.id, body, now)
             .await
-    }
-
-    /// What needs the user: messages to them or their service that are unread or await a
-    /// reply, calls to agree or coming up, handovers to accept, plans to read again, and their
-    /// notices. Only patients the user may still
-    /// read are listed.
-    pub async fn inbox(&self, actor: &Actor) -> Result<Inbox, AppError> {
-        crate::patients::require_clinician(actor)?;
-        let now = self.now();
-        let mut tx = self.store.begin_read().await?;
-        let reader = recipient_of(actor);
-        let mut messages = tx.inbox_messages(reader, 100).await?;
-        let mut talks = tx
-            .talks_for(reader, now - jiff::SignedDuration::from_hours(2))
-            .await?;
-        let mut handovers = tx.handovers_for(&actor.practitioner_id).await?;
-        let mut to_acknowledge = tx.plans_to_acknowledge(&actor.practitioner_id).await?;
-        let patients = messages
-            .iter()
-            .map(|m| m.message.patient_id.clone())
-            .chain(talks.iter().map(|(t, _, _)| t.patient_id.clone()))
-            .chain(handovers.iter().map(|(p, _, _)| p.clone()))
-            .chain(to_acknowledge.iter().map(|(p, _, _)| p.clone()))
-            .collect();
-        let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
-        handovers.retain(|(p, _, _)| readable.contains(p));
-        to_acknowledge.retain(|(p, _, _)| readable.contains(p));
-        messages.retain(|m| readable.contains(&m.message.patient_id));
-        talks.retain(|(t, _, _)| readable.contains(&t.patient_id));
-        // Urgent first, then today, then routine; newest first within each.
-        messages.sort_by(|a, b| {
-            b.message
-                .urgency
-                .cmp(&a.message.urgency)
-                .then(a.read.cmp(&b.read))
-                .then(b.message.sent_at.cmp(&a.message.sent_at))
-        });
-        let people: Vec<PractitionerId> = messages
-            .iter()
-            .map(|m| m.message.author.clone())
-            .chain(talks.iter().map(|(t, _, _)| t.requested_by.clone()))
-            .collect();
-        let names = tx.practitioner_names(&people).await?;
-        let notices = tx.notices_of(&actor.practitioner_id, 20).await?;
-        Ok(Inbox {
-            messages,
-            talks,
-            notices,
-            handovers,
-            to_acknowledge,
-            names,
-        })
-    }
-
-    /// Escalates every unanswered reply-by time that has passed: a notice to the message's
-    /// author and to the patient's coordinator, once each (several nodes may run this at
-    /// once; the first to mark a message escalates it). Returns how many were escalated.
-    pub async fn escalate_overdue_replies(&self) -> Result<usize, AppError> {
-        let now = self.now();
-        let mut tx = self.store.begin_write().await?;
-        let due = tx.replies_due(now, ESCALATIONS_PER_RUN).await?;
-        let mut keys = Vec::new();
-        let mut escalated = 0;
-        for message in due {
-            // The store found it by the same rule; the domain's is the one that decides.
-            let thread = tx.messages_of(&message.conversation_id).await?;
-            let still_due = conversation::unanswered(&thread, now)
-                .iter()
-                .any(|m| m.id == message.id);
-            if !still_due || !tx.mark_escalated(&message.id, now).await? {
-                continue;
-            }
-            escalated += 1;
-            let mut told = vec![message.author.clone()];
-            if let Some(coordinator) = tx.coordinator_of(&message.patient_id).await?
-                && coordinator != message.author
-            {
-                told.push(coordinator);
-            }
-            let when = message
-                .reply_by
-                .map(|t| self.local_time(t))
-                .unwrap_or_default();
-            for person in told {
-                tx.insert_notice(&hearth_store::Notice {
-                    id: self.ids.new_id(),
-                    practitioner_id: person.clone(),
-                    patient_id: Some(message.patient_id.clone()),
-                    kind: "reply-overdue".to_owned(),
-                    text: format!(
-                        "A message marked \"{}\" in a conversation about this patient asked for \
-                         a reply by {when} and has not been answered. Open the conversation, or \
-                         phone.",
-                        message.urgency.label()
-                    ),
-                    created_at: now,
-                    read_at: None,
-                })
-                .await?;
-                keys.push(format!("p:{person}"));
-            }
-        }
-        self.live.commit(&self.store, tx, &keys).await?;
-        if escalated > 0 {
-            tracing::info!(escalated, "unanswered reply-by times escalated");
-        }
-        Ok(escalated)
     }
 
     /// A subscription to the live updates for `actor`'s open pages.

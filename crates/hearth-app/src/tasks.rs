@@ -15,9 +15,6 @@ use crate::{Actor, App, AppError};
 
 const RESOURCE: &str = "Task";
 
-/// Overdue tasks handled per run of the escalation job.
-const ESCALATIONS_PER_RUN: u32 = 200;
-
 /// A patient's tasks and whom a new one can be given to.
 #[derive(Debug, Clone)]
 pub struct PatientTasks {
@@ -210,62 +207,11 @@ impl App {
         team.retain(|l| readable.contains(&l.task.patient_id));
         Ok(MyTasks { mine, team })
     }
-
-    /// Escalates every open task past its due time, once: a notice to the coordinator and, for a
-    /// person's task, to that person; a service's or role's open pages hear of it live. Several
-    /// nodes may run this at once; the first to mark a task escalates it.
-    pub async fn escalate_overdue_tasks(&self) -> Result<usize, AppError> {
-        let now = self.now();
-        let mut tx = self.store.begin_write().await?;
-        let due = tx
-            .tasks_due_for_escalation(now, ESCALATIONS_PER_RUN)
-            .await?;
-        let mut keys = Vec::new();
-        let mut escalated = 0;
-        for overdue in due {
-            if !overdue.escalates(now) || !tx.mark_task_escalated(&overdue.id, now).await? {
-                continue;
-            }
-            escalated += 1;
-            let mut told = Vec::new();
-            if let TaskOwner::Person(p) = &overdue.owner {
-                told.push(p.clone());
-            }
-            if let Some(coordinator) = tx.coordinator_of(&overdue.patient_id).await?
-                && !told.contains(&coordinator)
-            {
-                told.push(coordinator);
-            }
-            for person in told {
-                tx.insert_notice(&hearth_store::Notice {
-                    id: self.ids.new_id(),
-                    practitioner_id: person.clone(),
-                    patient_id: Some(overdue.patient_id.clone()),
-                    kind: "task-overdue".to_owned(),
-                    text: format!(
-                        "A task for this patient was due at {} and is still open: \"{}\".",
-                        self.local_time(overdue.due_at),
-                        overdue.title
-                    ),
-                    created_at: now,
-                    read_at: None,
-                })
-                .await?;
-                keys.push(format!("p:{person}"));
-            }
-            keys.extend(owner_keys(&mut tx, &overdue).await?);
-        }
-        self.live.commit(&self.store, tx, &keys).await?;
-        if escalated > 0 {
-            tracing::info!(escalated, "overdue tasks escalated");
-        }
-        Ok(escalated)
-    }
 }
 
 /// The live-update keys of a task's owners: the person, the service, or everyone holding the
 /// role in the patient's team.
-async fn owner_keys(tx: &mut Tx, t: &Task) -> Result<Vec<String>, AppError> {
+pub(crate) async fn owner_keys(tx: &mut Tx, t: &Task) -> Result<Vec<String>, AppError> {
     Ok(match &t.owner {
         TaskOwner::Person(p) => vec![format!("p:{p}")],
         TaskOwner::Service(o) => vec![format!("o:{o}")],
