@@ -281,7 +281,19 @@ impl App {
         let missing = readiness(current.iter().map(|v| &v.content), true);
         tx.set_plan_missing(patient, &hearth_domain::care_plan::missing_codes(&missing))
             .await?;
-        tx.commit().await?;
+        // A significant change asks everyone in the team to read the plan again: their open
+        // pages (the inbox) hear of it at once.
+        let keys: Vec<String> = if section.significant() {
+            tx.care_team(patient)
+                .await?
+                .iter()
+                .filter(|m| m.is_active())
+                .map(|m| crate::live::key_of(&m.member))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.live.commit(&self.store, tx, &keys).await?;
         Ok(SaveOutcome::Saved(version))
     }
 

@@ -276,7 +276,14 @@ impl App {
         )
         .await?;
         tx.insert_handover(&handover).await?;
-        tx.commit().await?;
+        // The proposed coordinator's open pages (the inbox) hear of it at once.
+        let keys: Vec<String> = team
+            .members
+            .iter()
+            .filter(|m| m.id == handover.to_member)
+            .map(|m| crate::live::key_of(&m.member))
+            .collect();
+        self.live.commit(&self.store, tx, &keys).await?;
         Ok(handover)
     }
 

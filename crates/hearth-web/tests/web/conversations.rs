@@ -482,7 +482,9 @@ async fn the_inbox_lists_handovers_to_accept_and_plans_to_read(backend: Backend)
     let (_, inbox) = nurse.get_text("/inbox").await;
     assert!(inbox.contains("No handovers to accept and no changed care plans to read."));
 
-    // The GP changes the crisis plan (a significant change) and proposes the nurse as coordinator.
+    // The GP changes the crisis plan (a significant change) and proposes the nurse as coordinator;
+    // the nurse's open page hears of each at once.
+    let mut events = nurse.get("/live").await;
     let (_, form) = gp
         .get_text(&format!("/patients/{patient}/plan/crisis-plan"))
         .await;
@@ -490,10 +492,18 @@ async fn the_inbox_lists_handovers_to_accept_and_plans_to_read(backend: Backend)
     let (status, _) =
         crate::plan::save_crisis_plan(&gp, &patient, &token, "0", "Morphine 2.5 mg s/c").await;
     assert_eq!(status, 303);
+    assert!(
+        change_arrives(&mut events, Duration::from_secs(5)).await,
+        "the plan change"
+    );
     t.app
         .propose_coordinator(&f.gp_actor, &f.patient.id, &member.id)
         .await
         .unwrap();
+    assert!(
+        change_arrives(&mut events, Duration::from_secs(5)).await,
+        "the handover"
+    );
     let (_, inbox) = nurse.get_text("/inbox").await;
     assert!(
         inbox.contains("you are asked to take over as coordinator"),
