@@ -4,6 +4,17 @@
 
 use std::fmt;
 
+/// Whether an id from outside (a URL or a form) has the shape of an id: 1 to 64 characters of
+/// letters, digits and `-`, as FHIR ids allow. Records without an id type of their own
+/// (conversations, tasks) are checked with this too.
+pub fn is_valid(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 macro_rules! entity_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -19,10 +30,7 @@ macro_rules! entity_id {
             /// Parses an id that came from outside (a URL or a form): 1 to 64 characters of
             /// letters, digits and `-`, as FHIR ids allow.
             pub fn parse(value: &str) -> Option<Self> {
-                let ok = !value.is_empty()
-                    && value.len() <= 64
-                    && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-                ok.then(|| Self(value.to_owned()))
+                $crate::ids::is_valid(value).then(|| Self(value.to_owned()))
             }
 
             pub fn as_str(&self) -> &str {

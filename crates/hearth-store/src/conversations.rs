@@ -292,11 +292,10 @@ impl Tx {
         at: Timestamp,
     ) -> Result<u64, StoreError> {
         let sql = format!(
-            "UPDATE message_receipts SET read_at = $3, read_by = $1 \
-             WHERE read_at IS NULL AND message_id IN \
+            "UPDATE message_receipts AS r SET read_at = $3, read_by = $1 \
+             WHERE r.read_at IS NULL AND r.message_id IN \
              (SELECT id FROM messages WHERE conversation_id = $4) \
-             AND {}",
-            TO_READER.replace("r.", "")
+             AND {TO_READER}"
         );
         let done = sqlx::query(&sql)
             .bind(reader.practitioner.as_str())

@@ -13,7 +13,7 @@ use hearth_domain::conversation::{MessageDraft, TalkState, Urgency};
 use hearth_domain::{PatientId, ValidationError};
 use jiff::Timestamp;
 
-use crate::pages::{Chrome, after_change, patient_id, render};
+use crate::pages::{Chrome, after_change, patient_id, record_id, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -346,13 +346,6 @@ async fn thread(
     thread_page(state, user, id, view, error)
 }
 
-/// A conversation id from a URL.
-fn conversation_id(id: &str) -> Result<String, WebError> {
-    hearth_domain::PatientId::parse(id)
-        .map(|p| p.to_string())
-        .ok_or(WebError::NotFound)
-}
-
 /// `GET /patients/{id}/conversations/{conversation}`
 pub async fn show(
     State(state): State<AppState>,
@@ -363,7 +356,7 @@ pub async fn show(
         &state,
         &user,
         &patient_id(&id)?,
-        &conversation_id(&conversation)?,
+        &record_id(&conversation)?,
         None,
     )
     .await
@@ -391,7 +384,7 @@ pub async fn reply(
     Path((id, conversation)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let (id, conversation) = (patient_id(&id)?, conversation_id(&conversation)?);
+    let (id, conversation) = (patient_id(&id)?, record_id(&conversation)?);
     let (csrf, _, _, draft) = draft_from(&state, pairs);
     user.check_csrf(&csrf)?;
     let result = match draft {
@@ -427,7 +420,7 @@ pub async fn request_talk(
     Path((id, conversation)): Path<(String, String)>,
     Form(form): Form<TalkForm>,
 ) -> Result<Response, WebError> {
-    let (id, conversation) = (patient_id(&id)?, conversation_id(&conversation)?);
+    let (id, conversation) = (patient_id(&id)?, record_id(&conversation)?);
     user.check_csrf(&form.csrf_token)?;
     let mut times = Vec::new();
     let mut result = Ok(());
@@ -462,7 +455,7 @@ pub async fn agree_talk(
     Path((id, conversation, talk)): Path<(String, String, String)>,
     Form(form): Form<AgreeForm>,
 ) -> Result<Response, WebError> {
-    let (id, conversation) = (patient_id(&id)?, conversation_id(&conversation)?);
+    let (id, conversation) = (patient_id(&id)?, record_id(&conversation)?);
     user.check_csrf(&form.csrf_token)?;
     let chosen = form
         .time
@@ -492,7 +485,7 @@ pub async fn talk_outcome(
     Path((id, conversation, talk)): Path<(String, String, String)>,
     Form(form): Form<OutcomeForm>,
 ) -> Result<Response, WebError> {
-    let (id, conversation) = (patient_id(&id)?, conversation_id(&conversation)?);
+    let (id, conversation) = (patient_id(&id)?, record_id(&conversation)?);
     user.check_csrf(&form.csrf_token)?;
     let result = state
         .app

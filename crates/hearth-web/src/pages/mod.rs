@@ -86,6 +86,16 @@ pub fn patient_id(id: &str) -> Result<hearth_domain::PatientId, WebError> {
     hearth_domain::PatientId::parse(id).ok_or(WebError::NotFound)
 }
 
+/// The id of a record without an id type of its own (a conversation, a task) from a URL; anything
+/// that cannot be one is a page that does not exist.
+pub fn record_id(id: &str) -> Result<String, WebError> {
+    if hearth_domain::ids::is_valid(id) {
+        Ok(id.to_owned())
+    } else {
+        Err(WebError::NotFound)
+    }
+}
+
 /// The record version a form says it changes (its hidden `version` field).
 pub fn form_version(version: &str) -> Result<i64, WebError> {
     version.trim().parse().map_err(|_| {

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::{AppError, NewTask, TaskChange};
 use hearth_domain::care_team::Member;
 use hearth_domain::task::{Task, TaskDraft, TaskOwner, TaskSource, TaskStatus};
-use hearth_domain::{PatientId, PractitionerId};
+use hearth_domain::PatientId;
 
-use crate::pages::{Chrome, after_change, patient_id, render};
+use crate::pages::{Chrome, after_change, patient_id, record_id, render};
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
 
@@ -191,7 +191,7 @@ async fn patient_page(
             .iter()
             .map(|s| (s.code(), s.label()))
             .collect(),
-        from_conversation: from_conversation.filter(|c| PractitionerId::parse(c).is_some()),
+        from_conversation: from_conversation.filter(|c| hearth_domain::ids::is_valid(c)),
     })
 }
 
@@ -276,7 +276,7 @@ pub async fn change(
     Path((id, task, change)): Path<(String, String, String)>,
     Form(form): Form<ChangeForm>,
 ) -> Result<Response, WebError> {
-    let id = patient_id(&id)?;
+    let (id, task) = (patient_id(&id)?, record_id(&task)?);
     user.check_csrf(&form.csrf_token)?;
     let change = match change.as_str() {
         "claim" => TaskChange::Claim,
