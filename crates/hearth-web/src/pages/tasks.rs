@@ -6,9 +6,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_app::{AppError, NewTask, TaskChange};
+use hearth_domain::PatientId;
 use hearth_domain::care_team::Member;
 use hearth_domain::task::{Task, TaskDraft, TaskOwner, TaskSource, TaskStatus};
-use hearth_domain::PatientId;
 
 use crate::pages::{Chrome, after_change, patient_id, record_id, render};
 use crate::session::CurrentUser;
