@@ -210,12 +210,15 @@ impl App {
     }
 
     /// Saves a section of the plan from the version the author started from. A save from an
-    /// older version stores nothing and returns the colleague's version to merge with.
+    /// older version stores nothing and returns the colleague's version to merge with. A save
+    /// that carries out a meeting's decision (`decision`, its id) links the decision to the new
+    /// section and plan versions in the same transaction.
     pub async fn save_plan_section(
         &self,
         actor: &Actor,
         patient: &PatientId,
         save: SectionSave,
+        decision: Option<&str>,
     ) -> Result<SaveOutcome, AppError> {
         let section = save.content.section();
         if !actor
@@ -276,6 +279,26 @@ impl App {
                 .into_iter()
                 .next();
             return Ok(SaveOutcome::Conflict { theirs });
+        }
+        if let Some(decision) = decision {
+            let found = tx.decision(patient, decision).await?;
+            let carried = found.as_ref().is_some_and(|d| {
+                d.awaits_plan()
+                    && d.plan_section == Some(section)
+                    && d.recorded_by == actor.practitioner_id
+            });
+            let plan_version = tx.plan_state(patient).await?.map_or(0, |s| s.version);
+            if !carried
+                || !tx
+                    .link_decision(decision, (version.version, plan_version))
+                    .await?
+            {
+                return Err(ValidationError::new(
+                    "decision",
+                    "The meeting decision this save was to carry out is linked to a plan version already, or is not yours: save without it.",
+                )
+                .into());
+            }
         }
         let current = tx.current_sections(patient).await?;
         let missing = readiness(current.iter().map(|v| &v.content), true);

@@ -23,6 +23,7 @@ mod figures;
 mod follow_up;
 mod inbox;
 mod live;
+mod meetings;
 mod passwords;
 mod patients;
 mod register;
@@ -49,8 +50,11 @@ pub use error::AppError;
 pub use figures::{FigureLine, Figures};
 pub use inbox::Inbox;
 pub use live::LiveUpdates;
+pub use meetings::{AgendaView, MeetingList, MeetingView, PlanMeeting};
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
 pub use register::LeaveRegister;
 pub use tasks::{MyTasks, NewTask, PatientTasks, TaskChange};
 
-pub use hearth_store::{Backend, RoleRecord, Store, StoreError, StoredApiToken, TaskLine};
+pub use hearth_store::{
+    AgendaItem, Backend, DirectoryEntry, RoleRecord, Store, StoreError, StoredApiToken, TaskLine,
+};

@@ -112,10 +112,24 @@ impl App {
         patient: &PatientId,
         new: NewTask,
     ) -> Result<String, AppError> {
-        let now = self.now();
         let mut tx = self
             .begin_clinical_write(actor, patient, AuditAction::Create, RESOURCE)
             .await?;
+        let (made, keys) = self.insert_task(&mut tx, actor, patient, new).await?;
+        self.live.commit(&self.store, tx, &keys).await?;
+        Ok(made.id)
+    }
+
+    /// Checks and stores a new task in the caller's write transaction (access already decided),
+    /// with its audit record; returns it and the live-update keys of its owners.
+    pub(crate) async fn insert_task(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        patient: &PatientId,
+        new: NewTask,
+    ) -> Result<(Task, Vec<String>), AppError> {
+        let now = self.now();
         let team = tx.care_team(patient).await?;
         let owner = task::owner_from_form(&team, new.owner.trim())?;
         let made = new.draft.check(
@@ -126,16 +140,15 @@ impl App {
         )?;
         tx.insert_task(&made).await?;
         self.audit_change(
-            &mut tx,
+            tx,
             actor,
             patient,
             AuditAction::Create,
             (RESOURCE, &made.id, 1),
         )
         .await?;
-        let keys = owner_keys(&mut tx, &made).await?;
-        self.live.commit(&self.store, tx, &keys).await?;
-        Ok(made.id)
+        let keys = owner_keys(tx, &made).await?;
+        Ok((made, keys))
     }
 
     /// Claims, completes or cancels a task.

@@ -12,6 +12,7 @@ pub mod conversation;
 pub mod error;
 pub mod figures;
 pub mod ids;
+pub mod meeting;
 pub mod national_number;
 pub mod on_call;
 pub mod organisation;

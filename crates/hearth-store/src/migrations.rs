@@ -89,6 +89,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     13 "plan snapshot digest" "0013_plan_snapshot_digest.sql",
     14 "conversations" "0014_conversations.sql",
     15 "tasks" "0015_tasks.sql",
+    16 "meetings" "0016_meetings.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -107,4 +108,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     13 "plan snapshot digest" "0013_plan_snapshot_digest.sql",
     14 "conversations" "0014_conversations.sql",
     15 "tasks" "0015_tasks.sql",
+    16 "meetings" "0016_meetings.sql",
 );

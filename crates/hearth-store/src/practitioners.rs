@@ -11,7 +11,7 @@ use crate::rows::{code, flag, integer, millis, optional_text, text, timestamp};
 use crate::users::account_from_row;
 use crate::{StoreError, Tx};
 
-fn role_from_row(row: &AnyRow) -> Result<PractitionerRole, StoreError> {
+pub(crate) fn role_from_row(row: &AnyRow) -> Result<PractitionerRole, StoreError> {
     Ok(PractitionerRole {
         id: PractitionerRoleId::new(text(row, "id")?),
         practitioner_id: PractitionerId::new(text(row, "practitioner_id")?),

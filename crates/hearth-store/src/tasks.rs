@@ -150,6 +150,21 @@ impl Tx {
             .collect()
     }
 
+    /// The actions agreed in a meeting: tasks whose source is the meeting, by due time.
+    pub async fn meeting_tasks(&mut self, meeting: &str) -> Result<Vec<Task>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM tasks t WHERE t.source = 'meeting' AND t.source_ref = $1 \
+             ORDER BY t.due_at, t.id"
+        );
+        sqlx::query(&sql)
+            .bind(meeting)
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(task_from_row)
+            .collect()
+    }
+
     /// Open tasks owned by the reader in person, by due time.
     pub async fn my_tasks(&mut self, reader: Recipient<'_>) -> Result<Vec<TaskLine>, StoreError> {
         let sql = format!(

@@ -10,6 +10,7 @@ pub mod emergency;
 pub mod figures;
 pub mod inbox;
 pub mod leaflet;
+pub mod meetings;
 pub mod my_work;
 pub mod ops;
 pub mod patient;

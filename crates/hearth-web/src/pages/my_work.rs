@@ -27,6 +27,7 @@ struct MyWorkPage {
     overdue: usize,
     not_ready: Vec<Line>,
     more_not_ready: bool,
+    meetings: Vec<Line>,
 }
 
 /// One line of a part: where it goes, what it says, a short note, and whether it is urgent.
@@ -43,6 +44,17 @@ pub async fn page(state: &AppState, user: &CurrentUser) -> Result<Response, WebE
     let actor = &user.actor;
     let inbox = app.inbox(actor).await?;
     let tasks = app.my_tasks(actor).await?;
+    let meetings = app
+        .upcoming_meetings(actor)
+        .await?
+        .iter()
+        .map(|m| Line {
+            href: format!("/meetings/{}", m.id),
+            text: m.title.clone(),
+            note: format!("{} · {}", app.local_time(m.starts_at), m.mode.label()),
+            urgent: false,
+        })
+        .collect();
     let register = app
         .register(
             actor,
@@ -140,6 +152,7 @@ pub async fn page(state: &AppState, user: &CurrentUser) -> Result<Response, WebE
         more_messages: messages.len().saturating_sub(SHOWN),
         messages: messages.into_iter().take(SHOWN).collect(),
         calls,
+        meetings,
         tasks: task_lines,
         team_tasks: tasks.team.len(),
         overdue,

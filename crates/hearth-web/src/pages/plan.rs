@@ -231,6 +231,7 @@ struct SectionPage {
     review_by: String,
     error: Option<String>,
     conflict: Option<ConflictView>,
+    decision: Option<DecisionNote>,
     places: Vec<(&'static str, &'static str)>,
     discussions: Vec<(&'static str, &'static str)>,
     cpr_choices: Vec<(&'static str, &'static str)>,
@@ -254,6 +255,14 @@ struct Draft {
     review_by: String,
 }
 
+/// The meeting decision a save carries out.
+#[derive(Clone)]
+pub struct DecisionNote {
+    pub id: String,
+    pub meeting: String,
+    pub text: String,
+}
+
 async fn section_page(
     state: &AppState,
     user: &CurrentUser,
@@ -261,7 +270,7 @@ async fn section_page(
     section: Section,
     draft: Option<Draft>,
     error: Option<String>,
-    conflict: Option<ConflictView>,
+    (conflict, decision): (Option<ConflictView>, Option<DecisionNote>),
 ) -> Result<Response, WebError> {
     let view = state.app.care_plan(&user.actor, id).await?;
     if view.emergency {
@@ -274,7 +283,10 @@ async fn section_page(
     let draft = draft.unwrap_or_else(|| Draft {
         content: current.map_or_else(|| Content::empty(section), |v| v.content.clone()),
         base_version: current.map_or(0, |v| v.version),
-        summary: String::new(),
+        summary: decision.as_ref().map_or_else(String::new, |d| {
+            let text: String = d.text.chars().take(180).collect();
+            format!("Meeting decision: {text}")
+        }),
         review_by: String::new(),
     });
     let page = render(&SectionPage {
@@ -292,6 +304,7 @@ async fn section_page(
         review_by: draft.review_by,
         error: error.clone(),
         conflict,
+        decision,
         places: choices(Place::ALL, Place::code, Place::label),
         discussions: choices(Discussion::ALL, Discussion::code, Discussion::label),
         cpr_choices: choices(CprDecision::ALL, CprDecision::code, CprDecision::label),
@@ -305,20 +318,52 @@ async fn section_page(
     Ok(page)
 }
 
-/// `GET /patients/{id}/plan/{section}`: the section's form, from its current version.
+#[derive(serde::Deserialize, Default)]
+pub struct EditQuery {
+    #[serde(default)]
+    decision: Option<String>,
+}
+
+/// The meeting decision `decision` (an id from a form or a link) that this save carries out.
+async fn decision_note(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &PatientId,
+    decision: Option<&str>,
+) -> Result<Option<DecisionNote>, WebError> {
+    let Some(decision) = decision.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Ok(None);
+    };
+    let decision = crate::pages::record_id(decision)?;
+    let found = state
+        .app
+        .decision_awaiting_plan(&user.actor, id, &decision)
+        .await?;
+    Ok(Some(DecisionNote {
+        id: found.id,
+        meeting: found.meeting_id,
+        text: found.text,
+    }))
+}
+
+/// `GET /patients/{id}/plan/{section}[?decision=ID]`: the section's form, from its current
+/// version; with a meeting's decision to carry out.
 pub async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, section)): Path<(String, String)>,
+    Query(query): Query<EditQuery>,
 ) -> Result<Response, WebError> {
+    let id = patient_id(&id)?;
+    let decision = decision_note(&state, &user, &id, query.decision.as_deref()).await?;
     section_page(
         &state,
         &user,
-        &patient_id(&id)?,
+        &id,
         section_of(&section)?,
         None,
         None,
-        None,
+        (None, decision),
     )
     .await
 }
@@ -337,6 +382,8 @@ pub async fn save(
     let base_version = crate::pages::form_version(&submitted.one("base_version"))?;
     let summary = submitted.one("summary");
     let review_by_text = submitted.one("review_by");
+    let decision_id = Some(submitted.one("decision")).filter(|d| !d.trim().is_empty());
+    let decision = decision_note(&state, &user, &id, decision_id.as_deref()).await?;
     let parsed = submitted
         .content(section)
         .and_then(|content| Ok((content, submitted.date("review_by", &review_by_text)?)));
@@ -358,7 +405,7 @@ pub async fn save(
                 section,
                 Some(draft),
                 Some(invalid.message),
-                None,
+                (None, decision.clone()),
             )
             .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -381,12 +428,15 @@ pub async fn save(
                 summary,
                 review_by,
             },
+            decision.as_ref().map(|d| d.id.as_str()),
         )
         .await;
     match result {
-        Ok(SaveOutcome::Saved(_)) => {
-            Ok(Redirect::to(&format!("/patients/{id}/plan#{}", section.code())).into_response())
-        }
+        Ok(SaveOutcome::Saved(_)) => Ok(Redirect::to(&match &decision {
+            Some(d) => format!("/meetings/{}#patient-{id}", d.meeting),
+            None => format!("/patients/{id}/plan#{}", section.code()),
+        })
+        .into_response()),
         Ok(SaveOutcome::Conflict { theirs }) => {
             let names = state
                 .app
@@ -420,7 +470,7 @@ pub async fn save(
                 section,
                 Some(draft),
                 Some("Someone saved this section while you were editing it. Nothing of yours was lost and nothing was saved yet: compare the two versions below, change the form so it says what both of you meant, and save again.".to_owned()),
-                conflict,
+                (conflict, decision.clone()),
             )
             .await?;
             Ok((StatusCode::CONFLICT, page).into_response())
@@ -433,7 +483,7 @@ pub async fn save(
                 section,
                 Some(draft),
                 Some(invalid.message),
-                None,
+                (None, decision.clone()),
             )
             .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -216,7 +216,7 @@ impl Submitted {
             .unwrap_or_default()
     }
 
-    fn all(&self, name: &str) -> Vec<String> {
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
         self.pairs
             .iter()
             .filter(|(k, _)| k == name)

@@ -90,6 +90,9 @@ fn row(
         source: t.source.label(),
         source_href: match (t.source, &t.source_ref) {
             (TaskSource::Message, Some(c)) => Some(format!("{base}/conversations/{c}")),
+            (TaskSource::Meeting, Some(m)) => {
+                Some(format!("/meetings/{m}#patient-{}", t.patient_id))
+            }
             _ => None,
         },
         closed: t.closed.as_ref().map(|(_, at)| {

@@ -91,6 +91,14 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/patients/{id}/tasks/{task}/{change}", "SADDDDDD"),
     ("GET", "/tasks", "SAAADDAA"),
     ("GET", "/inbox", "SAAADDAA"),
+    ("GET", "/meetings", "SAAADDAA"),
+    ("POST", "/meetings", "SAAADDAA"),
+    ("GET", "/meetings/{id}", "SAAADDAA"),
+    ("POST", "/meetings/{id}/attendance", "SAAADDAA"),
+    ("POST", "/meetings/{id}/cancel", "SAAADDAA"),
+    ("POST", "/meetings/{id}/agenda", "SAAADDAA"),
+    // A patient's part of the minutes is their record: only their care team writes it.
+    ("POST", "/meetings/{id}/agenda/{patient}/{what}", "SADDDDDD"),
     ("GET", "/live", "SAAAAAAA"),
     ("GET", "/patients/{id}/team", "SADDDDAD"),
     ("POST", "/patients/{id}/team/members", "SADDDDDD"),
@@ -286,6 +294,8 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             .replace("{conversation}", "no-such-conversation")
             .replace("{talk}", "no-such-talk")
             .replace("{task}", "no-such-task")
+            .replace("{patient}", patient.as_str())
+            .replace("{what}", "notes")
             .replace("/emergency", "/emergency?number=9434765919")
             .replace("/emergency?number=9434765919-access", "/emergency-access");
         for ((client, token), (expected, principal)) in
