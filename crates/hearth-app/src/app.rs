@@ -32,6 +32,8 @@ pub struct AppConfig {
     pub sign_in_window: SignedDuration,
     /// How long emergency access to a record outside one's care team lasts.
     pub emergency_access_duration: SignedDuration,
+    /// E-mail notification of urgent items, when configured.
+    pub mail: Option<crate::MailConfig>,
 }
 
 impl Default for AppConfig {
@@ -45,6 +47,7 @@ impl Default for AppConfig {
             sign_in_address_max_failures: 20,
             sign_in_window: SignedDuration::from_mins(15),
             emergency_access_duration: SignedDuration::from_hours(12),
+            mail: None,
         }
     }
 }

@@ -277,6 +277,22 @@ impl App {
             (RESOURCE, &message.id, 1),
         )
         .await?;
+        if message.urgency == hearth_domain::conversation::Urgency::Urgent {
+            // People addressed in person are told by e-mail too (when configured); a service's
+            // shared inbox is watched in Hearth.
+            for recipient in recipients {
+                if let Member::Practitioner(person) = recipient
+                    && person != &actor.practitioner_id
+                {
+                    self.queue_mail(
+                        &mut tx,
+                        person,
+                        hearth_domain::notification::MailReason::UrgentMessage,
+                    )
+                    .await?;
+                }
+            }
+        }
         let mut keys: Vec<String> = recipients.iter().map(key_of).collect();
         keys.push(format!("p:{}", actor.practitioner_id));
         self.live.commit(&self.store, tx, &keys).await

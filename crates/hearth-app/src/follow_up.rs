@@ -4,6 +4,7 @@
 //! seconds (`hearth serve`); the first node to mark an item escalates it.
 
 use hearth_domain::conversation;
+use hearth_domain::notification::MailReason;
 use hearth_domain::task::TaskOwner;
 
 use crate::tasks::owner_keys;
@@ -58,6 +59,8 @@ impl App {
                     read_at: None,
                 })
                 .await?;
+                self.queue_mail(&mut tx, &person, MailReason::ReplyOverdue)
+                    .await?;
                 keys.push(format!("p:{person}"));
             }
         }
@@ -108,6 +111,8 @@ impl App {
                     read_at: None,
                 })
                 .await?;
+                self.queue_mail(&mut tx, &person, MailReason::TaskOverdue)
+                    .await?;
                 keys.push(format!("p:{person}"));
             }
             keys.extend(owner_keys(&mut tx, &overdue).await?);

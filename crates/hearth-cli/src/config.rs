@@ -53,7 +53,11 @@ impl Common {
 
     /// Connects to the database, applies migrations and builds the app.
     pub async fn open(&self) -> anyhow::Result<App> {
-        let config = self.app_config()?;
+        self.open_with(self.app_config()?).await
+    }
+
+    /// Like `open`, with a configuration the caller completed.
+    pub async fn open_with(&self, config: AppConfig) -> anyhow::Result<App> {
         let store = Store::connect(&self.database_url).await?;
         store.migrate().await?;
         Ok(App::new(store, config))

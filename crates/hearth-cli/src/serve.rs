@@ -30,6 +30,17 @@ pub struct ServeArgs {
     /// choose the address they are counted under.
     #[arg(long, env = "HEARTH_TRUSTED_PROXY")]
     pub trusted_proxy: bool,
+    /// E-mail notification of urgent items: the SMTP relay (`host:port`) Hearth hands mail to,
+    /// on this host or a trusted network; it delivers onwards. The e-mails carry no clinical
+    /// details, only a link to the inbox. Needs --mail-from and --public-url.
+    #[arg(long, env = "HEARTH_SMTP_RELAY", requires_all = ["mail_from", "public_url"])]
+    pub smtp_relay: Option<String>,
+    /// The sender address of notification e-mails.
+    #[arg(long, env = "HEARTH_MAIL_FROM", requires = "smtp_relay")]
+    pub mail_from: Option<String>,
+    /// Hearth's address as users reach it (https://hearth.example.org), for the link in e-mails.
+    #[arg(long, env = "HEARTH_PUBLIC_URL", requires = "smtp_relay")]
+    pub public_url: Option<String>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -42,7 +53,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             args.addr
         );
     }
-    let app = args.common.open().await?;
+    let mut config = args.common.app_config()?;
+    if let (Some(relay), Some(from), Some(url)) =
+        (&args.smtp_relay, &args.mail_from, &args.public_url)
+    {
+        config.mail = Some(
+            hearth_app::MailConfig::new(relay, from, url)
+                .map_err(|why| anyhow::anyhow!("e-mail settings: {why}"))?,
+        );
+    }
+    let mailing = config.mail.is_some();
+    let app = args.common.open_with(config).await?;
     let mut web = WebConfig {
         secure_cookies: args.secure_cookies.unwrap_or(!args.addr.ip().is_loopback()),
         demo_sign_ins: Vec::new(),
@@ -69,7 +90,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         })?;
     let local = listener.local_addr()?;
     println!("listening on http://{local}");
-    tracing::info!(addr = %local, backend = app.store().backend().name(), "Hearth is serving");
+    tracing::info!(addr = %local, backend = app.store().backend().name(), mailing, "Hearth is serving");
     let store = app.store().clone();
     let follow_up = tokio::spawn(follow_up(app.clone()));
     hearth_web::serve(listener, app, web, shutdown_signal())
@@ -83,8 +104,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// How often each node looks for unanswered reply-by times and overdue tasks.
 const FOLLOW_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Escalates unanswered reply-by times and overdue tasks every half minute, on every node: each
-/// is escalated once, by whichever node marks it first.
+/// Escalates unanswered reply-by times and overdue tasks every half minute, on every node (each
+/// is escalated once, by whichever node marks it first), then sends the e-mail notifications
+/// waiting in the outbox (each claimed by one node).
 async fn follow_up(app: hearth_app::App) {
     let mut every = tokio::time::interval(FOLLOW_UP_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -95,6 +117,9 @@ async fn follow_up(app: hearth_app::App) {
         }
         if let Err(error) = app.escalate_overdue_tasks().await {
             tracing::warn!(%error, "could not escalate overdue tasks; trying again shortly");
+        }
+        if let Err(error) = app.send_pending_mail().await {
+            tracing::warn!(%error, "could not send e-mail notifications; trying again shortly");
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod figures;
 pub mod ids;
 pub mod meeting;
 pub mod national_number;
+pub mod notification;
 pub mod on_call;
 pub mod organisation;
 pub mod patient;

@@ -90,6 +90,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     14 "conversations" "0014_conversations.sql",
     15 "tasks" "0015_tasks.sql",
     16 "meetings" "0016_meetings.sql",
+    17 "mail outbox" "0017_mail_outbox.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -109,4 +110,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     14 "conversations" "0014_conversations.sql",
     15 "tasks" "0015_tasks.sql",
     16 "meetings" "0016_meetings.sql",
+    17 "mail outbox" "0017_mail_outbox.sql",
 );

@@ -9,6 +9,7 @@
 
 mod fixtures;
 mod http;
+mod smtp;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 
 pub use fixtures::{Credentials, Fixture, PASSWORD, new_patient};
 pub use http::{TestClient, csrf_token_in};
+pub use smtp::{ReceivedMail, SmtpTestServer};
 
 /// The backends a story test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

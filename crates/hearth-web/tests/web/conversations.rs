@@ -14,14 +14,14 @@ use crate::register::{REASONS, register};
 
 /// The fixture's patient on the register with the GP (coordinator) and a district nurse of the
 /// same practice in the team; signed-in clients for both and the patient's id.
-struct Team {
-    patient: String,
-    gp: TestClient,
-    nurse: TestClient,
-    gp_member: String,
+pub(crate) struct Team {
+    pub(crate) patient: String,
+    pub(crate) gp: TestClient,
+    pub(crate) nurse: TestClient,
+    pub(crate) gp_member: String,
 }
 
-async fn team(t: &TestApp, f: &Fixture) -> Team {
+pub(crate) async fn team(t: &TestApp, f: &Fixture) -> Team {
     let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let gp_member = join(t, f, &f.patient.id, &f.gp_actor.practitioner_id, "gp").await;
     let patient = f.patient.id.to_string();
@@ -43,7 +43,11 @@ async fn team(t: &TestApp, f: &Fixture) -> Team {
 }
 
 /// Starts a conversation as `client`; the response.
-async fn start(client: &TestClient, patient: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn start(
+    client: &TestClient,
+    patient: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let (_, page) = client
         .get_text(&format!("/patients/{patient}/conversations"))
         .await;

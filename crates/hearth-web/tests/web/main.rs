@@ -12,6 +12,7 @@ mod demo;
 mod directory;
 mod emergency;
 mod handover;
+mod mail;
 mod meetings;
 mod ops;
 mod patients;
