@@ -4,6 +4,7 @@
 
 mod conversations;
 mod details;
+mod meetings;
 mod names;
 mod people;
 mod plan;
@@ -177,6 +178,8 @@ impl App {
         let mut sign_ins = Vec::new();
         // The people behind the demo sign-ins, so that the demo conversations are theirs.
         let mut signed_in_people: Vec<(&str, PractitionerId)> = Vec::new();
+        // Their roles, to invite them to the demo meetings.
+        let mut signed_in_roles: Vec<(&str, hearth_domain::meeting::Participant)> = Vec::new();
         let mut gps: Vec<(&str, PractitionerId)> = Vec::new();
         let mut named: Vec<(&str, PractitionerId, CareTeamRole)> = Vec::new();
         let mut everyone: Vec<(&str, PractitionerId)> = Vec::new();
@@ -206,7 +209,7 @@ impl App {
             }
             let email = region::demo_email(spec);
             let (competencies, working_pattern) = details::person(spec.profession);
-            tx.insert_practitioner_role(&PractitionerRole {
+            let role = PractitionerRole {
                 id: PractitionerRoleId::new(id()),
                 practitioner_id: practitioner.id.clone(),
                 organisation_id: org_id(spec.organisation)?,
@@ -219,8 +222,17 @@ impl App {
                 created_at: now,
                 updated_at: now,
                 version: 1,
-            })
-            .await?;
+            };
+            tx.insert_practitioner_role(&role).await?;
+            if let (Some(sign_in), Some((_, org))) = (
+                spec.sign_in,
+                organisations.iter().find(|(k, _)| *k == spec.organisation),
+            ) {
+                signed_in_roles.push((
+                    sign_in,
+                    hearth_domain::meeting::Participant::in_role(&role, org.kind, true),
+                ));
+            }
             if let Some(role) = spec.sign_in {
                 let account = UserAccount {
                     id: UserId::new(id()),
@@ -386,6 +398,7 @@ impl App {
                         )
                         .await?;
                     }
+                    meetings::write(&mut tx, self.ids.as_ref(), &signed_in_roles, now).await?;
                     tx.commit().await?;
                 }
                 written += n;

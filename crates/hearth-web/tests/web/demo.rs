@@ -258,6 +258,39 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
         suggested,
         "a thread that went back and forth suggests a call"
     );
+    // Last week's register review was a case conference, with the not-ready patients first,
+    // decisions and actions; a case conference is coming up.
+    let meetings = first.app.meetings(&actor).await.unwrap();
+    let review = meetings
+        .recent
+        .iter()
+        .find(|m| m.kind == hearth_domain::meeting::MeetingKind::RegisterReview)
+        .expect("the demo GP's practice held a register review");
+    assert!(
+        meetings
+            .upcoming
+            .iter()
+            .any(|m| m.kind == hearth_domain::meeting::MeetingKind::CaseConference)
+    );
+    let view = first.app.meeting(&actor, &review.id).await.unwrap();
+    assert!(
+        view.case_conference,
+        "the GP and the specialist nurse attended"
+    );
+    assert!(view.agenda.len() >= 3);
+    assert!(view.agenda[0].item.patient_name.contains(", "));
+    assert!(
+        view.agenda
+            .iter()
+            .take(3)
+            .all(|a| !a.decisions.is_empty() && !a.actions.is_empty())
+    );
+    assert!(
+        view.agenda
+            .iter()
+            .any(|a| a.decisions.iter().any(|d| d.awaits_plan())),
+        "a decision waits to be carried into the plan"
+    );
     let again = first.app.create_demo_region(options, &mut |_, _| {}).await;
     assert!(
         again.is_err(),
