@@ -178,7 +178,9 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
 /// coordination and accept it as the other person) and e2e/emergency-journey.mjs (emergency
 /// access by the out-of-hours doctor, the coordinator's notice and access report),
 /// e2e/plan-journey.mjs (the care plan and summary) and e2e/conversation-journey.mjs (an urgent
-/// message seen live, its receipt, a "let's talk" call agreed). Skips, saying why, when Node, its packages
+/// message seen live, its receipt, a "let's talk" call agreed) and e2e/meeting-journey.mjs (a
+/// register review held as a case conference, a decision that updates the plan, an action that
+/// becomes a task, goes overdue and escalates). Skips, saying why, when Node, its packages
 /// or Chromium are missing — unless CI=true or HEARTH_REQUIRE_BROWSER=1, when they must run.
 async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, search: &str) {
     let e2e = repo_root().join("e2e");
@@ -226,6 +228,7 @@ async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, sea
         ("emergency-journey.mjs", "23-emergency-banner.png"),
         ("plan-journey.mjs", "38-who-to-call.png"),
         ("conversation-journey.mjs", "44-call-agreed.png"),
+        ("meeting-journey.mjs", "53-action-overdue.png"),
     ] {
         let output = Command::new("node")
             .arg(e2e.join(script))

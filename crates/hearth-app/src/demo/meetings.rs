@@ -1,9 +1,9 @@
 //! Meetings in the demo region: last week's register review at the demo GP's practice (attended
 //! by the GP, the district nurse and the specialist palliative care nurse, so a case conference),
 //! with notes, decisions — one still to be carried into the plan — and actions, one of them
-//! overdue; and a case conference by video tomorrow with the palliative medicine physician.
+//! overdue; and a case conference by video this time tomorrow with the palliative medicine physician.
 
-use hearth_domain::care_team::Member;
+use hearth_domain::care_team::{CareTeamRole, Member};
 use hearth_domain::meeting::{
     self, Decision, Meeting, MeetingKind, MeetingMode, MeetingStatus, Participant,
 };
@@ -17,14 +17,24 @@ use crate::{AppError, IdGenerator};
 /// through the whole register).
 const REVIEWED: usize = 10;
 
+/// (notes, decision, plan section, action, for the district nurse, due after hours)
+type Minute = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    bool,
+    i64,
+);
+
 /// What was said and agreed about the first patients reviewed: notes, a decision (and the plan
 /// section it changes), an action and whether it is for the district nurse (else the
 /// specialist nurse), due how many hours after the meeting.
-const MINUTES: &[(&str, &str, Option<&str>, &str, bool, i64)] = &[
+const MINUTES: &[Minute] = &[
     (
-        "Sleeping more, eating little. Daughter staying most nights and tired. Pain settled on \
+        "Sleeping more, eating little. Family staying most nights and tired. Pain settled on \
          the current patch; breakthrough doses twice this week.",
-        "Focus on comfort at home, as she wishes. Crisis plan to say: call the district nurses \
+        "Focus on comfort at home, as they wish. Crisis plan to say: call the district nurses \
          first, not 999; GP will verify death.",
         Some("crisis-plan"),
         "Check the anticipatory medicines are in the home and in date",
@@ -33,7 +43,7 @@ const MINUTES: &[(&str, &str, Option<&str>, &str, bool, i64)] = &[
     ),
     (
         "Breathless on walking to the bathroom; one unplanned admission last month. Has not yet \
-         talked about where he would want to be cared for.",
+         talked about where they would want to be cared for.",
         "Specialist nurse to visit with the GP to talk about preferences and what the future \
          may bring.",
         None,
@@ -147,31 +157,33 @@ pub async fn write(
             .find(|(c, _)| &c.patient_id == patient)
             .map(|(_, t)| t.as_slice())
             .unwrap_or_default();
-        let owner = if *for_nurse { &nurse } else { &specialist };
-        // The action goes to that person when they are in the team, else to the GP.
-        let owner = if team.iter().any(|m| {
-            m.is_active() && m.member == Member::Practitioner(owner.practitioner_id.clone())
-        }) {
-            owner.practitioner_id.clone()
+        let (person, role) = if *for_nurse {
+            (&nurse, CareTeamRole::DistrictNurse)
         } else {
-            gp.practitioner_id.clone()
+            (&specialist, CareTeamRole::SpecialistPalliativeNurse)
         };
+        // The action goes to that person when they are in the team, else to whoever holds
+        // their role there, else to the GP.
+        let active = || team.iter().filter(|m| m.is_active());
+        let owner =
+            if active().any(|m| m.member == Member::Practitioner(person.practitioner_id.clone())) {
+                TaskOwner::Person(person.practitioner_id.clone())
+            } else if active().any(|m| m.role == role) {
+                TaskOwner::Role(role)
+            } else {
+                TaskOwner::Person(gp.practitioner_id.clone())
+            };
         let task = TaskDraft {
             title: (*action).to_owned(),
             due_at: Some(at.checked_add(hours(*due)).unwrap_or(at)),
             source: TaskSource::Meeting.code().to_owned(),
             source_ref: Some(review.id.clone()),
         }
-        .check(
-            (ids.new_id(), patient),
-            TaskOwner::Person(owner),
-            &gp.practitioner_id,
-            at,
-        )?;
+        .check((ids.new_id(), patient), owner, &gp.practitioner_id, at)?;
         tx.insert_task(&task).await?;
     }
 
-    // Tomorrow at one, by video: the patients the review flagged, with the consultant.
+    // This time tomorrow, by video: the first patients the review flagged, with the consultant.
     let tomorrow = now
         .checked_add(hours(24))
         .unwrap_or(now)

@@ -78,7 +78,7 @@ fn person_choices(
 ) -> Vec<PersonChoice> {
     people
         .iter()
-        .filter(|p| &p.role.practitioner_id != me)
+        .filter(|p| &p.role.practitioner_id != me && p.role.profession.is_clinical())
         .map(|p| {
             (
                 p.role.id.to_string(),
