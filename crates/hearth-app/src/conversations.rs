@@ -13,7 +13,7 @@ use hearth_domain::conversation::{
     self, Addressee, Message, MessageDraft, TalkRequest, TalkState, TalkSuggestion, Urgency,
 };
 use hearth_domain::patient::Patient;
-use hearth_domain::{OrganisationId, PatientId, PractitionerId};
+use hearth_domain::{OrganisationId, PatientId, PractitionerId, ValidationError};
 use hearth_store::{Conversation, Receipt, Recipient, Tx};
 use jiff::Timestamp;
 
@@ -30,6 +30,8 @@ pub struct ConversationList {
     pub conversations: Vec<(Conversation, i64)>,
     pub choices: Vec<(String, String)>,
     pub names: HashMap<PractitionerId, String>,
+    /// The patient's open tasks, which a new message may be about.
+    pub tasks: Vec<hearth_domain::task::Task>,
     /// Whether the reader may write (care-team members; emergency access only reads).
     pub may_write: bool,
 }
@@ -51,6 +53,8 @@ pub struct ConversationView {
     pub suggestion: Option<TalkSuggestion>,
     pub names: HashMap<PractitionerId, String>,
     pub services: HashMap<OrganisationId, String>,
+    /// The patient's tasks: those messages are about, and the open ones a reply may be about.
+    pub tasks: Vec<hearth_domain::task::Task>,
     pub may_write: bool,
 }
 
@@ -183,11 +187,14 @@ impl App {
                 )
                 .collect::<Vec<_>>();
             let (names, services) = self.names_for(&mut tx, members.into_iter()).await?;
+            let mut tasks = tx.tasks_of(patient).await?;
+            tasks.retain(|t| t.status == hearth_domain::task::TaskStatus::Open);
             found = Some(ConversationList {
                 patient: record.clone(),
                 choices: choices(&team, &names, &services),
                 conversations,
                 names,
+                tasks,
                 may_write: *basis != AccessBasis::EmergencyAccess,
             });
         }
@@ -266,8 +273,39 @@ impl App {
         actor: &Actor,
         patient: &PatientId,
         message: &Message,
-        recipients: &[Member],
+        addressed: &[Member],
     ) -> Result<(), AppError> {
+        if let Some(task) = &message.task
+            && tx.task(patient, task).await?.is_none()
+        {
+            return Err(ValidationError::new(
+                "task",
+                "Choose one of this patient's tasks, or none.",
+            )
+            .into());
+        }
+        // Whoever the message mentions ("@Sarah Okafor") receives it too.
+        let team = tx.care_team(patient).await?;
+        let people: Vec<Member> = team
+            .iter()
+            .filter(|m| m.is_active() && matches!(m.member, Member::Practitioner(_)))
+            .map(|m| m.member.clone())
+            .collect();
+        let (names, _) = self.names_for(&mut tx, people.iter().cloned()).await?;
+        let named: Vec<(Member, String)> = people
+            .into_iter()
+            .filter_map(|m| match &m {
+                Member::Practitioner(p) => names.get(p).cloned().map(|n| (m.clone(), n)),
+                Member::Service(_) => None,
+            })
+            .collect();
+        let mut reached = addressed.to_vec();
+        for member in conversation::mentioned(&message.body, &named, &actor.practitioner_id) {
+            if !reached.contains(&member) {
+                reached.push(member);
+            }
+        }
+        let recipients = reached.as_slice();
         tx.insert_message(message, recipients).await?;
         self.audit_change(
             &mut tx,
@@ -349,6 +387,7 @@ impl App {
         let messages = tx.messages_of(&conversation.id).await?;
         let receipts = tx.receipts_of(&conversation.id).await?;
         let talks = tx.talks_of(&conversation.id).await?;
+        let tasks = tx.tasks_of(patient).await?;
         let members = messages
             .iter()
             .map(|m| Member::Practitioner(m.author.clone()))
@@ -403,6 +442,7 @@ impl App {
             suggestion,
             names,
             services,
+            tasks,
             may_write,
         })
     }
@@ -521,6 +561,7 @@ impl App {
             urgency: Urgency::Routine.code().to_owned(),
             reply_by: None,
             section: String::new(),
+            task: String::new(),
         };
         let message = draft.check(
             (self.ids.new_id(), conversation.to_owned(), patient),

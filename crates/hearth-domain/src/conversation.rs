@@ -148,6 +148,8 @@ pub struct Message {
     pub reply_by: Option<Timestamp>,
     /// The plan section the message is about, when the author linked one.
     pub section: Option<Section>,
+    /// The task (of the same patient) the message is about, when the author linked one.
+    pub task: Option<String>,
     pub sent_at: Timestamp,
     /// When the unanswered reply-by time was escalated to the author and the coordinator.
     pub escalated_at: Option<Timestamp>,
@@ -162,6 +164,8 @@ pub struct MessageDraft {
     pub reply_by: Option<Timestamp>,
     /// A plan section code, or empty.
     pub section: String,
+    /// The id of one of the patient's tasks, or empty (the app checks it is the patient's).
+    pub task: String,
 }
 
 impl MessageDraft {
@@ -200,6 +204,16 @@ impl MessageDraft {
                 ValidationError::new("section", "Choose a section of the care plan, or none.")
             })?),
         };
+        let task = match self.task.trim() {
+            "" => None,
+            id if crate::ids::is_valid(id) => Some(id.to_owned()),
+            _ => {
+                return Err(ValidationError::new(
+                    "task",
+                    "Choose one of this patient's tasks, or none.",
+                ));
+            }
+        };
         Ok(Message {
             id,
             conversation_id: conversation,
@@ -209,10 +223,41 @@ impl MessageDraft {
             urgency,
             reply_by: self.reply_by,
             section,
+            task,
             sent_at: now,
             escalated_at: None,
         })
     }
+}
+
+/// The care-team members a message mentions: each person of the team whose name follows an `@`
+/// in the body ("@Sarah Okafor"), matched without regard to case, once each, never the author.
+/// `named` pairs each active person of the team with their name. A mentioned person becomes a
+/// recipient of the message (they get it in their inbox and a read receipt).
+pub fn mentioned(body: &str, named: &[(Member, String)], author: &PractitionerId) -> Vec<Member> {
+    let body = body.to_lowercase();
+    let mut found: Vec<Member> = Vec::new();
+    for (member, name) in named {
+        let Member::Practitioner(person) = member else {
+            continue;
+        };
+        let name = name.trim().to_lowercase();
+        if name.is_empty() || person == author || found.contains(member) {
+            continue;
+        }
+        let at = format!("@{name}");
+        let mentions = body.match_indices(&at).any(|(start, _)| {
+            // The name ends there: "@Sam Lee" does not mention "Sam Leeming".
+            body[start + at.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+        });
+        if mentions {
+            found.push(member.clone());
+        }
+    }
+    found
 }
 
 /// Checks a conversation's topic.

@@ -54,7 +54,7 @@ const CONVERSATION_COLUMNS: &str =
     "c.id, c.patient_id, c.topic, c.started_by, c.addressed_to, c.started_at, c.last_message_at";
 
 const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.patient_id, m.author_id, m.body, \
-     m.urgency, m.reply_by, m.section, m.sent_at, m.escalated_at";
+     m.urgency, m.reply_by, m.section, m.task_id, m.sent_at, m.escalated_at";
 
 const TALK_COLUMNS: &str = "id, conversation_id, patient_id, requested_by, mode, proposed, state, \
      scheduled_at, agreed_by, outcome, outcome_by, created_at, version";
@@ -95,6 +95,7 @@ fn message_from_row(row: &AnyRow) -> Result<Message, StoreError> {
                     .ok_or_else(|| StoreError::Corrupt(format!("section holds '{s}'")))?,
             ),
         },
+        task: optional_text(row, "task_id")?,
         sent_at: timestamp(row, "sent_at")?,
         escalated_at: optional_timestamp(row, "escalated_at")?,
     })
@@ -163,8 +164,8 @@ impl Tx {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, patient_id, author_id, body, urgency, \
-             reply_by, section, sent_at, escalated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+             reply_by, section, task_id, sent_at, escalated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)",
         )
         .bind(m.id.as_str())
         .bind(m.conversation_id.as_str())
@@ -174,6 +175,7 @@ impl Tx {
         .bind(m.urgency.code())
         .bind(m.reply_by.map(millis))
         .bind(m.section.map(|s| s.code()))
+        .bind(m.task.clone())
         .bind(millis(m.sent_at))
         .execute(&mut *self.inner)
         .await?;

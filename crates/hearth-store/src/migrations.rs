@@ -91,6 +91,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     15 "tasks" "0015_tasks.sql",
     16 "meetings" "0016_meetings.sql",
     17 "mail outbox" "0017_mail_outbox.sql",
+    18 "message task" "0018_message_task.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -111,4 +112,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     15 "tasks" "0015_tasks.sql",
     16 "meetings" "0016_meetings.sql",
     17 "mail outbox" "0017_mail_outbox.sql",
+    18 "message task" "0018_message_task.sql",
 );

@@ -107,6 +107,7 @@ impl Writer<'_> {
             urgency,
             reply_by,
             section: None,
+            task: None,
             sent_at: at,
             escalated_at: None,
         };

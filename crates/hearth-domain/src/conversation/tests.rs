@@ -47,6 +47,7 @@ fn message(id: &str, author: &str, minute: i64, urgency: Urgency) -> Message {
         urgency,
         reply_by: None,
         section: None,
+        task: None,
         sent_at: at(minute),
         escalated_at: None,
     }
@@ -130,6 +131,7 @@ fn a_draft_is_checked() {
         urgency: "urgent".to_owned(),
         reply_by: Some(at(60)),
         section: "crisis-plan".to_owned(),
+        task: String::new(),
     };
     let message = draft.check(ids(), &author, at(0)).unwrap();
     assert_eq!(message.body, "Pain worse tonight.\nPlease call.");
@@ -336,4 +338,68 @@ fn a_talk_request_needs_sensible_times() {
     assert_eq!(field("phone", &[at(1), at(2), at(3), at(4)]), "times");
     assert_eq!(field("phone", &[at(-5)]), "times");
     assert_eq!(field("phone", &[at(60 * 24 * 30)]), "times");
+}
+
+#[test]
+fn a_mention_names_a_person_of_the_team_by_their_full_name() {
+    let sarah = Member::Practitioner(PractitionerId::new("sarah"));
+    let sam = Member::Practitioner(PractitionerId::new("sam"));
+    let team = vec![
+        (sarah.clone(), "Sarah Okafor".to_owned()),
+        (sam.clone(), "Sam Lee".to_owned()),
+        (
+            Member::Service(crate::OrganisationId::new("dn")),
+            "Ashby District Nurses".to_owned(),
+        ),
+    ];
+    let gp = PractitionerId::new("gp");
+    assert_eq!(
+        mentioned("Could @sarah okafor visit tonight?", &team, &gp),
+        vec![sarah.clone()]
+    );
+    assert_eq!(
+        mentioned(
+            "@Sam Lee and @Sarah Okafor: both please. @Sam Lee again.",
+            &team,
+            &gp
+        ),
+        vec![sarah.clone(), sam.clone()]
+    );
+    // Not a mention: no @, part of a longer name, a service, or the author themself.
+    assert!(mentioned("Sarah Okafor visited.", &team, &gp).is_empty());
+    assert!(mentioned("@Sam Leeming is new", &team, &gp).is_empty());
+    assert!(mentioned("@Ashby District Nurses", &team, &gp).is_empty());
+    assert!(mentioned("@Sarah Okafor", &team, &PractitionerId::new("sarah")).is_empty());
+}
+
+#[test]
+fn a_message_links_a_task_by_its_id() {
+    let draft = MessageDraft {
+        body: "Done?".into(),
+        urgency: "routine".into(),
+        task: "task-1".into(),
+        ..MessageDraft::default()
+    };
+    let made = draft
+        .check(
+            ("m".into(), "c".into(), &PatientId::new("p-1")),
+            &PractitionerId::new("gp"),
+            at(0),
+        )
+        .unwrap();
+    assert_eq!(made.task.as_deref(), Some("task-1"));
+    let bad = MessageDraft {
+        task: "not an id!".into(),
+        ..draft
+    };
+    assert_eq!(
+        bad.check(
+            ("m".into(), "c".into(), &PatientId::new("p-1")),
+            &PractitionerId::new("gp"),
+            at(0)
+        )
+        .unwrap_err()
+        .field,
+        "task"
+    );
 }

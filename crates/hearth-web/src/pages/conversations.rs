@@ -31,6 +31,7 @@ struct ListPage {
     choices: Vec<(String, String)>,
     urgencies: Vec<(&'static str, &'static str)>,
     sections: Vec<(&'static str, &'static str)>,
+    tasks: Vec<(String, String)>,
 }
 
 struct ListRow {
@@ -62,6 +63,7 @@ struct ThreadPage {
     call_open: bool,
     urgencies: Vec<(&'static str, &'static str)>,
     sections: Vec<(&'static str, &'static str)>,
+    tasks: Vec<(String, String)>,
 }
 
 struct MessageRow {
@@ -72,6 +74,7 @@ struct MessageRow {
     urgency_code: &'static str,
     reply_by: Option<String>,
     section: Option<(String, &'static str)>,
+    task: Option<(String, String)>,
     paragraphs: Vec<String>,
     read_by: Vec<String>,
     unread: Vec<String>,
@@ -93,6 +96,14 @@ struct TalkRow {
 
 fn urgencies() -> Vec<(&'static str, &'static str)> {
     Urgency::ALL.iter().map(|u| (u.code(), u.label())).collect()
+}
+
+/// The open tasks a message may be about: (id, title).
+fn task_choices(tasks: &[hearth_domain::task::Task]) -> Vec<(String, String)> {
+    tasks
+        .iter()
+        .map(|t| (t.id.clone(), t.title.clone()))
+        .collect()
 }
 
 fn sections() -> Vec<(&'static str, &'static str)> {
@@ -164,6 +175,7 @@ async fn list_page(
         choices: list.choices,
         urgencies: urgencies(),
         sections: sections(),
+        tasks: task_choices(&list.tasks),
     })
 }
 
@@ -195,6 +207,7 @@ fn draft_from(
             "urgency" => draft.urgency = value,
             "reply_by" => reply_by = value,
             "section" => draft.section = value,
+            "task" => draft.task = value,
             _ => {}
         }
     }
@@ -279,6 +292,14 @@ fn thread_page(
                 section: m
                     .section
                     .map(|s| (format!("{patient_href}/plan#{}", s.code()), s.label())),
+                task: m.task.as_ref().map(|id| {
+                    let title = view
+                        .tasks
+                        .iter()
+                        .find(|t| &t.id == id)
+                        .map_or_else(|| "a task".to_owned(), |t| t.title.clone());
+                    (format!("{patient_href}/tasks"), title)
+                }),
                 paragraphs: m.body.split('\n').map(str::to_owned).collect(),
                 read_by,
                 unread,
@@ -329,6 +350,14 @@ fn thread_page(
         call_open,
         urgencies: urgencies(),
         sections: sections(),
+        tasks: task_choices(
+            &view
+                .tasks
+                .iter()
+                .filter(|t| t.status == hearth_domain::task::TaskStatus::Open)
+                .cloned()
+                .collect::<Vec<_>>(),
+        ),
     })
 }
 

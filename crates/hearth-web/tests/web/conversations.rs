@@ -549,7 +549,89 @@ async fn two_nodes_share_live_updates_through_postgres() {
     a_message_sent_through_one_node_reaches_a_page_on_another().await;
 }
 
+async fn a_mention_brings_a_colleague_in_and_a_message_links_a_task(backend: Backend) {
+    let Some(t) = spawn_app(backend, "mentions").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let team = team(&t, &f).await;
+    nurse_in_team(&t, &f, "ola.berg@test.example", ("Ola", "Berg")).await;
+    let ola = t.signed_in("ola.berg@test.example", PASSWORD).await;
+    let gp_to = format!("member:{}", team.gp_member);
+
+    // Addressed to the GP, mentioning Ola: she receives it too.
+    let sent = start(
+        &team.nurse,
+        &team.patient,
+        &[
+            ("topic", "Evening visit"),
+            ("to", &gp_to),
+            ("body", "Could @ola berg take the evening visit tonight?"),
+            ("urgency", "today"),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status().as_u16(), 303);
+    let thread = location(&sent);
+    let (_, inbox) = ola.get_text("/inbox").await;
+    assert!(inbox.contains("Evening visit"), "{inbox}");
+    let (_, page) = team.nurse.get_text(&thread).await;
+    assert!(page.contains("Not read yet by"));
+    assert!(page.contains("Ola Berg"), "{page}");
+
+    // A reply about a task links it; a task that is not the patient's is refused.
+    let task = t
+        .app
+        .create_task(
+            &f.gp_actor,
+            &f.patient.id,
+            hearth_app::NewTask {
+                owner: gp_to.clone(),
+                draft: hearth_domain::task::TaskDraft {
+                    title: "Review the evening medicines".into(),
+                    due_at: Some(t.app.now() + SignedDuration::from_hours(3)),
+                    ..Default::default()
+                },
+            },
+        )
+        .await
+        .unwrap();
+    let (_, page) = team.gp.get_text(&thread).await;
+    assert!(
+        page.contains("Review the evening medicines"),
+        "offered as a task to link"
+    );
+    let status = post(
+        &team.gp,
+        &thread,
+        &thread,
+        &[
+            ("body", "Yes, see the task."),
+            ("urgency", "routine"),
+            ("task", &task),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = team.nurse.get_text(&thread).await;
+    assert!(
+        page.contains("Task: Review the evening medicines"),
+        "{page}"
+    );
+    for bad in ["no-such-task", "not an id!"] {
+        let status = post(
+            &team.gp,
+            &thread,
+            &thread,
+            &[("body", "Again"), ("urgency", "routine"), ("task", bad)],
+        )
+        .await;
+        assert_eq!(status, 422, "{bad}");
+    }
+}
+
 on_both_backends!(
+    a_mention_brings_a_colleague_in_and_a_message_links_a_task,
     an_urgent_message_is_read_answered_and_talked_about,
     an_unanswered_reply_by_escalates_once,
     bad_messages_and_outsiders_are_refused,
