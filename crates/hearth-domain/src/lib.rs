@@ -21,6 +21,7 @@ pub mod patient;
 pub mod practitioner;
 pub mod register;
 pub mod task;
+pub mod transition;
 pub mod user;
 
 pub use error::ValidationError;
