@@ -31,6 +31,7 @@ mod snapshot_cache;
 mod sqlite_reader;
 mod store;
 mod tasks;
+mod transitions;
 mod users;
 
 pub use access::{EmergencyAccess, Notice, Reader};
@@ -54,4 +55,5 @@ pub use practitioners::{ActorRoleRow, DirectoryEntry, PersonRecord, RoleRecord, 
 pub use sessions::StoredSession;
 pub use store::{PoolState, Store, SuspendedIndexes, Tx, create_database, drop_database};
 pub use tasks::TaskLine;
+pub use transitions::{Arrival, ChecklistLine, StoredDischarge};
 pub use users::StoredUser;

@@ -92,6 +92,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     16 "meetings" "0016_meetings.sql",
     17 "mail outbox" "0017_mail_outbox.sql",
     18 "message task" "0018_message_task.sql",
+    19 "transitions" "0019_transitions.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -113,4 +114,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     16 "meetings" "0016_meetings.sql",
     17 "mail outbox" "0017_mail_outbox.sql",
     18 "message task" "0018_message_task.sql",
+    19 "transitions" "0019_transitions.sql",
 );

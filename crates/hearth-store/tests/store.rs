@@ -596,7 +596,153 @@ async fn racing_saves_of_one_section_have_one_winner(backend: hearth_testkit::Ba
     assert_eq!(crisis, &crisis_plan(3, "Midazolam 2.5 mg s/c"));
 }
 
+/// The discharge workflow as stored: one current stay and one open discharge per patient, the
+/// state machine's refusals change nothing, a stale version is refused, the checklist and the
+/// letter read back.
+async fn discharges_follow_the_state_machine(backend: hearth_testkit::Backend) {
+    use hearth_domain::transition::*;
+    let Some(db) = TestDatabase::new(backend, "discharges_follow_the_state_machine").await else {
+        return;
+    };
+    let store = &db.store;
+    let org = NewOrganisation {
+        name: "Westvale Hospital".into(),
+        kind: "hospital-department".into(),
+        ..Default::default()
+    }
+    .validate(OrganisationId::new("org-h"), start_time())
+    .unwrap();
+    let ward = hearth_domain::practitioner::NewPractitioner {
+        given_name: "Grace".into(),
+        family_name: "Adeyemi".into(),
+    }
+    .validate(PractitionerId::new("pr-ward"), start_time())
+    .unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.insert_organisation(&org).await.unwrap();
+    tx.insert_practitioner(&ward).await.unwrap();
+    tx.insert_patient(&patient("p-1", "Edith", "Carter", "9434765919", &org.id))
+        .await
+        .unwrap();
+    let admitted = StayDraft {
+        place: "hospital".into(),
+        organisation_id: Some(org.id.clone()),
+        detail: "Ward 7".into(),
+        emergency: true,
+        reason: "COPD exacerbation".into(),
+        started_at: None,
+    }
+    .check(
+        ("s-1".into(), &PatientId::new("p-1")),
+        None,
+        &ward.id,
+        start_time(),
+    )
+    .unwrap();
+    tx.insert_stay(&admitted).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // A second current stay is refused by the database itself.
+    let mut tx = store.begin_write().await.unwrap();
+    let mut twice = admitted.clone();
+    twice.id = "s-2".into();
+    assert!(tx.insert_stay(&twice).await.is_err());
+    drop(tx);
+
+    let now = start_time();
+    let draft = DischargeDraft {
+        planned_at: Some(now + jiff::SignedDuration::from_hours(26)),
+        destination: String::new(),
+        complexity: Complexity::default(),
+    };
+    let rule = ComplexityRule::default();
+    let planned = draft
+        .check(("d-1".into(), &admitted), None, (&rule, &ward.id), now)
+        .unwrap();
+    let checklist: Vec<(ChecklistItem, Member)> = checklist_for(planned.complex)
+        .into_iter()
+        .map(|i| (i, Member::Practitioner(ward.id.clone())))
+        .collect();
+    let mut tx = store.begin_write().await.unwrap();
+    assert!(tx.insert_discharge(&planned, &checklist).await.unwrap());
+    let mut second = planned.clone();
+    second.id = "d-2".into();
+    assert!(
+        !tx.insert_discharge(&second, &checklist).await.unwrap(),
+        "one open discharge per patient"
+    );
+    tx.commit().await.unwrap();
+
+    let read = |store: &hearth_store::Store| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin_read().await.unwrap();
+            tx.discharges_of(&PatientId::new("p-1")).await.unwrap()
+        }
+    };
+    let stored = read(store).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].discharge, planned);
+
+    // Accepting before the ward says ready is refused; nothing is written.
+    let mut d = stored[0].discharge.clone();
+    assert!(d.step(DischargeStep::Accept, &ward.id, now).is_err());
+    d.step(DischargeStep::Ready, &ward.id, now).unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    assert!(tx.update_discharge(&d).await.unwrap());
+    // A change from the old version is refused.
+    let mut stale = stored[0].discharge.clone();
+    stale.step(DischargeStep::Cancel, &ward.id, now).unwrap();
+    assert!(!tx.update_discharge(&stale).await.unwrap());
+    d.step(DischargeStep::Accept, &ward.id, now).unwrap();
+    assert!(tx.update_discharge(&d).await.unwrap());
+    assert!(
+        tx.set_checklist_item("d-1", ChecklistItem::Letter, Some((&ward.id, now)))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.set_checklist_item("d-1", ChecklistItem::PlanningMeeting, Some((&ward.id, now)))
+            .await
+            .unwrap(),
+        "not on a simple discharge's checklist"
+    );
+    let letter = Letter {
+        diagnosis: "COPD".into(),
+        anticipatory_medicines: "Morphine 2.5 mg s/c".into(),
+        ..Letter::default()
+    };
+    tx.set_discharge_letter("d-1", &letter, Some(now))
+        .await
+        .unwrap();
+    d.step(DischargeStep::Discharge, &ward.id, now).unwrap();
+    assert!(tx.update_discharge(&d).await.unwrap());
+    tx.commit().await.unwrap();
+
+    let stored = read(store).await;
+    assert_eq!(stored[0].discharge.state, DischargeState::Discharged);
+    assert_eq!(stored[0].letter.as_ref(), Some(&letter));
+    assert_eq!(stored[0].letter_sent_at, Some(now));
+    let mut tx = store.begin_read().await.unwrap();
+    let lines = tx.checklist("d-1").await.unwrap();
+    assert_eq!(lines.len(), ChecklistItem::ALL.len() - 1);
+    assert_eq!(lines[0].item, ChecklistItem::PlanReviewed);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.item == ChecklistItem::Letter && l.done.is_some())
+    );
+    let arrivals = tx.arrivals_since(now).await.unwrap();
+    assert_eq!(arrivals.len(), 1);
+    assert!(arrivals[0].accepted);
+    drop(tx);
+    // The finished discharge frees the patient for a new one.
+    let mut tx = store.begin_write().await.unwrap();
+    assert!(tx.insert_discharge(&second, &checklist).await.unwrap());
+}
+
 on_both_backends!(
+    discharges_follow_the_state_machine,
     patients_round_trip_and_search,
     paging_reports_more,
     the_audit_chain_names_the_record_tampered_with,
