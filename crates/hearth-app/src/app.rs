@@ -34,6 +34,12 @@ pub struct AppConfig {
     pub emergency_access_duration: SignedDuration,
     /// E-mail notification of urgent items, when configured.
     pub mail: Option<crate::MailConfig>,
+    /// The notice and timing rules of discharge (risk flags).
+    pub discharge_rules: hearth_domain::transition::DischargeRules,
+    /// What makes a discharge complex enough for a planning meeting.
+    pub complexity_rule: hearth_domain::transition::ComplexityRule,
+    /// Public holidays, for the discharge risk flags.
+    pub public_holidays: Vec<jiff::civil::Date>,
 }
 
 impl Default for AppConfig {
@@ -48,6 +54,9 @@ impl Default for AppConfig {
             sign_in_window: SignedDuration::from_mins(15),
             emergency_access_duration: SignedDuration::from_hours(12),
             mail: None,
+            discharge_rules: hearth_domain::transition::DischargeRules::default(),
+            complexity_rule: hearth_domain::transition::ComplexityRule::default(),
+            public_holidays: hearth_domain::transition::england_and_wales_bank_holidays(),
         }
     }
 }

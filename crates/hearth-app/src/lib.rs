@@ -31,6 +31,7 @@ mod register;
 mod rota_cache;
 mod session_cache;
 mod tasks;
+mod transitions;
 
 pub use access_report::{ACCESS_REPORT_PAGE, AccessReport};
 pub use actor::{Actor, ActorRole};
@@ -56,7 +57,9 @@ pub use meetings::{AgendaView, MeetingList, MeetingView, PlanMeeting};
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
 pub use register::LeaveRegister;
 pub use tasks::{MyTasks, NewTask, PatientTasks, TaskChange};
+pub use transitions::{DischargeView, TransitionsView, notice_words};
 
 pub use hearth_store::{
-    AgendaItem, Backend, DirectoryEntry, RoleRecord, Store, StoreError, StoredApiToken, TaskLine,
+    AgendaItem, Arrival, Backend, ChecklistLine, DirectoryEntry, RoleRecord, Store, StoreError,
+    StoredApiToken, StoredDischarge, TaskLine,
 };

@@ -64,6 +64,10 @@ pub struct PatientOverview {
     pub care_team: CareTeam,
     /// Whether a coordinator handover is waiting for acceptance.
     pub handover_pending: bool,
+    /// Where the patient is now, when recorded.
+    pub current_stay: Option<hearth_domain::transition::Stay>,
+    /// A discharge planned and not yet done.
+    pub open_discharge: Option<hearth_domain::transition::Discharge>,
     /// Names of the practitioners the register entries and the care team mention.
     pub practitioner_names: HashMap<PractitionerId, String>,
     /// Who gives specialist palliative care advice now, and next.
@@ -210,6 +214,24 @@ impl App {
             let register = tx.register_entries_of(id).await?;
             let care_team = crate::care_team::load_team(&mut tx, id).await?;
             let handover_pending = tx.open_handover(id).await?.is_some();
+            let current_stay = tx
+                .stays_of(id)
+                .await?
+                .into_iter()
+                .find(|s| s.ended_at.is_none());
+            let open_discharge = tx
+                .discharges_of(id)
+                .await?
+                .into_iter()
+                .map(|d| d.discharge)
+                .find(|d| {
+                    matches!(
+                        d.state,
+                        hearth_domain::transition::DischargeState::Planned
+                            | hearth_domain::transition::DischargeState::Ready
+                            | hearth_domain::transition::DischargeState::Accepted
+                    )
+                });
             let mut mentioned: Vec<PractitionerId> = register
                 .iter()
                 .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
@@ -228,6 +250,8 @@ impl App {
                 register,
                 care_team,
                 handover_pending,
+                current_stay,
+                open_discharge,
                 practitioner_names,
                 on_call,
                 emergency,

@@ -23,6 +23,7 @@ pub mod sign_in;
 pub mod summary;
 pub mod tasks;
 pub mod team;
+pub mod transitions;
 
 use askama::Template;
 use axum::http::StatusCode;

@@ -71,6 +71,10 @@ struct PatientView {
     on_call: Vec<super::directory::RotaLine>,
     team_size: usize,
     handover_pending: bool,
+    /// Where the patient is now and since when ("In hospital (Ward 7) since …").
+    place: Option<String>,
+    /// A discharge planned: when, and its state.
+    discharge: Option<String>,
     /// The signed-in user coordinates this patient, so may see who accessed the record.
     viewer_coordinates: bool,
     place_choices: Vec<(&'static str, &'static str)>,
@@ -215,6 +219,23 @@ pub async fn page(
             .filter(|l| l.now)
             .collect(),
         handover_pending: overview.handover_pending,
+        place: overview.current_stay.as_ref().map(|s| {
+            format!(
+                "{}{} since {}",
+                s.place.label(),
+                s.detail
+                    .as_ref()
+                    .map_or_else(String::new, |d| format!(" ({d})")),
+                app.local_time(s.started_at)
+            )
+        }),
+        discharge: overview.open_discharge.as_ref().map(|d| {
+            format!(
+                "Discharge planned for {}: {}",
+                app.local_time(d.planned_at),
+                d.state.label().to_lowercase()
+            )
+        }),
         emergency: overview
             .emergency
             .as_ref()

@@ -91,6 +91,15 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/patients/{id}/tasks/{task}/{change}", "SADDDDDD"),
     ("GET", "/tasks", "SAAADDAA"),
     ("GET", "/inbox", "SAAADDAA"),
+    ("GET", "/patients/{id}/transitions", "SADDDDAD"),
+    ("POST", "/patients/{id}/stays", "SADDDDDD"),
+    ("POST", "/patients/{id}/discharges", "SADDDDDD"),
+    (
+        "POST",
+        "/patients/{id}/discharges/{discharge}/{what}",
+        "SADDDDDD",
+    ),
+    ("GET", "/arrivals", "SAAADDAA"),
     ("GET", "/meetings", "SAAADDAA"),
     ("POST", "/meetings", "SAAADDAA"),
     ("GET", "/meetings/{id}", "SAAADDAA"),
@@ -295,7 +304,15 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             .replace("{talk}", "no-such-talk")
             .replace("{task}", "no-such-task")
             .replace("{patient}", patient.as_str())
-            .replace("{what}", "notes")
+            .replace("{discharge}", "no-such-discharge")
+            .replace(
+                "{what}",
+                if pattern.contains("/discharges/") {
+                    "ready"
+                } else {
+                    "notes"
+                },
+            )
             .replace("/emergency", "/emergency?number=9434765919")
             .replace("/emergency?number=9434765919-access", "/emergency-access");
         for ((client, token), (expected, principal)) in

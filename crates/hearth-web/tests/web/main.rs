@@ -21,3 +21,4 @@ mod register;
 mod sign_in;
 mod tasks;
 mod tokens;
+mod transitions;
