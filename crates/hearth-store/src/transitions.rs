@@ -169,7 +169,7 @@ impl Tx {
             "INSERT INTO discharges (id, patient_id, stay_id, state, planned_at, destination, \
              receiving, complex, planned_by, notified_at, accepted_by, accepted_at, \
              discharged_at, letter, letter_sent_at, completeness, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, NULL, NULL, NULL, NULL, $11) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, NULL, $14) \
              ON CONFLICT DO NOTHING",
         )
         .bind(d.id.as_str())
@@ -182,6 +182,9 @@ impl Tx {
         .bind(d.complex)
         .bind(d.planned_by.as_str())
         .bind(millis(d.notified_at))
+        .bind(d.accepted.as_ref().map(|(p, _)| p.to_string()))
+        .bind(d.accepted.as_ref().map(|(_, at)| millis(*at)))
+        .bind(d.discharged_at.map(millis))
         .bind(d.version)
         .execute(&mut *self.inner)
         .await?;

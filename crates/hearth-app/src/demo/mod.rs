@@ -12,6 +12,7 @@ mod region;
 mod register;
 mod rota;
 mod team;
+mod transitions;
 
 use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
 use hearth_domain::care_team::CareTeamRole;
@@ -399,6 +400,17 @@ impl App {
                         .await?;
                     }
                     meetings::write(&mut tx, self.ids.as_ref(), &signed_in_roles, now).await?;
+                    if let (Some(ward), Some(nurse)) =
+                        (person("discharge-coordinator"), person("district-nurse"))
+                    {
+                        let hospital = org_id("acute")?;
+                        let cast = transitions::Cast {
+                            ward: &ward,
+                            nurse: &nurse,
+                            hospital: &hospital,
+                        };
+                        transitions::write(&mut tx, self.ids.as_ref(), &made, &cast, now).await?;
+                    }
                     tx.commit().await?;
                 }
                 written += n;

@@ -291,6 +291,79 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
             .any(|a| a.decisions.iter().any(|d| d.awaits_plan())),
         "a decision waits to be carried into the plan"
     );
+    // The worst case is live: a discharge at short notice, ready, not accepted, flagged; a
+    // well-run one arrived home today; someone is in hospital now.
+    let nurse = first
+        .app
+        .sign_in(
+            &first
+                .app
+                .demo_sign_ins()
+                .into_iter()
+                .find(|s| s.role == "district-nurse")
+                .unwrap()
+                .email,
+            "hearth-demo-2026",
+        )
+        .await
+        .unwrap()
+        .actor;
+    let arrivals = first.app.arrived_home_today(&nurse).await.unwrap();
+    assert_eq!(arrivals.len(), 1, "a well-run discharge arrived home today");
+    assert!(arrivals[0].accepted);
+    let mut worst = None;
+    let mut in_hospital = 0;
+    let mut nurse_patients = Vec::new();
+    for page in 0..20 {
+        let found = first
+            .app
+            .register(
+                &nurse,
+                &hearth_app::RegisterQuery {
+                    page,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        nurse_patients.extend(found.patients.iter().map(|p| p.id.clone()));
+        if !found.has_more {
+            break;
+        }
+    }
+    for id in nurse_patients {
+        let Ok(view) = first.app.transitions(&nurse, &id).await else {
+            continue;
+        };
+        if view
+            .current()
+            .is_some_and(|s| s.place == hearth_domain::transition::PlaceKind::Hospital)
+        {
+            in_hospital += 1;
+        }
+        if let Some(d) = view
+            .discharges
+            .iter()
+            .find(|d| d.stored.discharge.state == hearth_domain::transition::DischargeState::Ready)
+        {
+            worst = Some(d.clone());
+        }
+    }
+    let worst = worst.expect("the COPD worst case is in the demo");
+    assert!(
+        worst
+            .flags
+            .contains(&hearth_domain::transition::RiskFlag::ShortNotice)
+    );
+    assert!(worst.checklist.iter().any(|l| l.done.is_none()));
+    assert!(
+        worst
+            .stored
+            .letter
+            .as_ref()
+            .is_some_and(|l| !l.missing().is_empty())
+    );
+    assert!(in_hospital >= 2, "the worst case and a current admission");
     let again = first.app.create_demo_region(options, &mut |_, _| {}).await;
     assert!(
         again.is_err(),
