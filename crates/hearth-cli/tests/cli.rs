@@ -155,10 +155,17 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
         .find(|(role, _, _)| role == "ooh-doctor")
         .unwrap()
         .clone();
+    let (_, ward_email, _) = server
+        .sign_ins
+        .iter()
+        .find(|(role, _, _)| role == "discharge-coordinator")
+        .unwrap()
+        .clone();
     let emails = JourneyEmails {
         gp: gp_email.clone(),
         nurse: nurse_email,
         ooh: ooh_email,
+        ward: ward_email,
     };
     browser_journey(&server.base, &emails, &password, &family).await;
     drop(server);
@@ -180,7 +187,8 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
 /// e2e/plan-journey.mjs (the care plan and summary) and e2e/conversation-journey.mjs (an urgent
 /// message seen live, its receipt, a "let's talk" call agreed) and e2e/meeting-journey.mjs (a
 /// register review held as a case conference, a decision that updates the plan, an action that
-/// becomes a task, goes overdue and escalates). Skips, saying why, when Node, its packages
+/// becomes a task, goes overdue and escalates) and e2e/discharge-journey.mjs (a discharge planned,
+/// questioned, accepted and done; the patient arrived home ready). Skips, saying why, when Node, its packages
 /// or Chromium are missing — unless CI=true or HEARTH_REQUIRE_BROWSER=1, when they must run.
 async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, search: &str) {
     let e2e = repo_root().join("e2e");
@@ -214,6 +222,7 @@ async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, sea
         ("HEARTH_EMAIL", emails.gp.clone()),
         ("HEARTH_GP_EMAIL", emails.gp.clone()),
         ("HEARTH_NURSE_EMAIL", emails.nurse.clone()),
+        ("HEARTH_WARD_EMAIL", emails.ward.clone()),
         ("HEARTH_OOH_EMAIL", emails.ooh.clone()),
         ("HEARTH_PASSWORD", password.to_owned()),
         ("HEARTH_SEARCH", search.to_owned()),
@@ -229,6 +238,7 @@ async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, sea
         ("plan-journey.mjs", "38-who-to-call.png"),
         ("conversation-journey.mjs", "44-call-agreed.png"),
         ("meeting-journey.mjs", "53-action-overdue.png"),
+        ("discharge-journey.mjs", "63-arrived-home.png"),
     ] {
         let output = Command::new("node")
             .arg(e2e.join(script))
@@ -255,6 +265,7 @@ struct JourneyEmails {
     gp: String,
     nurse: String,
     ooh: String,
+    ward: String,
 }
 
 #[tokio::test]

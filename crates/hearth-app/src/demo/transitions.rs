@@ -5,6 +5,7 @@
 //! arrival), and a current admission. The ward side is the demo discharge coordinator, who joins
 //! those patients' care teams; the community side is the demo district nurse's.
 
+use hearth_domain::care_plan::{ReadinessItem, missing_codes, readiness};
 use hearth_domain::care_team::{CareTeamMember, CareTeamRole, Member};
 use hearth_domain::register::ConsentDecision;
 use hearth_domain::transition::{
@@ -46,25 +47,48 @@ pub async fn write(
         .filter(|m| m.entry.consent.decision == ConsentDecision::Given)
         .filter(|m| in_team(m, cast.nurse))
         .collect();
-    // The worst case is a COPD patient when the region has one in these teams.
-    let worst_at = eligible
+    // The worst case: a patient whose plan has no anticipatory medicines prescribed (a COPD
+    // patient when these teams have one), so the discharge shows what the study feared.
+    let mut unprepared = Vec::new();
+    for (n, m) in eligible.iter().enumerate() {
+        let current = tx.current_sections(&m.patient.id).await?;
+        let missing = readiness(current.iter().map(|v| &v.content), true);
+        if missing.contains(&ReadinessItem::AnticipatoryMedicinesPrescribed) {
+            unprepared.push(n);
+        }
+    }
+    let copd = |n: &&usize| {
+        eligible[**n]
+            .patient
+            .main_diagnosis
+            .as_deref()
+            .is_some_and(|d| d.starts_with("COPD"))
+    };
+    let worst_at = unprepared
         .iter()
-        .position(|m| {
-            m.patient
-                .main_diagnosis
-                .as_deref()
-                .is_some_and(|d| d.starts_with("COPD"))
-        })
+        .find(copd)
+        .or(unprepared.first())
+        .copied()
         .unwrap_or(0);
     let mut chosen = eligible.clone();
     if worst_at < chosen.len() {
         let worst = chosen.remove(worst_at);
         chosen.insert(0, worst);
     }
+    // The current admission is of a patient whose plan is ready for out of hours, so that a
+    // discharge from it can be seen through to a ready arrival home.
+    let mut admitted = None;
+    for m in chosen.iter().skip(2) {
+        let current = tx.current_sections(&m.patient.id).await?;
+        if missing_codes(&readiness(current.iter().map(|v| &v.content), true)).is_empty() {
+            admitted = Some(*m);
+            break;
+        }
+    }
     let (Some(worst), Some(good), Some(admitted)) = (
         chosen.first().copied(),
         chosen.get(1).copied(),
-        chosen.get(2).copied(),
+        admitted.or_else(|| chosen.get(2).copied()),
     ) else {
         return Ok(());
     };
@@ -104,7 +128,7 @@ pub async fn write(
     let stay = hospital_stay(
         worst,
         (24 * 3, None),
-        "Ward 7 (respiratory)",
+        "Ward 7",
         "Exacerbation of COPD with type 2 respiratory failure",
     );
     tx.insert_stay(&stay).await?;
@@ -160,12 +184,7 @@ pub async fn write(
     .await?;
 
     // For contrast: admitted six days ago, home three hours ago with two days' notice.
-    let stay = hospital_stay(
-        good,
-        (24 * 6, Some(3)),
-        "Acute Medical Unit",
-        "Chest infection, treated",
-    );
+    let stay = hospital_stay(good, (24 * 6, Some(3)), "Bay 5", "Chest infection, treated");
     tx.insert_stay(&stay).await?;
     tx.insert_stay(&Stay {
         id: ids.new_id(),
@@ -226,7 +245,7 @@ pub async fn write(
     tx.insert_stay(&hospital_stay(
         admitted,
         (20, None),
-        "Acute Medical Unit, bay 3",
+        "Bay 3",
         "Fall at home; confused and not eating",
     ))
     .await?;

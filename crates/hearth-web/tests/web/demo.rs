@@ -355,6 +355,11 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
             .flags
             .contains(&hearth_domain::transition::RiskFlag::ShortNotice)
     );
+    assert!(
+        worst
+            .flags
+            .contains(&hearth_domain::transition::RiskFlag::NoAnticipatoryMedicines)
+    );
     assert!(worst.checklist.iter().any(|l| l.done.is_none()));
     assert!(
         worst

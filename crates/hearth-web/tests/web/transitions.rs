@@ -295,7 +295,7 @@ async fn moves_and_plans_with_bad_input_are_refused(backend: Backend) {
         assert!(body.contains(message), "{message}: {body}");
     }
     let (_, view) = gp.get_text(&page).await;
-    assert!(view.contains("No stay recorded yet."));
+    assert!(view.contains("no stay recorded yet."));
 }
 
 on_both_backends!(
