@@ -629,6 +629,28 @@ impl App {
     }
 }
 
+impl App {
+    /// Patients of the actor's care teams discharged home in the last 30 days without the
+    /// receiving team's acceptance, most recent first: the report that keeps those visible.
+    pub async fn discharged_without_acceptance(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<Arrival>, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let now = self.now();
+        let from = now
+            .checked_sub(jiff::SignedDuration::from_hours(24 * 30))
+            .unwrap_or(now);
+        let mut tx = self.store.begin_read().await?;
+        let mut found = tx.arrivals_since(from).await?;
+        found.retain(|a| !a.accepted);
+        let patients = found.iter().map(|a| a.patient_id.clone()).collect();
+        let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
+        found.retain(|a| readable.contains(&a.patient_id));
+        Ok(found)
+    }
+}
+
 fn is_open(d: &transition::Discharge) -> bool {
     matches!(
         d.state,

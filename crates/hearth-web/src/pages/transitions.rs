@@ -404,6 +404,8 @@ struct ArrivalsPage {
     active: &'static str,
     /// (patient link, name, arrived, accepted, readiness)
     rows: Vec<(String, String, String, bool, String)>,
+    /// Discharged without acceptance in the last 30 days: (patient link, name, when).
+    unaccepted: Vec<(String, String, String)>,
 }
 
 /// `GET /arrivals`: patients who arrived home today, with their out-of-hours readiness.
@@ -412,6 +414,19 @@ pub async fn arrivals(
     user: CurrentUser,
 ) -> Result<Response, WebError> {
     let arrivals = state.app.arrived_home_today(&user.actor).await?;
+    let unaccepted = state
+        .app
+        .discharged_without_acceptance(&user.actor)
+        .await?
+        .iter()
+        .map(|a| {
+            (
+                format!("/patients/{}/transitions", a.patient_id),
+                a.patient_name.clone(),
+                state.app.local_time(a.discharged_at),
+            )
+        })
+        .collect();
     let rows = arrivals
         .iter()
         .map(|a| {
@@ -439,5 +454,6 @@ pub async fn arrivals(
         chrome: Some(Chrome::of(&user)),
         active: "arrivals",
         rows,
+        unaccepted,
     })
 }

@@ -243,6 +243,9 @@ async fn a_risky_discharge_is_planned_questioned_accepted_and_arrives_home(backe
         arrivals.contains("Not ready: no care plan yet"),
         "{arrivals}"
     );
+    assert!(
+        arrivals.contains("Discharged without the community team") && arrivals.contains("None.")
+    );
     // Finished: nothing more changes.
     let (status, body, _) = post(&ward, &page, &format!("{action}/cancel"), &[]).await;
     assert_eq!(status, 422);
@@ -296,6 +299,56 @@ async fn moves_and_plans_with_bad_input_are_refused(backend: Backend) {
     }
     let (_, view) = gp.get_text(&page).await;
     assert!(view.contains("no stay recorded yet."));
+
+    // Admitted, then sent home before anyone accepted: flagged and reported.
+    let (status, _, _) = post(
+        &gp,
+        &page,
+        &format!("/patients/{patient}/stays"),
+        &[("place", "hospice"), ("reason", "Respite")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = post(
+        &gp,
+        &page,
+        &format!("/patients/{patient}/discharges"),
+        &[("planned_at", "2026-11-24T10:00")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, view) = gp.get_text(&page).await;
+    let at = view.find("/discharges/").unwrap();
+    let start = view[..at].rfind('"').unwrap() + 1;
+    let end = view[at..].find("/checklist").unwrap() + at;
+    let action = view[start..end].to_owned();
+    // Home cannot be recorded as a plain move while a discharge is planned.
+    let (status, body, _) = post(
+        &gp,
+        &page,
+        &format!("/patients/{patient}/stays"),
+        &[("place", "home")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("record the discharge there"));
+    assert_eq!(
+        post(&gp, &page, &format!("{action}/discharge"), &[])
+            .await
+            .0,
+        303
+    );
+    let (_, view) = gp.get_text(&page).await;
+    assert!(
+        view.contains("Discharged without the receiving team"),
+        "{view}"
+    );
+    let (_, arrivals) = gp.get_text("/arrivals").await;
+    let report = arrivals
+        .split("Discharged without the community team")
+        .nth(1)
+        .unwrap();
+    assert!(report.contains("CARTER, Edith"), "{arrivals}");
 }
 
 on_both_backends!(
