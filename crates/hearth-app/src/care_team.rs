@@ -420,7 +420,7 @@ async fn current_member(
 }
 
 /// Refuses a member that is not in the directory.
-async fn require_known(tx: &mut Tx, member: &Member) -> Result<(), AppError> {
+pub(crate) async fn require_known(tx: &mut Tx, member: &Member) -> Result<(), AppError> {
     let known = match member {
         Member::Practitioner(id) => !tx
             .practitioner_names(std::slice::from_ref(id))

@@ -45,6 +45,9 @@ pub struct TransitionsView {
     pub services: HashMap<OrganisationId, String>,
     /// Hospitals, hospices and care homes, for the place of a move.
     pub places: Vec<(OrganisationId, String)>,
+    /// Community services that can receive a patient (nursing teams, practices, care homes,
+    /// specialist teams and hospices).
+    pub community: Vec<(OrganisationId, String)>,
     pub may_write: bool,
 }
 
@@ -120,16 +123,22 @@ impl App {
                 )
             });
             let (names, services) = self.names_for(&mut tx, members.into_iter()).await?;
-            let places = tx
-                .all_organisations()
-                .await?
-                .into_iter()
-                .filter(|o| {
-                    use hearth_domain::organisation::OrganisationKind as K;
-                    matches!(o.kind, K::HospitalDepartment | K::Hospice | K::CareHome)
-                })
-                .map(|o| (o.id, o.name))
-                .collect();
+            use hearth_domain::organisation::OrganisationKind as K;
+            let all = tx.all_organisations().await?;
+            let pick = |kinds: &[K]| -> Vec<(OrganisationId, String)> {
+                all.iter()
+                    .filter(|o| kinds.contains(&o.kind))
+                    .map(|o| (o.id.clone(), o.name.clone()))
+                    .collect()
+            };
+            let places = pick(&[K::HospitalDepartment, K::Hospice, K::CareHome]);
+            let community = pick(&[
+                K::HomeCare,
+                K::GpPractice,
+                K::CareHome,
+                K::SpecialistPalliativeCare,
+                K::Hospice,
+            ]);
             found = Some(TransitionsView {
                 patient: record.clone(),
                 stays,
@@ -137,6 +146,7 @@ impl App {
                 names,
                 services,
                 places,
+                community,
                 may_write: *basis != AccessBasis::EmergencyAccess,
             });
         }
@@ -315,12 +325,15 @@ impl App {
 
     /// Plans a discharge from the current stay: the receiving team (the coordinator) is told at
     /// once, and the checklist is set up with an owner for each item (the ward's items for the
-    /// planner, the rest for the coordinator). Returns the discharge's id.
+    /// planner, the rest for the coordinator). A newly named receiving service (`receiving`, an
+    /// organisation id, for a patient new to the area) joins the care team in the same
+    /// transaction and owns the community's items. Returns the discharge's id.
     pub async fn plan_discharge(
         &self,
         actor: &Actor,
         patient: &PatientId,
         draft: DischargeDraft,
+        receiving: Option<&str>,
     ) -> Result<String, AppError> {
         let now = self.now();
         let mut tx = self
@@ -341,7 +354,18 @@ impl App {
             now,
         )?;
         let ward = Member::Practitioner(actor.practitioner_id.clone());
-        let receiving = coordinator.map_or_else(|| ward.clone(), Member::Practitioner);
+        let named = match receiving.map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(id) => Some(
+                self.name_receiving_service(&mut tx, actor, patient, id)
+                    .await?,
+            ),
+        };
+        let receiving = match (named, coordinator) {
+            (Some(service), _) => Member::Service(service),
+            (None, Some(coordinator)) => Member::Practitioner(coordinator),
+            (None, None) => ward.clone(),
+        };
         let checklist: Vec<(ChecklistItem, Member)> = transition::checklist_for(discharge.complex)
             .into_iter()
             .map(|item| {
@@ -378,6 +402,68 @@ impl App {
             .await?;
         self.live.commit(&self.store, tx, &keys).await?;
         Ok(discharge.id)
+    }
+
+    /// Puts the community service `id` in the patient's care team (when it is not already), as
+    /// the receiving team of a discharge; its id.
+    async fn name_receiving_service(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        patient: &PatientId,
+        id: &str,
+    ) -> Result<OrganisationId, AppError> {
+        use hearth_domain::organisation::OrganisationKind as K;
+        let bad = || {
+            AppError::from(ValidationError::new(
+                "receiving",
+                "Choose the community service that will receive the patient from the list.",
+            ))
+        };
+        let org = OrganisationId::parse(id).ok_or_else(bad)?;
+        let found = tx
+            .organisations_by_ids(std::slice::from_ref(&org))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(bad)?;
+        let role = match found.kind {
+            K::HomeCare => "district-nurse",
+            K::GpPractice => "gp",
+            K::CareHome => "care-home-nurse",
+            K::SpecialistPalliativeCare | K::Hospice => "specialist-palliative-nurse",
+            _ => return Err(bad()),
+        };
+        let team = crate::care_team::load_team(tx, patient).await?;
+        let already = team
+            .members
+            .iter()
+            .any(|m| m.is_active() && m.member == Member::Service(org.clone()));
+        if !already {
+            let member = team.admit(
+                hearth_domain::care_team::NewMember {
+                    member: format!("service:{org}"),
+                    role: role.to_owned(),
+                    ..Default::default()
+                },
+                self.ids.new_id(),
+                patient.clone(),
+                self.today(),
+                self.now(),
+            )?;
+            crate::care_team::require_known(tx, &member.member).await?;
+            self.audit_change(
+                tx,
+                actor,
+                patient,
+                AuditAction::Create,
+                ("CareTeam", &member.id, member.version),
+            )
+            .await?;
+            tx.insert_care_team_members(std::slice::from_ref(&member))
+                .await?;
+        }
+        Ok(org)
     }
 
     /// Moves a discharge on: ready (the ward), accepted (the receiving team — not the person who

@@ -73,6 +73,8 @@ struct TransitionsPage {
     past: Vec<DischargeRow>,
     places: Vec<(&'static str, &'static str)>,
     organisations: Vec<(String, String)>,
+    /// Community services that can receive a patient: (id, name).
+    services: Vec<(String, String)>,
     destinations: Vec<(&'static str, &'static str)>,
 }
 
@@ -218,6 +220,11 @@ async fn page(
             .iter()
             .map(|(o, n)| (o.to_string(), n.clone()))
             .collect(),
+        services: view
+            .community
+            .iter()
+            .map(|(o, n)| (o.to_string(), n.clone()))
+            .collect(),
         destinations: PlaceKind::ALL
             .iter()
             .filter(|p| **p != PlaceKind::Hospital)
@@ -316,6 +323,7 @@ pub async fn plan(
                     destination: f.one("destination"),
                     complexity,
                 },
+                Some(f.one("receiving").as_str()),
             )
             .await
             .map(|_| ()),

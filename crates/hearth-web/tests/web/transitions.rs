@@ -309,15 +309,48 @@ async fn moves_and_plans_with_bad_input_are_refused(backend: Backend) {
     )
     .await;
     assert_eq!(status, 303);
+    // Going to a community service new to the patient: it is named, and joins the team.
+    let community = t
+        .app
+        .create_organisation(NewOrganisation {
+            name: "Fellside Community Nursing".into(),
+            kind: "home-care".into(),
+            area: "Fellside".into(),
+            phone: "01632 960 333".into(),
+            part_of: None,
+        })
+        .await
+        .unwrap();
+    let (status, body, _) = post(
+        &gp,
+        &page,
+        &format!("/patients/{patient}/discharges"),
+        &[
+            ("planned_at", "2026-11-24T10:00"),
+            ("receiving", "not an id!"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Choose the community service"));
     let (status, _, _) = post(
         &gp,
         &page,
         &format!("/patients/{patient}/discharges"),
-        &[("planned_at", "2026-11-24T10:00")],
+        &[
+            ("planned_at", "2026-11-24T10:00"),
+            ("receiving", community.id.as_str()),
+        ],
     )
     .await;
     assert_eq!(status, 303);
+    let (_, team) = gp.get_text(&format!("/patients/{patient}/team")).await;
+    assert!(team.contains("Fellside Community Nursing"), "{team}");
     let (_, view) = gp.get_text(&page).await;
+    assert!(
+        view.contains("<td>Fellside Community Nursing</td>"),
+        "owns the community's items"
+    );
     let at = view.find("/discharges/").unwrap();
     let start = view[..at].rfind('"').unwrap() + 1;
     let end = view[at..].find("/checklist").unwrap() + at;
