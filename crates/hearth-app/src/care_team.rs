@@ -109,7 +109,21 @@ impl App {
         let mut tx = self
             .begin_clinical_write(actor, patient, AuditAction::Create, RESOURCE)
             .await?;
-        let team = load_team(&mut tx, patient).await?;
+        let member = self.admit_member(&mut tx, actor, patient, input).await?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    /// Admits a member to the patient's team in the caller's write transaction (access already
+    /// decided): checked against the team, stored and audited.
+    pub(crate) async fn admit_member(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        patient: &PatientId,
+        input: NewMember,
+    ) -> Result<CareTeamMember, AppError> {
+        let team = load_team(tx, patient).await?;
         let member = team.admit(
             input,
             self.ids.new_id(),
@@ -117,9 +131,9 @@ impl App {
             self.today(),
             self.now(),
         )?;
-        require_known(&mut tx, &member.member).await?;
+        require_known(tx, &member.member).await?;
         self.audit_change(
-            &mut tx,
+            tx,
             actor,
             patient,
             AuditAction::Create,
@@ -128,7 +142,6 @@ impl App {
         .await?;
         tx.insert_care_team_members(std::slice::from_ref(&member))
             .await?;
-        tx.commit().await?;
         Ok(member)
     }
 
@@ -420,7 +433,7 @@ async fn current_member(
 }
 
 /// Refuses a member that is not in the directory.
-pub(crate) async fn require_known(tx: &mut Tx, member: &Member) -> Result<(), AppError> {
+async fn require_known(tx: &mut Tx, member: &Member) -> Result<(), AppError> {
     let known = match member {
         Member::Practitioner(id) => !tx
             .practitioner_names(std::slice::from_ref(id))

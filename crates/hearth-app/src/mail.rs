@@ -27,9 +27,10 @@ pub struct MailConfig {
 }
 
 /// Mails sent per run.
-const MAILS_PER_RUN: u32 = 50;
-/// How long a claimed mail stays with the node that claimed it.
-const CLAIM: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+const MAILS_PER_RUN: u32 = 20;
+/// How long a claimed mail stays with the node that claimed it: longer than a run can take
+/// (20 mails, each at most six exchanges of 15 seconds), so no other node sends it meanwhile.
+const CLAIM: jiff::SignedDuration = jiff::SignedDuration::from_mins(35);
 /// How long one exchange with the relay may take.
 const TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -243,10 +244,16 @@ impl App {
         tx.commit().await?;
         let inbox = format!("{}/inbox", config.public_url);
         let mut sent = 0;
+        let mut relay_down: Option<String> = None;
         for mail in claimed {
-            let outcome = self.send_one(config, &inbox, &mail).await;
             let mut tx = self.store.begin_write().await?;
-            match outcome {
+            if let Some(why) = &relay_down {
+                // The relay cannot be reached: leave the rest for the next run, uncounted.
+                tx.release_mail(&mail.id, why).await?;
+                tx.commit().await?;
+                continue;
+            }
+            match self.send_one(config, &inbox, &mail).await {
                 Ok(()) => {
                     tx.mark_mail_sent(&mail.id, self.now()).await?;
                     sent += 1;
@@ -255,6 +262,9 @@ impl App {
                     tracing::warn!(mail = %mail.id, %error, "an e-mail notification was not sent");
                     tx.mark_mail_failed(&mail.id, &error.to_string(), give_up)
                         .await?;
+                    if matches!(error, MailError::Connect { .. } | MailError::Timeout) {
+                        relay_down = Some(error.to_string());
+                    }
                 }
             }
             tx.commit().await?;

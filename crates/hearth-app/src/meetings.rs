@@ -294,6 +294,21 @@ impl App {
         addable.retain(|p| !on_agenda.contains(&p.id));
         let people = tx.practitioner_directory().await?;
         drop(tx);
+        // The patients offered for the agenda are a list of names, audited like a register page.
+        let mut listed = access::audit_record(
+            actor,
+            now,
+            None,
+            AuditAction::Search,
+            "Patient",
+            None,
+            &access::Decision::Allowed(hearth_domain::audit::AccessBasis::CareTeam),
+        );
+        listed.detail = Some(format!(
+            "meeting {id}: {} patients offered for the agenda",
+            addable.len()
+        ));
+        self.audit.append(listed).await?;
         for patient in &on_agenda {
             let record = access::audit_record(
                 actor,
@@ -537,9 +552,26 @@ impl App {
         decision: &str,
     ) -> Result<Decision, AppError> {
         crate::patients::require_clinician(actor)?;
+        let system = &self.config.national_number_system.system_uri;
         let mut tx = self.store.begin_read().await?;
-        let found = tx.decision(patient, decision).await?;
+        let access = access::decide(&mut tx, actor, patient, self.now()).await?;
+        let exists = tx.patient(patient, system).await?.is_some();
+        let found = match access {
+            access::Decision::Allowed(_) => tx.decision(patient, decision).await?,
+            access::Decision::Denied(_) => None,
+        };
         drop(tx);
+        let found = self
+            .finish_read(
+                actor,
+                patient,
+                (RESOURCE, None),
+                exists,
+                access,
+                Some(found),
+                "meeting decision",
+            )
+            .await?;
         match found {
             Some(d) if d.awaits_plan() && d.recorded_by == actor.practitioner_id => Ok(d),
             Some(_) => Err(ValidationError::new(
@@ -623,5 +655,12 @@ async fn participant(tx: &mut Tx, role: &str, invited: bool) -> Result<Participa
     };
     let id = PractitionerRoleId::parse(role).ok_or_else(bad)?;
     let (role, kind) = tx.role_to_invite(&id).await?.ok_or_else(bad)?;
+    if !role.profession.is_clinical() {
+        return Err(ValidationError::new(
+            "invite",
+            "Meetings about patients are for clinicians: choose people in clinical roles.",
+        )
+        .into());
+    }
     Ok(Participant::in_role(&role, kind, invited))
 }

@@ -224,14 +224,7 @@ impl App {
                 .await?
                 .into_iter()
                 .map(|d| d.discharge)
-                .find(|d| {
-                    matches!(
-                        d.state,
-                        hearth_domain::transition::DischargeState::Planned
-                            | hearth_domain::transition::DischargeState::Ready
-                            | hearth_domain::transition::DischargeState::Accepted
-                    )
-                });
+                .find(|d| d.state.is_open());
             let mut mentioned: Vec<PractitionerId> = register
                 .iter()
                 .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])

@@ -114,14 +114,7 @@ impl App {
                 );
                 discharges.push(self.discharge_view(stored, checklist, facts, now));
             }
-            discharges.sort_by_key(|v| {
-                !matches!(
-                    v.stored.discharge.state,
-                    transition::DischargeState::Planned
-                        | transition::DischargeState::Ready
-                        | transition::DischargeState::Accepted
-                )
-            });
+            discharges.sort_by_key(|v| !v.stored.discharge.state.is_open());
             let (names, services) = self.names_for(&mut tx, members.into_iter()).await?;
             use hearth_domain::organisation::OrganisationKind as K;
             let all = tx.all_organisations().await?;
@@ -229,13 +222,12 @@ impl App {
             .discharges_of(patient)
             .await?
             .iter()
-            .find(|d| is_open(&d.discharge))
-            && draft.place.trim() == transition::PlaceKind::Home.code()
+            .find(|d| d.discharge.state.is_open())
         {
             return Err(ValidationError::new(
                 "place",
                 format!(
-                    "A discharge is planned ({}): record the discharge there, so the receiving team sees it.",
+                    "A discharge is planned ({}): record the discharge there, so the receiving team sees it, or cancel it first.",
                     self.local_time(open.discharge.planned_at)
                 ),
             )
@@ -440,28 +432,17 @@ impl App {
             .iter()
             .any(|m| m.is_active() && m.member == Member::Service(org.clone()));
         if !already {
-            let member = team.admit(
+            self.admit_member(
+                tx,
+                actor,
+                patient,
                 hearth_domain::care_team::NewMember {
                     member: format!("service:{org}"),
                     role: role.to_owned(),
                     ..Default::default()
                 },
-                self.ids.new_id(),
-                patient.clone(),
-                self.today(),
-                self.now(),
-            )?;
-            crate::care_team::require_known(tx, &member.member).await?;
-            self.audit_change(
-                tx,
-                actor,
-                patient,
-                AuditAction::Create,
-                ("CareTeam", &member.id, member.version),
             )
             .await?;
-            tx.insert_care_team_members(std::slice::from_ref(&member))
-                .await?;
         }
         Ok(org)
     }
@@ -480,12 +461,19 @@ impl App {
             .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
             .await?;
         let mut d = discharge_of(&mut tx, patient, id).await?;
-        if step == DischargeStep::Accept && d.planned_by == actor.practitioner_id {
-            return Err(ValidationError::new(
-                "state",
-                "The receiving team accepts a discharge, not the ward that planned it.",
-            )
-            .into());
+        if step == DischargeStep::Accept {
+            let roles = tx
+                .roles_in_team(patient, crate::conversations::recipient_of(actor))
+                .await?;
+            let receiving = d.receiving.as_ref() == Some(&actor.practitioner_id)
+                || roles.iter().any(|r| is_community(*r));
+            if d.planned_by == actor.practitioner_id || !receiving {
+                return Err(ValidationError::new(
+                    "state",
+                    "The receiving team accepts a discharge, not the ward that planned it: the coordinator, or someone in the team in a community role (GP, district, specialist or care-home nurse).",
+                )
+                .into());
+            }
         }
         d.step(step, &actor.practitioner_id, now)?;
         if !tx.update_discharge(&d).await? {
@@ -660,6 +648,13 @@ impl App {
         if found.discharge.state == transition::DischargeState::Cancelled {
             return Err(ValidationError::new("letter", "This discharge was cancelled.").into());
         }
+        if found.letter_sent_at.is_some() {
+            return Err(ValidationError::new(
+                "letter",
+                "The letter was sent and is part of the record: add what changed in a conversation with the team.",
+            )
+            .into());
+        }
         tx.set_discharge_letter(id, &letter, send.then_some(now))
             .await?;
         if send {
@@ -707,7 +702,9 @@ impl App {
             .map(|z| z.timestamp())
             .unwrap_or(now);
         let mut tx = self.store.begin_read().await?;
-        let mut arrivals = tx.arrivals_since(midnight).await?;
+        let mut arrivals = tx
+            .arrivals_since(midnight, crate::conversations::recipient_of(actor))
+            .await?;
         let patients = arrivals.iter().map(|a| a.patient_id.clone()).collect();
         let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
         arrivals.retain(|a| readable.contains(&a.patient_id));
@@ -728,7 +725,9 @@ impl App {
             .checked_sub(jiff::SignedDuration::from_hours(24 * 30))
             .unwrap_or(now);
         let mut tx = self.store.begin_read().await?;
-        let mut found = tx.arrivals_since(from).await?;
+        let mut found = tx
+            .arrivals_since(from, crate::conversations::recipient_of(actor))
+            .await?;
         found.retain(|a| !a.accepted);
         let patients = found.iter().map(|a| a.patient_id.clone()).collect();
         let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
@@ -737,12 +736,18 @@ impl App {
     }
 }
 
-fn is_open(d: &transition::Discharge) -> bool {
+/// Whether a care-team role belongs to the community side that receives a patient.
+fn is_community(role: hearth_domain::care_team::CareTeamRole) -> bool {
+    use hearth_domain::care_team::CareTeamRole as R;
     matches!(
-        d.state,
-        transition::DischargeState::Planned
-            | transition::DischargeState::Ready
-            | transition::DischargeState::Accepted
+        role,
+        R::GeneralPractitioner
+            | R::DistrictNurse
+            | R::SpecialistPalliativeNurse
+            | R::PalliativeMedicinePhysician
+            | R::CareHomeNurse
+            | R::OncologyNurse
+            | R::OutOfHoursService
     )
 }
 

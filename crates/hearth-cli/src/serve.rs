@@ -93,10 +93,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(addr = %local, backend = app.store().backend().name(), mailing, "Hearth is serving");
     let store = app.store().clone();
     let follow_up = tokio::spawn(follow_up(app.clone()));
+    let mailer = tokio::spawn(send_mail(app.clone()));
     hearth_web::serve(listener, app, web, shutdown_signal())
         .await
         .context("the server stopped with an error")?;
     follow_up.abort();
+    mailer.abort();
     store.close().await;
     Ok(())
 }
@@ -104,9 +106,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// How often each node looks for unanswered reply-by times and overdue tasks.
 const FOLLOW_UP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Escalates unanswered reply-by times and overdue tasks every half minute, on every node (each
-/// is escalated once, by whichever node marks it first), then sends the e-mail notifications
-/// waiting in the outbox (each claimed by one node).
+/// Escalates unanswered reply-by times and overdue tasks every half minute, on every node: each
+/// is escalated once, by whichever node marks it first.
 async fn follow_up(app: hearth_app::App) {
     let mut every = tokio::time::interval(FOLLOW_UP_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -118,6 +119,16 @@ async fn follow_up(app: hearth_app::App) {
         if let Err(error) = app.escalate_overdue_tasks().await {
             tracing::warn!(%error, "could not escalate overdue tasks; trying again shortly");
         }
+    }
+}
+
+/// Sends the e-mail notifications waiting in the outbox every half minute, apart from the
+/// escalations so that a slow mail relay never delays them (each mail is claimed by one node).
+async fn send_mail(app: hearth_app::App) {
+    let mut every = tokio::time::interval(FOLLOW_UP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
         if let Err(error) = app.send_pending_mail().await {
             tracing::warn!(%error, "could not send e-mail notifications; trying again shortly");
         }

@@ -75,6 +75,13 @@ crate::coded_enum! {
     }
 }
 
+impl DischargeState {
+    /// Whether the discharge is still to happen (planned, ready or accepted).
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Planned | Self::Ready | Self::Accepted)
+    }
+}
+
 /// How long and why a patient stays somewhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stay {

@@ -122,6 +122,17 @@ impl Tx {
         Ok(())
     }
 
+    /// Gives a claimed mail back unsent, without counting an attempt (the relay could not be
+    /// reached for an earlier mail of the same run).
+    pub async fn release_mail(&mut self, id: &str, why: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE mail_outbox SET claimed_at = NULL, last_error = $2 WHERE id = $1")
+            .bind(id)
+            .bind(why.chars().take(300).collect::<String>())
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
     /// How many mails wait to be sent (not given up).
     pub async fn mail_waiting(&mut self) -> Result<i64, StoreError> {
         let row = sqlx::query(

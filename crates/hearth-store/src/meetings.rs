@@ -192,7 +192,7 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// A meeting's participants, invited ones first, then in the order they were added.
+    /// A meeting's participants, by role id (the page lists invited and attending ones).
     pub async fn participants(&mut self, meeting: &str) -> Result<Vec<Participant>, StoreError> {
         sqlx::query(
             "SELECT role_id, practitioner_id, organisation_id, profession, specialist, invited, \

@@ -326,16 +326,26 @@ impl Tx {
         Ok(changed.rows_affected() == 1)
     }
 
-    /// Patients discharged home since `from`, most recent first.
-    pub async fn arrivals_since(&mut self, from: Timestamp) -> Result<Vec<Arrival>, StoreError> {
+    /// Patients discharged home since `from` whose active care team holds the reader (in person,
+    /// or the service they act for), most recent first.
+    pub async fn arrivals_since(
+        &mut self,
+        from: Timestamp,
+        reader: crate::conversations::Recipient<'_>,
+    ) -> Result<Vec<Arrival>, StoreError> {
         let rows = sqlx::query(
             "SELECT d.patient_id, d.discharged_at, d.accepted_at, p.given_name, p.family_name, \
              cp.missing FROM discharges d JOIN patients p ON p.id = d.patient_id \
              LEFT JOIN care_plans cp ON cp.patient_id = d.patient_id \
              WHERE d.discharged_at >= $1 AND d.state = 'discharged' AND d.destination = 'home' \
+             AND EXISTS (SELECT 1 FROM care_team_members m WHERE m.patient_id = d.patient_id \
+                 AND m.ended_on IS NULL AND (COALESCE(m.practitioner_id, '') = $2 \
+                 OR COALESCE(m.organisation_id, '') = $3)) \
              ORDER BY d.discharged_at DESC LIMIT 500",
         )
         .bind(millis(from))
+        .bind(reader.practitioner.as_str())
+        .bind(reader.organisation.map_or("", |o| o.as_str()))
         .fetch_all(&mut *self.inner)
         .await?;
         rows.iter()

@@ -624,6 +624,9 @@ async fn discharges_follow_the_state_machine(backend: hearth_testkit::Backend) {
     tx.insert_patient(&patient("p-1", "Edith", "Carter", "9434765919", &org.id))
         .await
         .unwrap();
+    tx.insert_care_team_members(&service_members(&["p-1"], &org.id))
+        .await
+        .unwrap();
     let admitted = StayDraft {
         place: "hospital".into(),
         organisation_id: Some(org.id.clone()),
@@ -732,9 +735,22 @@ async fn discharges_follow_the_state_machine(backend: hearth_testkit::Backend) {
             .iter()
             .any(|l| l.item == ChecklistItem::Letter && l.done.is_some())
     );
-    let arrivals = tx.arrivals_since(now).await.unwrap();
+    let in_team = hearth_store::Recipient {
+        practitioner: &ward.id,
+        organisation: Some(&org.id),
+    };
+    let arrivals = tx.arrivals_since(now, in_team).await.unwrap();
     assert_eq!(arrivals.len(), 1);
     assert!(arrivals[0].accepted);
+    let stranger = PractitionerId::new("pr-stranger");
+    let outside = hearth_store::Recipient {
+        practitioner: &stranger,
+        organisation: None,
+    };
+    assert!(
+        tx.arrivals_since(now, outside).await.unwrap().is_empty(),
+        "only the reader's care teams' arrivals"
+    );
     drop(tx);
     // The finished discharge frees the patient for a new one.
     let mut tx = store.begin_write().await.unwrap();

@@ -103,10 +103,7 @@ fn discharge_row(
         action: format!("/patients/{patient}/discharges/{}", dis.id),
         planned: app.local_time(dis.planned_at),
         state: dis.state.label(),
-        open: matches!(
-            dis.state,
-            DischargeState::Planned | DischargeState::Ready | DischargeState::Accepted
-        ),
+        open: dis.state.is_open(),
         ready: dis.state == DischargeState::Ready,
         accepted: dis.accepted.as_ref().map(|(p, at)| {
             format!(

@@ -226,6 +226,16 @@ async fn a_risky_discharge_is_planned_questioned_accepted_and_arrives_home(backe
     assert!(view.contains("Says nothing yet of: What the patient and family were told"));
     let (_, notices) = nurse.get_text("/notices").await;
     assert!(notices.contains("it says nothing of"), "{notices}");
+    // Sent, the letter is part of the record: it is not rewritten.
+    let (status, body, _) = post(
+        &ward,
+        &page,
+        &format!("{action}/letter"),
+        &[("diagnosis", "Something else"), ("send", "no")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("The letter was sent"));
 
     // The patient leaves: home now, and on the out-of-hours list of today's arrivals.
     assert_eq!(
@@ -355,6 +365,14 @@ async fn moves_and_plans_with_bad_input_are_refused(backend: Backend) {
     let start = view[..at].rfind('"').unwrap() + 1;
     let end = view[at..].find("/checklist").unwrap() + at;
     let action = view[start..end].to_owned();
+    // Only the receiving side accepts: not a ward colleague in the team.
+    ward_nurse_in_team(&t, &f).await;
+    let ward = t.signed_in(WARD, PASSWORD).await;
+    let (status, body, _) = post(&ward, &page, &format!("{action}/ready"), &[]).await;
+    assert_eq!(status, 303, "{body}");
+    let (status, body, _) = post(&ward, &page, &format!("{action}/accept"), &[]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("The receiving team accepts"));
     // Home cannot be recorded as a plain move while a discharge is planned.
     let (status, body, _) = post(
         &gp,
