@@ -54,17 +54,29 @@ impl AuditLog {
 
     /// Appends a record and waits until it is committed.
     pub(crate) async fn append(&self, record: AuditRecord) -> Result<(), AppError> {
-        let (done, committed) = oneshot::channel();
-        self.sender
-            .send(Pending { record, done })
-            .await
-            .map_err(|_| AppError::Internal("the audit log writer has stopped".to_owned()))?;
-        committed
-            .await
-            .map_err(|_| AppError::Internal("the audit log writer has stopped".to_owned()))?
-            .map_err(|error| {
+        self.append_all(vec![record]).await
+    }
+
+    /// Appends several records (one read of many patients' data) and waits until all are
+    /// committed: they are queued together, so the writer commits them in one batch instead of
+    /// one commit each.
+    pub(crate) async fn append_all(&self, records: Vec<AuditRecord>) -> Result<(), AppError> {
+        let stopped = || AppError::Internal("the audit log writer has stopped".to_owned());
+        let mut waiting = Vec::with_capacity(records.len());
+        for record in records {
+            let (done, committed) = oneshot::channel();
+            self.sender
+                .send(Pending { record, done })
+                .await
+                .map_err(|_| stopped())?;
+            waiting.push(committed);
+        }
+        for committed in waiting {
+            committed.await.map_err(|_| stopped())?.map_err(|error| {
                 AppError::Internal(format!("the audit record could not be written: {error}"))
-            })
+            })?;
+        }
+        Ok(())
     }
 }
 

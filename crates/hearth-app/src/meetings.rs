@@ -308,9 +308,9 @@ impl App {
             "meeting {id}: {} patients offered for the agenda",
             addable.len()
         ));
-        self.audit.append(listed).await?;
-        for patient in &on_agenda {
-            let record = access::audit_record(
+        let mut records = vec![listed];
+        records.extend(on_agenda.iter().map(|patient| {
+            access::audit_record(
                 actor,
                 now,
                 Some(patient),
@@ -318,9 +318,9 @@ impl App {
                 RESOURCE,
                 Some((id, found.version)),
                 &access::Decision::Allowed(hearth_domain::audit::AccessBasis::CareTeam),
-            );
-            self.audit.append(record).await?;
-        }
+            )
+        }));
+        self.audit.append_all(records).await?;
         let sections = actor
             .acting_role()
             .map(|r| {
