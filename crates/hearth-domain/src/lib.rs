@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod api_token;
+pub mod assessment;
 pub mod audit;
 pub mod care_plan;
 pub mod care_team;
