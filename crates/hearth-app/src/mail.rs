@@ -234,7 +234,8 @@ impl App {
 
     /// Sends the e-mails waiting in the outbox through the relay; returns how many were sent.
     /// Several nodes may run this at once: each mail is claimed by one. A mail the relay
-    /// refuses is retried at later runs, up to five attempts in all.
+    /// refuses is retried at later runs, up to five attempts in all; while the relay cannot be
+    /// reached, mails wait without using up attempts.
     pub async fn send_pending_mail(&self) -> Result<usize, AppError> {
         let Some(config) = &self.config.mail else {
             return Ok(0);
@@ -258,13 +259,19 @@ impl App {
                     tx.mark_mail_sent(&mail.id, self.now()).await?;
                     sent += 1;
                 }
+                Err((error, _))
+                    if matches!(error, MailError::Connect { .. } | MailError::Timeout) =>
+                {
+                    // The relay is down, which is no fault of the mail: it waits, uncounted,
+                    // and so do the rest of this run's mails.
+                    tracing::warn!(%error, "the mail relay cannot be reached; e-mail notifications wait");
+                    tx.release_mail(&mail.id, &error.to_string()).await?;
+                    relay_down = Some(error.to_string());
+                }
                 Err((error, give_up)) => {
                     tracing::warn!(mail = %mail.id, %error, "an e-mail notification was not sent");
                     tx.mark_mail_failed(&mail.id, &error.to_string(), give_up)
                         .await?;
-                    if matches!(error, MailError::Connect { .. } | MailError::Timeout) {
-                        relay_down = Some(error.to_string());
-                    }
                 }
             }
             tx.commit().await?;

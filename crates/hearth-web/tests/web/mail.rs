@@ -202,7 +202,55 @@ async fn without_mail_settings_nothing_is_queued(backend: Backend) {
     assert_eq!(t.app.send_pending_mail().await.unwrap(), 0);
 }
 
+async fn an_unreachable_relay_loses_no_mail(backend: Backend) {
+    // A port nothing listens on: bind one, note it, close it.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().to_string()
+    };
+    let config = AppConfig {
+        mail: Some(
+            MailConfig::new(&closed, "hearth@ashby.test", "https://hearth.ashby.test").unwrap(),
+        ),
+        ..AppConfig::default()
+    };
+    let Some(t) = spawn_app_with(
+        backend,
+        "mail_relay_down",
+        config,
+        hearth_web::WebConfig::default(),
+    )
+    .await
+    else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let team = team(&t, &f).await;
+    for topic in ["Pain", "Breathless"] {
+        let sent = start(
+            &team.nurse,
+            &team.patient,
+            &[
+                ("topic", topic),
+                ("to", &format!("member:{}", team.gp_member)),
+                ("body", "Please ring."),
+                ("urgency", "urgent"),
+            ],
+        )
+        .await;
+        assert_eq!(sent.status().as_u16(), 303);
+    }
+    // While the relay is down nothing is sent, nothing is lost, and no attempts are used up:
+    // more runs than the five attempts a refused mail gets, and both still wait.
+    for _ in 0..7 {
+        assert_eq!(t.app.send_pending_mail().await.unwrap(), 0);
+    }
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    assert_eq!(tx.mail_waiting().await.unwrap(), 2);
+}
+
 hearth_testkit::on_both_backends!(
+    an_unreachable_relay_loses_no_mail,
     urgent_items_are_emailed_with_a_link_and_no_clinical_content,
     without_mail_settings_nothing_is_queued,
 );
