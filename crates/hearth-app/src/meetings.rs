@@ -58,8 +58,6 @@ pub struct AgendaView {
     pub actions: Vec<Task>,
     /// Whom an action can be given to (value, label), from the patient's care team.
     pub owners: Vec<(String, String)>,
-    /// Whether the reader may change this patient's record (not under emergency access).
-    pub may_write: bool,
 }
 
 /// A meeting with everything the reader may see of it.
@@ -216,11 +214,7 @@ impl App {
         crate::patients::require_clinician(actor)?;
         let now = self.now();
         let mut tx = self.store.begin_read().await?;
-        let found = tx.meeting(id).await?.ok_or_else(not_found)?;
-        let participants = tx.participants(id).await?;
-        if !takes_part(actor, &found, &participants) {
-            return Err(not_found());
-        }
+        let (found, participants) = self.meeting_taken_part_in(&mut tx, actor, id).await?;
         let items = tx.agenda(id).await?;
         let patients = items.iter().map(|i| i.patient_id.clone()).collect();
         let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
@@ -276,7 +270,6 @@ impl App {
                 decisions: mine,
                 actions,
                 owners: Vec::new(),
-                may_write: true,
             });
         }
         let (names, services) = self.names_for(&mut tx, members.into_iter()).await?;
@@ -368,11 +361,7 @@ impl App {
         crate::patients::require_clinician(actor)?;
         let now = self.now();
         let mut tx = self.store.begin_write().await?;
-        let mut found = tx.meeting(id).await?.ok_or_else(not_found)?;
-        let mut participants = tx.participants(id).await?;
-        if !takes_part(actor, &found, &participants) {
-            return Err(not_found());
-        }
+        let (mut found, mut participants) = self.meeting_taken_part_in(&mut tx, actor, id).await?;
         let mut attended: Vec<PractitionerRoleId> = attended
             .iter()
             .map(|a| PractitionerRoleId::new(a.trim()))
@@ -400,11 +389,7 @@ impl App {
     pub async fn cancel_meeting(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
         crate::patients::require_clinician(actor)?;
         let mut tx = self.store.begin_write().await?;
-        let mut found = tx.meeting(id).await?.ok_or_else(not_found)?;
-        let participants = tx.participants(id).await?;
-        if !takes_part(actor, &found, &participants) {
-            return Err(not_found());
-        }
+        let (mut found, participants) = self.meeting_taken_part_in(&mut tx, actor, id).await?;
         found.cancel(&actor.practitioner_id)?;
         if !tx.update_meeting(&found).await? {
             return Err(AppError::Conflict(
@@ -429,7 +414,7 @@ impl App {
         let mut tx = self
             .begin_clinical_write(actor, patient, AuditAction::Update, RESOURCE)
             .await?;
-        let found = self.meeting_taken_part_in(&mut tx, actor, id).await?;
+        let (found, _) = self.meeting_taken_part_in(&mut tx, actor, id).await?;
         if found.status == MeetingStatus::Cancelled {
             return Err(ValidationError::new("patient", "This meeting was cancelled.").into());
         }
@@ -605,19 +590,19 @@ impl App {
         Ok(made.id)
     }
 
-    /// The meeting, when the actor takes part in it.
+    /// The meeting and its participants, when the actor takes part in it.
     async fn meeting_taken_part_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,
         id: &str,
-    ) -> Result<Meeting, AppError> {
+    ) -> Result<(Meeting, Vec<Participant>), AppError> {
         let found = tx.meeting(id).await?.ok_or_else(not_found)?;
         let participants = tx.participants(id).await?;
         if !takes_part(actor, &found, &participants) {
             return Err(not_found());
         }
-        Ok(found)
+        Ok((found, participants))
     }
 
     /// The meeting, when the actor takes part in it, it takes minutes now and `patient` is on
@@ -629,14 +614,9 @@ impl App {
         id: &str,
         patient: &PatientId,
     ) -> Result<Meeting, AppError> {
-        let found = self.meeting_taken_part_in(tx, actor, id).await?;
+        let (found, _) = self.meeting_taken_part_in(tx, actor, id).await?;
         found.takes_minutes(self.now())?;
-        if !tx
-            .agenda(id)
-            .await?
-            .iter()
-            .any(|i| &i.patient_id == patient)
-        {
+        if !tx.is_on_agenda(id, patient).await? {
             return Err(AppError::NotFound(
                 "This patient is not on the meeting's agenda.".to_owned(),
             ));

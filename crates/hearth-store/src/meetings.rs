@@ -306,6 +306,22 @@ impl Tx {
             .collect()
     }
 
+    /// Whether `patient` is on the meeting's agenda.
+    pub async fn is_on_agenda(
+        &mut self,
+        meeting: &str,
+        patient: &PatientId,
+    ) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query("SELECT 1 FROM meeting_items WHERE meeting_id = $1 AND patient_id = $2")
+                .bind(meeting)
+                .bind(patient.as_str())
+                .fetch_optional(&mut *self.inner)
+                .await?
+                .is_some(),
+        )
+    }
+
     /// Replaces a patient's discussion notes; false when the patient is not on the agenda.
     pub async fn set_agenda_notes(
         &mut self,

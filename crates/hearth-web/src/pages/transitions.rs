@@ -435,10 +435,9 @@ pub async fn arrivals(
     let rows = arrivals
         .iter()
         .map(|a| {
-            let missing: Option<Vec<&str>> = a.plan_missing.as_deref().map(|m| {
-                m.split(',')
-                    .filter(|c| !c.is_empty())
-                    .filter_map(hearth_domain::care_plan::ReadinessItem::from_code)
+            let missing: Option<Vec<&str>> = a.plan_missing.as_deref().map(|codes| {
+                hearth_domain::care_plan::missing_from_codes(Some(codes), true)
+                    .iter()
                     .map(|i| i.label())
                     .collect()
             });
