@@ -4,12 +4,127 @@
 //! Items, ranges, scoring and bands follow the sources cited in `docs/clinical/` (one page per
 //! instrument). Answers out of range or missing are refused with a message naming the item.
 //!
-//! This module only validates and scores; storing, charting and triggers come with the rest of
-//! issue 8.
+//! An [`Assessment`] is one instrument's answers with when, by whom and from whom; the store
+//! keeps them, the trigger rules (`crate::trigger`) read them.
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::ValidationError;
+use crate::{PatientId, PractitionerId, ValidationError};
+
+crate::coded_enum! {
+    /// The instruments Hearth records.
+    pub enum Instrument {
+        Ipos => ("ipos", "IPOS"),
+        Esas => ("esas-r", "ESAS-r"),
+        Akps => ("akps", "AKPS"),
+    }
+}
+
+/// One instrument's answers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    Ipos(Ipos),
+    Esas(Esas),
+    Akps(u8),
+}
+
+impl Measure {
+    pub fn instrument(&self) -> Instrument {
+        match self {
+            Measure::Ipos(_) => Instrument::Ipos,
+            Measure::Esas(_) => Instrument::Esas,
+            Measure::Akps(_) => Instrument::Akps,
+        }
+    }
+
+    /// Who answered, as a stored code: the IPOS version, who completed the ESAS-r, or staff
+    /// for AKPS (a clinician's rating).
+    pub fn respondent(&self) -> &'static str {
+        match self {
+            Measure::Ipos(i) => i.version.code(),
+            Measure::Esas(e) => e.completed_by.code(),
+            Measure::Akps(_) => "staff",
+        }
+    }
+
+    /// Who answered, in words.
+    pub fn respondent_label(&self) -> &'static str {
+        match self {
+            Measure::Ipos(i) => match i.version {
+                IposVersion::Patient => "Patient",
+                IposVersion::Staff => "Staff",
+            },
+            Measure::Esas(e) => e.completed_by.label(),
+            Measure::Akps(_) => "Clinician's rating",
+        }
+    }
+
+    /// The headline score: the IPOS total (None when an item could not be assessed), the
+    /// ESAS-r total symptom distress score, or the AKPS level.
+    pub fn score(&self) -> Option<i64> {
+        match self {
+            Measure::Ipos(i) => i.scores().total.map(i64::from),
+            Measure::Esas(e) => Some(i64::from(e.total())),
+            Measure::Akps(a) => Some(i64::from(*a)),
+        }
+    }
+}
+
+/// A recorded assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub id: String,
+    pub patient_id: PatientId,
+    pub measure: Measure,
+    /// When the answers were given (may be earlier than the recording).
+    pub assessed_at: Timestamp,
+    /// The clinician who assessed, or who recorded the patient's or carer's answers.
+    pub assessor: PractitionerId,
+    pub recorded_at: Timestamp,
+}
+
+/// How far back an assessment may be entered.
+pub const LATEST_BACKDATING: SignedDuration = SignedDuration::from_hours(24 * 30);
+
+/// Checks when an assessment was made: not in the future and within the last 30 days (older
+/// answers no longer describe the patient well enough to act on).
+pub fn assessed_at(at: Timestamp, now: Timestamp) -> Result<Timestamp, ValidationError> {
+    if at > now + SignedDuration::from_mins(5) {
+        return Err(ValidationError::new(
+            "assessed_at",
+            "An assessment is recorded once it has been made: the time is in the future.",
+        ));
+    }
+    if at < now - LATEST_BACKDATING {
+        return Err(ValidationError::new(
+            "assessed_at",
+            "Assessments older than 30 days cannot be entered; record a new one.",
+        ));
+    }
+    Ok(at)
+}
+
+crate::coded_enum! {
+    /// Which way a score moved since the previous one, for the patient.
+    pub enum Direction {
+        Better => ("better", "better"),
+        Same => ("same", "unchanged"),
+        Worse => ("worse", "worse"),
+    }
+}
+
+/// The direction from `previous` to `latest`; for symptom scores lower is better, for AKPS
+/// higher is better.
+pub fn direction(previous: i64, latest: i64, higher_is_better: bool) -> Direction {
+    match (latest.cmp(&previous), higher_is_better) {
+        (std::cmp::Ordering::Equal, _) => Direction::Same,
+        (std::cmp::Ordering::Greater, true) | (std::cmp::Ordering::Less, false) => {
+            Direction::Better
+        }
+        _ => Direction::Worse,
+    }
+}
 
 crate::coded_enum! {
     /// The period an IPOS asks about.
@@ -102,14 +217,15 @@ pub fn ipos_answer(item: Option<IposItem>, score: u8) -> &'static str {
 pub const IPOS_OTHER_SYMPTOMS: usize = 3;
 
 /// One answer: a score, or (staff version only) "cannot assess".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Answer {
     Score(u8),
     CannotAssess,
 }
 
 /// An IPOS as recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ipos {
     pub version: IposVersion,
     pub recall: Recall,
@@ -325,7 +441,7 @@ pub fn esas_band(score: u8) -> EsasBand {
 }
 
 /// An ESAS-r as recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Esas {
     pub completed_by: EsasCompletedBy,
     /// The nine symptoms in order, each 0 (none) to 10 (worst possible).

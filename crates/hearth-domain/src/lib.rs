@@ -3,6 +3,7 @@
 //! rule here can be tested exhaustively and reused by every adapter.
 
 pub mod access;
+pub mod advice;
 pub mod api_token;
 pub mod assessment;
 pub mod audit;
@@ -20,9 +21,11 @@ pub mod on_call;
 pub mod organisation;
 pub mod patient;
 pub mod practitioner;
+pub mod referral;
 pub mod register;
 pub mod task;
 pub mod transition;
+pub mod trigger;
 pub mod user;
 
 pub use error::ValidationError;

@@ -5,6 +5,7 @@
 
 mod access;
 mod api_tokens;
+mod assessments;
 mod audit;
 mod audit_chain;
 mod bulk;
@@ -23,6 +24,7 @@ mod organisations;
 mod patients;
 mod plan_snapshot;
 mod practitioners;
+mod referrals;
 mod register;
 mod register_list;
 mod rows;
@@ -37,6 +39,7 @@ mod users;
 pub use access::{EmergencyAccess, Notice, Reader};
 
 pub use api_tokens::StoredApiToken;
+pub use assessments::OpenSuggestion;
 pub use audit::{AccessEntry, NonPatientAudit};
 pub use audit_chain::{ChainBreak, ChainCheck, GENESIS};
 pub use care_plan::{PlanRead, PlanState};
@@ -52,6 +55,7 @@ pub use on_call::RotaShift;
 pub use patients::{CoordinatorFilter, PatientQuery, PatientSort};
 pub use plan_snapshot::PlanSnapshot;
 pub use practitioners::{ActorRoleRow, DirectoryEntry, PersonRecord, RoleRecord, StoredActor};
+pub use referrals::ReferralLine;
 pub use sessions::StoredSession;
 pub use store::{PoolState, Store, SuspendedIndexes, Tx, create_database, drop_database};
 pub use tasks::TaskLine;

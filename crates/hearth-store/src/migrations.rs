@@ -93,6 +93,8 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     17 "mail outbox" "0017_mail_outbox.sql",
     18 "message task" "0018_message_task.sql",
     19 "transitions" "0019_transitions.sql",
+    20 "assessments" "0020_assessments.sql",
+    21 "referrals" "0021_referrals.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -115,4 +117,6 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     17 "mail outbox" "0017_mail_outbox.sql",
     18 "message task" "0018_message_task.sql",
     19 "transitions" "0019_transitions.sql",
+    20 "assessments" "0020_assessments.sql",
+    21 "referrals" "0021_referrals.sql",
 );

@@ -11,6 +11,9 @@ use hearth_domain::{OrganisationId, PatientId, PractitionerId, UserId};
 use hearth_store::{Backend, PatientQuery, Reader, StoreError};
 use hearth_testkit::{TestDatabase, new_patient, on_both_backends, start_time};
 
+#[path = "store/needs.rs"]
+mod needs;
+
 #[test]
 fn both_backends_have_the_same_migration_files() {
     let sqlite: Vec<_> = Backend::Sqlite

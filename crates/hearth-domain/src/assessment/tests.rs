@@ -202,3 +202,141 @@ fn phases_follow_one_another_and_their_times_are_measured() {
     assert!(next_phase(Some(&bereaved), "stable", at(210), at(210)).is_err());
     assert!(Phase::ALL.iter().all(|p| !p.definition().is_empty()));
 }
+
+/// A small deterministic generator (xorshift), so the property tests need no extra crate and
+/// fail the same way every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Answers a form could send: in range, out of range, malformed, empty.
+fn random_answer(rng: &mut Rng, max: u64) -> String {
+    match rng.below(8) {
+        0 => String::new(),
+        1 => format!("{}", max + 1 + rng.below(300)),
+        2 => format!("-{}", 1 + rng.below(5)),
+        3 => {
+            ["x", "1.5", " ", "٣", "0x1", "cannot-assess", "1 2"][rng.below(7) as usize].to_owned()
+        }
+        _ => format!("{}", rng.below(max + 1)),
+    }
+}
+
+#[test]
+fn property_ipos_accepts_exactly_the_forms_with_every_item_0_to_4_and_adds_them_up() {
+    let mut rng = Rng(0x5eed_1905);
+    for _ in 0..20_000 {
+        let version = if rng.below(2) == 0 {
+            "patient"
+        } else {
+            "staff"
+        };
+        let symptoms: Vec<String> = (0..10).map(|_| random_answer(&mut rng, 4)).collect();
+        let items: Vec<String> = (0..7).map(|_| random_answer(&mut rng, 4)).collect();
+        let valid = |t: &String| {
+            t.trim().parse::<u8>().is_ok_and(|s| s <= 4)
+                || (version == "staff" && t.trim() == "cannot-assess")
+        };
+        let expected = symptoms.iter().chain(items.iter()).all(valid);
+        let result = Ipos::check((version, "7-day"), &[], (&symptoms, &[]), &items);
+        assert_eq!(result.is_ok(), expected, "{version} {symptoms:?} {items:?}");
+        if let Ok(ipos) = result {
+            let total: Option<u32> = symptoms
+                .iter()
+                .chain(items.iter())
+                .map(|t| t.trim().parse::<u32>().ok())
+                .sum();
+            assert_eq!(ipos.scores().total.map(u32::from), total);
+        } else if let Err(e) = result {
+            assert!(!e.message.is_empty());
+        }
+    }
+}
+
+#[test]
+fn property_esas_r_accepts_exactly_the_forms_with_every_symptom_0_to_10() {
+    let mut rng = Rng(0x00e5_a5e5);
+    for _ in 0..20_000 {
+        let scores: Vec<String> = (0..9).map(|_| random_answer(&mut rng, 10)).collect();
+        let expected = scores
+            .iter()
+            .all(|t| t.trim().parse::<u8>().is_ok_and(|s| s <= 10));
+        let result = Esas::check("patient", &scores, ("", ""));
+        assert_eq!(result.is_ok(), expected, "{scores:?}");
+        if let Ok(esas) = result {
+            let total: u16 = scores
+                .iter()
+                .filter_map(|t| t.trim().parse::<u16>().ok())
+                .sum();
+            assert_eq!(esas.total(), total);
+        }
+    }
+}
+
+#[test]
+fn property_akps_accepts_exactly_the_eleven_levels() {
+    let mut rng = Rng(0xa4b5);
+    for _ in 0..5_000 {
+        let text = random_answer(&mut rng, 120);
+        let expected = text
+            .trim()
+            .parse::<u8>()
+            .is_ok_and(|s| s <= 100 && s % 10 == 0);
+        assert_eq!(akps(&text).is_ok(), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn a_measure_names_its_instrument_respondent_and_headline_score_and_reads_back_from_json() {
+    let esas = Esas::check("family-caregiver", &texts(&["1"; 9]), ("", "")).unwrap();
+    let m = Measure::Esas(esas);
+    assert_eq!(m.instrument(), Instrument::Esas);
+    assert_eq!(m.respondent(), "family-caregiver");
+    assert_eq!(m.score(), Some(9));
+    let json = serde_json::to_string(&m).unwrap();
+    assert_eq!(serde_json::from_str::<Measure>(&json).unwrap(), m);
+    let mut symptoms = vec!["1"; 10];
+    symptoms[0] = "cannot-assess";
+    let staff = Measure::Ipos(ipos("staff", &symptoms, &["0"; 7]).unwrap());
+    assert_eq!(
+        staff.score(),
+        None,
+        "no total when an item could not be assessed"
+    );
+    let json = serde_json::to_string(&staff).unwrap();
+    assert_eq!(serde_json::from_str::<Measure>(&json).unwrap(), staff);
+    assert_eq!(Measure::Akps(40).score(), Some(40));
+    assert_eq!(Measure::Akps(40).respondent_label(), "Clinician's rating");
+}
+
+#[test]
+fn assessments_are_dated_within_the_last_30_days_and_not_in_the_future() {
+    let now = at(24 * 40);
+    assert!(assessed_at(now, now).is_ok());
+    assert!(assessed_at(at(24 * 11), now).is_ok());
+    assert_eq!(
+        assessed_at(at(24 * 9), now).unwrap_err().field,
+        "assessed_at"
+    );
+    assert!(assessed_at(now + SignedDuration::from_hours(1), now).is_err());
+}
+
+#[test]
+fn direction_depends_on_which_way_is_better() {
+    assert_eq!(direction(4, 8, false), Direction::Worse);
+    assert_eq!(direction(8, 4, false), Direction::Better);
+    assert_eq!(direction(60, 40, true), Direction::Worse);
+    assert_eq!(direction(40, 60, true), Direction::Better);
+    assert_eq!(direction(5, 5, true), Direction::Same);
+}
