@@ -158,10 +158,12 @@ fn summary_from_snapshot(
         snapshot.register.is_some(),
         basis,
     );
+    let needs = crate::LatestNeeds::of(snapshot.assessments, snapshot.phase.as_slice());
     OutOfHoursSummary {
         plan,
         register: snapshot.register,
         on_call,
+        needs,
     }
 }
 
@@ -398,6 +400,8 @@ pub struct OutOfHoursSummary {
     pub register: Option<hearth_domain::register::RegisterEntry>,
     /// Who gives specialist palliative care advice now, and next.
     pub on_call: Vec<crate::OnCallView>,
+    /// The latest assessment values with their direction, and the phase of illness.
+    pub needs: crate::LatestNeeds,
 }
 
 impl App {
@@ -449,10 +453,12 @@ impl App {
         if let (Some(record), Decision::Allowed(basis)) = (&record, &decision) {
             let (plan, register) = read_plan(&mut tx, record, Vec::new(), *basis).await?;
             let on_call = self.rota.on_call(&mut tx, now).await?;
+            let needs = crate::needs::latest_needs(&mut tx, patient).await?;
             summary = Some(OutOfHoursSummary {
                 plan,
                 register,
                 on_call,
+                needs,
             });
         }
         drop(tx);

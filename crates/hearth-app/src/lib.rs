@@ -25,6 +25,7 @@ mod inbox;
 mod live;
 mod mail;
 mod meetings;
+mod needs;
 mod passwords;
 mod patients;
 mod register;
@@ -54,6 +55,10 @@ pub use inbox::Inbox;
 pub use live::LiveUpdates;
 pub use mail::{MailConfig, MailError};
 pub use meetings::{AgendaView, MeetingList, MeetingView, PlanMeeting};
+pub use needs::{
+    AdviceLog, AssessmentForm, Latest, LatestNeeds, NeedsView, ReferralList, ReferralView,
+    RuleHistory, TriggerAdmin,
+};
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
 pub use register::LeaveRegister;
 pub use tasks::{MyTasks, NewTask, PatientTasks, TaskChange};

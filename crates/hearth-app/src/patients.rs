@@ -74,6 +74,8 @@ pub struct PatientOverview {
     pub on_call: Vec<crate::OnCallView>,
     /// The emergency access the record is open under, when the reader is not in the team.
     pub emergency: Option<hearth_store::EmergencyAccess>,
+    /// The latest assessment values with their direction, and the phase of illness.
+    pub needs: crate::LatestNeeds,
 }
 
 impl App {
@@ -237,6 +239,7 @@ impl App {
             mentioned.dedup();
             let practitioner_names = tx.practitioner_names(&mentioned).await?;
             let on_call = self.rota.on_call(&mut tx, self.now()).await?;
+            let needs = crate::needs::latest_needs(&mut tx, id).await?;
             overview = Some(PatientOverview {
                 patient: patient.clone(),
                 organisations,
@@ -248,6 +251,7 @@ impl App {
                 practitioner_names,
                 on_call,
                 emergency,
+                needs,
             });
         }
         drop(tx);

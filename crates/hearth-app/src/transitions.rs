@@ -109,6 +109,17 @@ impl App {
                 .tell_team(&mut tx, actor, patient, "admission", &text)
                 .await?;
         }
+        if stay.emergency && stay.place == transition::PlaceKind::Hospital {
+            let (_, more) = self
+                .run_triggers(
+                    &mut tx,
+                    actor,
+                    patient,
+                    hearth_domain::trigger::Event::Admission,
+                )
+                .await?;
+            keys.extend(more);
+        }
         self.live.commit(&self.store, tx, &keys).await?;
         Ok(stay)
     }
@@ -396,16 +407,6 @@ impl App {
         .await?;
         let keys = self.team_keys(&mut tx, patient).await?;
         self.live.commit(&self.store, tx, &keys).await
-    }
-
-    async fn team_keys(&self, tx: &mut Tx, patient: &PatientId) -> Result<Vec<String>, AppError> {
-        Ok(tx
-            .care_team(patient)
-            .await?
-            .iter()
-            .filter(|m| m.is_active())
-            .map(|m| crate::live::key_of(&m.member))
-            .collect())
     }
 
     /// The receiving team raises a concern: an urgent conversation with the ward about the

@@ -72,7 +72,7 @@ impl Measure {
 }
 
 /// A recorded assessment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Assessment {
     pub id: String,
     pub patient_id: PatientId,
@@ -580,7 +580,7 @@ impl Phase {
 }
 
 /// A phase with the moment it started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PhaseEpisode {
     pub phase: Phase,
     pub started_at: Timestamp,

@@ -26,7 +26,7 @@ pub struct OpenSuggestion {
     pub patient_name: String,
 }
 
-fn assessment_from_row(row: &AnyRow) -> Result<Assessment, StoreError> {
+pub(crate) fn assessment_from_row(row: &AnyRow) -> Result<Assessment, StoreError> {
     let answers = text(row, "answers")?;
     let measure: Measure = serde_json::from_str(&answers)
         .map_err(|e| StoreError::Corrupt(format!("an assessment does not read back: {e}")))?;
@@ -114,6 +114,8 @@ impl Tx {
         .bind(millis(a.recorded_at))
         .execute(&mut *self.inner)
         .await?;
+        // The out-of-hours summary's snapshot shows the latest values.
+        self.touch_register_list(&a.patient_id);
         Ok(())
     }
 
@@ -179,6 +181,7 @@ impl Tx {
         .bind(millis(now))
         .execute(&mut *self.inner)
         .await?;
+        self.touch_register_list(patient);
         Ok(done.rows_affected() == 1)
     }
 

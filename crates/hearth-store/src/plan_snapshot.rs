@@ -21,6 +21,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use hearth_domain::assessment::{Assessment, PhaseEpisode};
 use hearth_domain::care_plan::SectionVersion;
 use hearth_domain::care_team::{CareTeamMember, Member};
 use hearth_domain::patient::Patient;
@@ -68,6 +69,13 @@ pub struct PlanSnapshot {
     pub names: Vec<(PractitionerId, String)>,
     /// The active register entry, when the patient is on the register.
     pub register: Option<RegisterEntry>,
+    /// The latest two assessments of each instrument, in time order per instrument (absent
+    /// from rows written before assessments existed, which had none).
+    #[serde(default)]
+    pub assessments: Vec<Assessment>,
+    /// The current phase of illness.
+    #[serde(default)]
+    pub phase: Option<PhaseEpisode>,
 }
 
 impl Tx {
@@ -194,6 +202,8 @@ impl Tx {
             .collect();
         let mentioned: Vec<PractitionerId> = mentioned.into_iter().collect();
         let names = self.practitioner_names(&mentioned).await?;
+        let mut assessments = self.latest_assessments_of(patients).await?;
+        let mut phases = self.current_phases_of(patients).await?;
 
         Ok(patients
             .iter()
@@ -226,11 +236,56 @@ impl Tx {
                         disabled_coordinators,
                         names: named,
                         register: registers.remove(id),
+                        assessments: assessments.remove(id).unwrap_or_default(),
+                        phase: phases.remove(id),
                     }
                 });
                 (PatientId::new(id.as_str()), snapshot)
             })
             .collect())
+    }
+
+    /// The latest two assessments of each instrument of each of `patients`, oldest first.
+    async fn latest_assessments_of(
+        &mut self,
+        patients: &[String],
+    ) -> Result<HashMap<String, Vec<Assessment>>, StoreError> {
+        let sql = "SELECT id, patient_id, assessed_at, assessor, answers, recorded_at FROM \
+             (SELECT a.*, ROW_NUMBER() OVER (PARTITION BY patient_id, instrument \
+                 ORDER BY assessed_at DESC, recorded_at DESC, id DESC) AS n \
+              FROM assessments a WHERE patient_id IN ({ids})) latest \
+             WHERE n <= 2 ORDER BY patient_id, instrument, assessed_at, recorded_at, id";
+        let mut out: HashMap<String, Vec<Assessment>> = HashMap::new();
+        for row in self.rows_of(sql, patients).await? {
+            let a = crate::assessments::assessment_from_row(&row)?;
+            out.entry(a.patient_id.to_string()).or_default().push(a);
+        }
+        Ok(out)
+    }
+
+    /// The current phase of each of `patients` that has one.
+    async fn current_phases_of(
+        &mut self,
+        patients: &[String],
+    ) -> Result<HashMap<String, PhaseEpisode>, StoreError> {
+        let sql = "SELECT patient_id, phase, started_at FROM phase_episodes e \
+             WHERE patient_id IN ({ids}) AND started_at = \
+             (SELECT MAX(started_at) FROM phase_episodes l WHERE l.patient_id = e.patient_id)";
+        let mut out = HashMap::new();
+        for row in self.rows_of(sql, patients).await? {
+            out.insert(
+                text(&row, "patient_id")?,
+                PhaseEpisode {
+                    phase: crate::rows::code(
+                        &row,
+                        "phase",
+                        hearth_domain::assessment::Phase::from_code,
+                    )?,
+                    started_at: crate::rows::timestamp(&row, "started_at")?,
+                },
+            );
+        }
+        Ok(out)
     }
 
     /// The rows of `sql`, whose `{ids}` is replaced by one placeholder per id in `ids`.

@@ -92,6 +92,16 @@ fn referral_from_row(row: &AnyRow) -> Result<Referral, StoreError> {
     })
 }
 
+fn referral_line(row: &AnyRow) -> Result<ReferralLine, StoreError> {
+    Ok(ReferralLine {
+        referral: referral_from_row(row)?,
+        patient_name: hearth_domain::patient::list_name(
+            &text(row, "family_name")?,
+            &text(row, "given_name")?,
+        ),
+    })
+}
+
 fn advice_from_row(row: &AnyRow) -> Result<AdviceCall, StoreError> {
     Ok(AdviceCall {
         id: text(row, "id")?,
@@ -236,15 +246,30 @@ impl Tx {
             .fetch_all(&mut *self.inner)
             .await?
             .iter()
-            .map(|row| {
-                Ok(ReferralLine {
-                    referral: referral_from_row(row)?,
-                    patient_name: hearth_domain::patient::list_name(
-                        &text(row, "family_name")?,
-                        &text(row, "given_name")?,
-                    ),
-                })
-            })
+            .map(referral_line)
+            .collect()
+    }
+
+    /// The referrals `by` made since `from` or still open, the newest first.
+    pub async fn referrals_by(
+        &mut self,
+        by: &PractitionerId,
+        from: Timestamp,
+    ) -> Result<Vec<ReferralLine>, StoreError> {
+        let sql = format!(
+            "SELECT {REFERRAL_COLUMNS}, p.given_name, p.family_name FROM referrals r \
+             JOIN patients p ON p.id = r.patient_id WHERE r.referred_by = $1 \
+             AND (r.state IN ('referred', 'triaged', 'accepted', 'first-contact') \
+                  OR r.referred_at >= $2) \
+             ORDER BY r.referred_at DESC, r.id LIMIT 500"
+        );
+        sqlx::query(&sql)
+            .bind(by.as_str())
+            .bind(millis(from))
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(referral_line)
             .collect()
     }
 

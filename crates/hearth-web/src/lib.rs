@@ -2,6 +2,7 @@
 //! cross-cutting layers (security headers, compression, time-outs, body limits, metrics). Only
 //! this crate knows HTTP. Handlers are thin: extract, call one use case, render.
 
+pub mod charts;
 mod error;
 mod metrics;
 mod pages;
@@ -99,6 +100,9 @@ routes! {
     "/patients/{id}/discharges" => post(pages::transitions::plan),
     "/patients/{id}/discharges/{discharge}/{what}" => post(pages::transitions::change),
     "/arrivals" => get(pages::transitions::arrivals),
+    "/patients/{id}/needs" => get(pages::needs::show),
+    "/patients/{id}/needs/{instrument}" => get(pages::needs::form).post(pages::needs::record),
+    "/patients/{id}/needs/suggestions/{suggestion}" => post(pages::needs::respond),
     "/meetings" => get(pages::meetings::list).post(pages::meetings::create),
     "/meetings/{id}" => get(pages::meetings::show),
     "/meetings/{id}/attendance" => post(pages::meetings::attendance),

@@ -79,9 +79,15 @@ async fn assessments_phases_and_rules_read_back(backend: hearth_testkit::Backend
     .await
     .unwrap();
     let first = next_phase(None, "deteriorating", start_time(), start_time()).unwrap();
-    assert!(tx.insert_phase(&p, &first, &nurse, start_time()).await.unwrap());
     assert!(
-        !tx.insert_phase(&p, &first, &nurse, start_time()).await.unwrap(),
+        tx.insert_phase(&p, &first, &nurse, start_time())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.insert_phase(&p, &first, &nurse, start_time())
+            .await
+            .unwrap(),
         "one phase per moment"
     );
     let later = start_time() + SignedDuration::from_hours(30);
@@ -100,7 +106,11 @@ async fn assessments_phases_and_rules_read_back(backend: hearth_testkit::Backend
     assert_eq!(since.len(), 2);
     let latest = tx.latest_assessments(&p).await.unwrap();
     let ids: Vec<&str> = latest.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(ids, ["a-1", "a-2", "a-akps"], "previous then latest, per instrument");
+    assert_eq!(
+        ids,
+        ["a-1", "a-2", "a-akps"],
+        "previous then latest, per instrument"
+    );
     assert_eq!(
         tx.phases_of(&p).await.unwrap(),
         vec![
@@ -124,7 +134,11 @@ async fn assessments_phases_and_rules_read_back(backend: hearth_testkit::Backend
             "phase-unstable"
         ]
     );
-    assert!(rules.iter().all(|r| r.version == 1 && r.active && !r.source.is_empty()));
+    assert!(
+        rules
+            .iter()
+            .all(|r| r.version == 1 && r.active && !r.source.is_empty())
+    );
 }
 
 /// An edit is a new row and the highest version is in force; two administrators saving the
@@ -143,7 +157,11 @@ async fn trigger_rules_are_versioned_and_suggestions_answered_once(
     let (_, nurse) = region(&db).await;
     let mut tx = db.store.begin_write().await.unwrap();
     let rules = tx.trigger_rules().await.unwrap();
-    let v1 = rules.iter().find(|r| r.id == "esas-severe").unwrap().clone();
+    let v1 = rules
+        .iter()
+        .find(|r| r.id == "esas-severe")
+        .unwrap()
+        .clone();
     let mut edit = RuleDraft::of(&v1);
     edit.threshold = "8".into();
     let v2 = edit.check(&v1.id, Some(&v1), &nurse, start_time()).unwrap();

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod leaflet;
 pub mod meetings;
 pub mod my_work;
+pub mod needs;
 pub mod ops;
 pub mod patient;
 pub mod plan;

@@ -82,6 +82,8 @@ struct PatientView {
     consent_choices: Vec<(&'static str, &'static str, bool)>,
     /// The record is open under emergency access: until when, and the reason given.
     emergency: Option<(String, String)>,
+    /// The latest assessment values and the phase of illness.
+    latest: Vec<super::needs::LatestLine>,
 }
 
 fn describe(
@@ -240,6 +242,7 @@ pub async fn page(
             .emergency
             .as_ref()
             .map(|e| (app.local_time(e.expires_at), hearth_app::reason_text(e))),
+        latest: super::needs::latest_lines(state, &overview.needs),
         place_choices: PlaceOfDeath::ALL
             .iter()
             .map(|p| (p.code(), p.label()))

@@ -40,6 +40,8 @@ struct SummaryPage {
     gp: String,
     on_call: Vec<super::directory::RotaLine>,
     changes: Vec<String>,
+    /// The latest assessment values and the phase, in one line each.
+    needs: Vec<String>,
     printed: String,
 }
 
@@ -179,6 +181,20 @@ pub async fn show(
             .filter(|l| l.now)
             .collect(),
         changes,
+        needs: super::needs::latest_lines(&state, &summary.needs)
+            .into_iter()
+            .map(|l| {
+                let mut line = format!("{}: {}", l.label, l.value);
+                if let Some(d) = l.direction {
+                    line.push_str(&format!(", {d}"));
+                }
+                line.push_str(&format!(" ({})", l.when));
+                if let Some(detail) = l.detail {
+                    line.push_str(&format!(" — {detail}"));
+                }
+                line
+            })
+            .collect(),
         printed: date(today),
     })
 }

@@ -1,0 +1,172 @@
+//! The specialist advice line: the specialist on call logs each call or message (out of hours
+//! worked out from the local time, weekends and bank holidays); a call about a registered
+//! patient is part of their record — access-checked, audited — and tells the coordinator.
+
+use std::collections::HashMap;
+
+use hearth_domain::advice::{self, AdviceCall, AdviceCallDraft, AdviceSummary};
+use hearth_domain::audit::AuditAction;
+use hearth_domain::care_team::Member;
+use hearth_domain::organisation::OrganisationKind;
+use hearth_domain::{PatientId, PractitionerId};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::access;
+use crate::{Actor, App, AppError};
+
+const RESOURCE: &str = "Communication";
+
+/// The advice log: the last seven days.
+#[derive(Debug, Clone)]
+pub struct AdviceLog {
+    /// Newest first.
+    pub calls: Vec<AdviceCall>,
+    pub summary: AdviceSummary,
+    pub names: HashMap<PractitionerId, String>,
+    /// Names of the linked patients the actor may read.
+    pub patients: HashMap<PatientId, String>,
+    /// Who is on call for specialist advice now: "Name (service), phone".
+    pub on_call: Vec<String>,
+}
+
+/// Whether the actor answers the advice line: a specialist role, or a role in a specialist
+/// palliative care service or hospice.
+fn answers_advice_line(actor: &Actor) -> bool {
+    actor.acting_role().is_some_and(|r| {
+        r.specialist
+            || matches!(
+                r.organisation_kind,
+                OrganisationKind::SpecialistPalliativeCare | OrganisationKind::Hospice
+            )
+    })
+}
+
+fn refused() -> AppError {
+    AppError::Forbidden(
+        "The advice log is kept by the specialist palliative care team; ring the specialist on call for advice."
+            .to_owned(),
+    )
+}
+
+impl App {
+    /// Logs an advice call received at `received_at` (now when None).
+    pub async fn log_advice_call(
+        &self,
+        actor: &Actor,
+        draft: AdviceCallDraft,
+        received_at: Option<Timestamp>,
+    ) -> Result<AdviceCall, AppError> {
+        if !answers_advice_line(actor) {
+            return Err(refused());
+        }
+        let now = self.now();
+        let received = received_at.unwrap_or(now);
+        let local = received.to_zoned(self.config.time_zone.clone());
+        let holiday = self.config.public_holidays.contains(&local.date());
+        let call = draft.check(
+            self.ids.new_id(),
+            &actor.practitioner_id,
+            received,
+            now,
+            advice::is_out_of_hours(local.datetime(), holiday),
+        )?;
+        match &call.patient_id {
+            None => {
+                let mut tx = self.store.begin_write().await?;
+                tx.insert_advice_call(&call).await?;
+                tx.commit().await?;
+            }
+            Some(patient) => {
+                let mut tx = self
+                    .begin_clinical_write(actor, patient, AuditAction::Create, RESOURCE)
+                    .await?;
+                tx.insert_advice_call(&call).await?;
+                self.audit_change(
+                    &mut tx,
+                    actor,
+                    patient,
+                    AuditAction::Create,
+                    (RESOURCE, &call.id, 1),
+                )
+                .await?;
+                let mut keys = self.team_keys(&mut tx, patient).await?;
+                if let Some(coordinator) = tx.coordinator_of(patient).await?
+                    && coordinator != actor.practitioner_id
+                {
+                    keys.push(crate::live::key_of(&Member::Practitioner(
+                        coordinator.clone(),
+                    )));
+                    tx.insert_notice(&hearth_store::Notice {
+                        id: self.ids.new_id(),
+                        practitioner_id: coordinator,
+                        patient_id: Some(patient.clone()),
+                        kind: "advice-call".to_owned(),
+                        text: format!(
+                            "Specialist advice{} from {} ({}): {} Outcome: {}.",
+                            if call.out_of_hours {
+                                " out of hours"
+                            } else {
+                                ""
+                            },
+                            actor.name,
+                            call.caller_role.label().to_lowercase(),
+                            call.advice,
+                            call.outcome.label().to_lowercase()
+                        ),
+                        created_at: now,
+                        read_at: None,
+                    })
+                    .await?;
+                }
+                self.live.commit(&self.store, tx, &keys).await?;
+            }
+        }
+        Ok(call)
+    }
+
+    /// The advice calls of the last seven days, with their counts; linked patients are named
+    /// only where the actor may read their record.
+    pub async fn advice_log(&self, actor: &Actor) -> Result<AdviceLog, AppError> {
+        if !answers_advice_line(actor) {
+            return Err(refused());
+        }
+        let now = self.now();
+        let from = now
+            .checked_sub(SignedDuration::from_hours(24 * 7))
+            .unwrap_or(now);
+        let mut tx = self.store.begin_read().await?;
+        let calls = tx.advice_calls_since(from).await?;
+        let linked: Vec<PatientId> = calls.iter().filter_map(|c| c.patient_id.clone()).collect();
+        let readable = access::readable_in_team(&mut tx, actor, linked, now).await?;
+        let system = &self.config.national_number_system.system_uri;
+        let mut patients = HashMap::new();
+        for p in readable {
+            if let Some(record) = tx.patient(&p, system).await? {
+                patients.insert(p, record.list_name());
+            }
+        }
+        let (names, _) = self
+            .names_for(
+                &mut tx,
+                calls
+                    .iter()
+                    .map(|c| Member::Practitioner(c.logged_by.clone())),
+            )
+            .await?;
+        drop(tx);
+        let on_call = self
+            .on_call_now(now)
+            .await?
+            .into_iter()
+            .filter(|v| v.now)
+            .map(|v| format!("{} ({}), {}", v.name, v.service, v.shift.phone))
+            .collect();
+        Ok(AdviceLog {
+            summary: advice::advice_week(&calls),
+            calls,
+            names,
+            patients,
+            on_call,
+        })
+    }
+}
