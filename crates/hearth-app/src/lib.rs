@@ -57,7 +57,7 @@ pub use mail::{MailConfig, MailError};
 pub use meetings::{AgendaView, MeetingList, MeetingView, PlanMeeting};
 pub use needs::{
     AdviceLog, AssessmentForm, Latest, LatestNeeds, NeedsView, ReferralList, ReferralView,
-    RuleHistory, TriggerAdmin,
+    RuleHistory, TriggerAdmin, answers_advice_line,
 };
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
 pub use register::LeaveRegister;
@@ -65,6 +65,6 @@ pub use tasks::{MyTasks, NewTask, PatientTasks, TaskChange};
 pub use transitions::{DischargeView, TransitionsView, notice_words};
 
 pub use hearth_store::{
-    AgendaItem, Arrival, Backend, ChecklistLine, DirectoryEntry, RoleRecord, Store, StoreError,
-    StoredApiToken, StoredDischarge, TaskLine,
+    AgendaItem, Arrival, Backend, ChecklistLine, DirectoryEntry, OpenSuggestion, ReferralLine,
+    RoleRecord, Store, StoreError, StoredApiToken, StoredDischarge, TaskLine,
 };

@@ -20,7 +20,7 @@ mod referrals;
 mod rules;
 mod view;
 
-pub use advice::AdviceLog;
+pub use advice::{AdviceLog, answers_advice_line};
 pub use referrals::{ReferralList, ReferralView};
 pub use rules::{RuleHistory, TriggerAdmin};
 pub(crate) use view::latest_needs;
@@ -335,5 +335,26 @@ impl App {
         .await?;
         let keys = self.team_keys(&mut tx, patient).await?;
         self.live.commit(&self.store, tx, &keys).await
+    }
+
+    /// Open suggestions about patients whose care team the actor is in (not through emergency
+    /// access), the newest first: what "my work" shows the coordinator and the team.
+    pub async fn open_suggestions(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<hearth_store::OpenSuggestion>, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let mut open = tx
+            .open_suggestions_for(crate::conversations::recipient_of(actor))
+            .await?;
+        let patients = open
+            .iter()
+            .map(|s| s.suggestion.patient_id.clone())
+            .collect();
+        let readable = crate::access::readable_in_team(&mut tx, actor, patients, now).await?;
+        open.retain(|s| readable.contains(&s.suggestion.patient_id));
+        Ok(open)
     }
 }

@@ -8,7 +8,7 @@ use hearth_domain::advice::{self, AdviceCall, AdviceCallDraft, AdviceSummary};
 use hearth_domain::audit::AuditAction;
 use hearth_domain::care_team::Member;
 use hearth_domain::organisation::OrganisationKind;
-use hearth_domain::{PatientId, PractitionerId};
+use hearth_domain::{PatientId, PractitionerId, ValidationError};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::access;
@@ -31,7 +31,7 @@ pub struct AdviceLog {
 
 /// Whether the actor answers the advice line: a specialist role, or a role in a specialist
 /// palliative care service or hospice.
-fn answers_advice_line(actor: &Actor) -> bool {
+pub fn answers_advice_line(actor: &Actor) -> bool {
     actor.acting_role().is_some_and(|r| {
         r.specialist
             || matches!(
@@ -49,15 +49,37 @@ fn refused() -> AppError {
 }
 
 impl App {
-    /// Logs an advice call received at `received_at` (now when None).
+    /// Logs an advice call received at `received_at` (now when None). A patient registered in
+    /// Hearth is named by their national number (`national_number`, empty for none).
     pub async fn log_advice_call(
         &self,
         actor: &Actor,
-        draft: AdviceCallDraft,
+        mut draft: AdviceCallDraft,
+        national_number: &str,
         received_at: Option<Timestamp>,
     ) -> Result<AdviceCall, AppError> {
         if !answers_advice_line(actor) {
             return Err(refused());
+        }
+        if !national_number.trim().is_empty() {
+            let system = &self.config.national_number_system;
+            let number = system
+                .parse(national_number)
+                .map_err(|e| ValidationError::new("national_number", e.message))?;
+            let mut tx = self.store.begin_read().await?;
+            draft.patient = Some(
+                tx.patient_id_by_identifier(&system.system_uri, &number)
+                    .await?
+                    .ok_or_else(|| {
+                        ValidationError::new(
+                            "national_number",
+                            format!(
+                                "No patient in Hearth has this {}: check it, or leave it empty and describe the patient.",
+                                system.label
+                            ),
+                        )
+                    })?,
+            );
         }
         let now = self.now();
         let received = received_at.unwrap_or(now);

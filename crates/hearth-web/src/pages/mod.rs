@@ -3,6 +3,7 @@
 pub mod access;
 pub mod account;
 pub mod admin;
+pub mod advice;
 pub mod assets;
 pub mod conversations;
 pub mod directory;
@@ -17,6 +18,7 @@ pub mod ops;
 pub mod patient;
 pub mod plan;
 mod plan_form;
+pub mod referrals;
 pub mod register;
 pub mod register_entry;
 pub mod rota;
@@ -25,6 +27,7 @@ pub mod summary;
 pub mod tasks;
 pub mod team;
 pub mod transitions;
+pub mod triggers;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -47,6 +50,8 @@ pub struct Chrome {
     pub admin: bool,
     /// The acting role is clinical: the header links to the register.
     pub clinician: bool,
+    /// The acting role answers the specialist advice line: the header links to its log.
+    pub advice_line: bool,
 }
 
 impl Chrome {
@@ -65,6 +70,7 @@ impl Chrome {
                 .acting_role()
                 .is_some_and(|r| r.profession == Profession::Administrator),
             clinician: user.actor.is_clinician(),
+            advice_line: hearth_app::answers_advice_line(&user.actor),
         }
     }
 }

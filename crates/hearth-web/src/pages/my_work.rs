@@ -28,6 +28,8 @@ struct MyWorkPage {
     not_ready: Vec<Line>,
     more_not_ready: bool,
     meetings: Vec<Line>,
+    suggestions: Vec<Line>,
+    more_suggestions: usize,
 }
 
 /// One line of a part: where it goes, what it says, a short note, and whether it is urgent.
@@ -43,6 +45,21 @@ pub async fn page(state: &AppState, user: &CurrentUser) -> Result<Response, WebE
     let app = &state.app;
     let actor = &user.actor;
     let inbox = app.inbox(actor).await?;
+    let suggestions: Vec<Line> = app
+        .open_suggestions(actor)
+        .await?
+        .iter()
+        .map(|s| Line {
+            href: format!("/patients/{}/needs", s.suggestion.patient_id),
+            text: format!("{} · {}", s.patient_name, s.suggestion.suggests.label()),
+            note: format!(
+                "{} ({})",
+                s.suggestion.reason,
+                app.local_time(s.suggestion.fired_at)
+            ),
+            urgent: false,
+        })
+        .collect();
     let tasks = app.my_tasks(actor).await?;
     let meetings = app
         .upcoming_meetings(actor)
@@ -156,6 +173,8 @@ pub async fn page(state: &AppState, user: &CurrentUser) -> Result<Response, WebE
         tasks: task_lines,
         team_tasks: tasks.team.len(),
         overdue,
+        more_suggestions: suggestions.len().saturating_sub(SHOWN),
+        suggestions: suggestions.into_iter().take(SHOWN).collect(),
         more_not_ready: register.patients.len() > SHOWN || register.has_more,
         not_ready,
     })
