@@ -118,7 +118,9 @@ impl App {
             Measure::Esas(_) => Event::Esas,
             Measure::Akps(_) => Event::Akps,
         };
-        let (fired, mut keys) = self.run_triggers(&mut tx, actor, patient, event).await?;
+        let (fired, mut keys) = self
+            .run_triggers(&mut tx, actor, patient, (event, Some(&recorded)))
+            .await?;
         keys.extend(self.team_keys(&mut tx, patient).await?);
         self.live.commit(&self.store, tx, &keys).await?;
         Ok((recorded, fired))
@@ -159,23 +161,24 @@ impl App {
         )
         .await?;
         let (fired, mut keys) = self
-            .run_triggers(&mut tx, actor, patient, Event::Phase)
+            .run_triggers(&mut tx, actor, patient, (Event::Phase, None))
             .await?;
         keys.extend(self.team_keys(&mut tx, patient).await?);
         self.live.commit(&self.store, tx, &keys).await?;
         Ok((episode, fired))
     }
 
-    /// Runs the rules about `event` on the patient's data in the caller's write transaction:
-    /// each rule that fires and is not held back by an earlier suggestion (open, deferred, or
-    /// recently not needed) becomes a suggestion, audited, and the coordinator is told. Returns
-    /// the new suggestions and the live keys to wake.
+    /// Runs the rules about `event` on the patient's data in the caller's write transaction
+    /// (`arrived`: the assessment just recorded, which the rules read as the latest whatever the
+    /// stored order of equal times): each rule that fires and is not held back by an earlier
+    /// suggestion (open, deferred, or recently not needed) becomes a suggestion, audited, and
+    /// the coordinator is told. Returns the new suggestions and the live keys to wake.
     pub(crate) async fn run_triggers(
         &self,
         tx: &mut Tx,
         actor: &Actor,
         patient: &PatientId,
-        event: Event,
+        (event, arrived): (Event, Option<&Assessment>),
     ) -> Result<(Vec<Suggestion>, Vec<String>), AppError> {
         let now = self.now();
         let rules = tx.trigger_rules().await?;
@@ -183,24 +186,38 @@ impl App {
             return Ok((Vec::new(), Vec::new()));
         }
         let latest = tx.latest_assessments(patient).await?;
-        let ipos = latest.iter().rev().find_map(|a| match &a.measure {
+        let newest_first = || arrived.into_iter().chain(latest.iter().rev());
+        let ipos = newest_first().find_map(|a| match &a.measure {
             Measure::Ipos(i) => Some(i),
             _ => None,
         });
-        let esas = latest.iter().rev().find_map(|a| match &a.measure {
+        let esas = newest_first().find_map(|a| match &a.measure {
             Measure::Esas(e) => Some(e),
             _ => None,
         });
         let from = now.checked_sub(RULE_LOOKBACK).unwrap_or(now);
         let akps: Vec<(Timestamp, u8)> = if event == Event::Akps {
-            tx.assessments_of(patient, from)
+            let mut series: Vec<(Timestamp, u8)> = tx
+                .assessments_of(patient, from)
                 .await?
                 .iter()
+                .filter(|a| arrived.is_none_or(|n| n.id != a.id))
                 .filter_map(|a| match a.measure {
                     Measure::Akps(level) => Some((a.assessed_at, level)),
                     _ => None,
                 })
-                .collect()
+                .collect();
+            // The one just recorded is the latest of the series.
+            if let Some(Assessment {
+                measure: Measure::Akps(level),
+                assessed_at,
+                ..
+            }) = arrived
+            {
+                series.retain(|(at, _)| at <= assessed_at);
+                series.push((*assessed_at, *level));
+            }
+            series
         } else {
             Vec::new()
         };

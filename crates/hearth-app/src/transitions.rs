@@ -115,7 +115,7 @@ impl App {
                     &mut tx,
                     actor,
                     patient,
-                    hearth_domain::trigger::Event::Admission,
+                    (hearth_domain::trigger::Event::Admission, None),
                 )
                 .await?;
             keys.extend(more);

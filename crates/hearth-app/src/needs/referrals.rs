@@ -166,6 +166,7 @@ impl App {
         step: ReferralStep,
         version: i64,
     ) -> Result<Referral, AppError> {
+        crate::patients::require_clinician(actor)?;
         let now = self.now();
         let patient = {
             let mut tx = self.store.begin_read().await?;

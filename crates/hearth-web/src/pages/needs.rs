@@ -221,10 +221,27 @@ struct NeedsPage {
     window: String,
 }
 
+/// The charts' window: from the first value of the last three months (a day before it), and at
+/// least the last fortnight, so that a few recent values are not squeezed against the edge.
+fn chart_window(view: &NeedsView, now: Timestamp) -> (Timestamp, Timestamp) {
+    let fortnight = now
+        .checked_sub(jiff::SignedDuration::from_hours(24 * 14))
+        .unwrap_or(now);
+    let first = view
+        .assessments
+        .iter()
+        .map(|a| a.assessed_at)
+        .chain(view.phases.iter().map(|p| p.started_at))
+        .min()
+        .and_then(|t| t.checked_sub(jiff::SignedDuration::from_hours(24)).ok())
+        .unwrap_or(fortnight);
+    (first.min(fortnight).max(view.from), now)
+}
+
 fn charts(state: &AppState, view: &NeedsView) -> Vec<Chart> {
     let app = &state.app;
     let tz = &app.config().time_zone;
-    let window = (view.from, app.now());
+    let window = chart_window(view, app.now());
     let when = |a: Timestamp| app.local_time(a);
     let mut out = Vec::new();
 
@@ -470,7 +487,7 @@ async fn page(
         svg: phase_timeline(
             "Phase of illness",
             &episodes,
-            (view.from, now),
+            chart_window(&view, now),
             &app.config().time_zone,
         ),
         head: Vec::new(),
@@ -544,7 +561,8 @@ async fn page(
         advice,
         window: format!(
             "{} to today",
-            view.from
+            chart_window(&view, now)
+                .0
                 .to_zoned(app.config().time_zone.clone())
                 .date()
                 .strftime("%-d %b %Y")
@@ -817,13 +835,22 @@ fn form_page(
     render(&page)
 }
 
+/// The patient's name for a recording form; only the care team records (emergency access
+/// reads).
 async fn patient_name(
     state: &AppState,
     user: &CurrentUser,
     id: &PatientId,
 ) -> Result<String, WebError> {
-    Ok(state.app.needs(&user.actor, id).await?.patient.list_name())
+    let view = state.app.needs(&user.actor, id).await?;
+    if !view.may_write {
+        return Err(hearth_app::AppError::Forbidden(READ_ONLY.to_owned()).into());
+    }
+    Ok(view.patient.list_name())
 }
+
+/// Why an emergency reader cannot record.
+pub(crate) const READ_ONLY: &str = "Emergency access lets you read this record, not add to it. Ask the patient's coordinator to add you or your service to the care team.";
 
 /// `GET /patients/{id}/needs/{instrument}`: the form of `ipos`, `esas-r`, `akps` or `phase`.
 pub async fn form(

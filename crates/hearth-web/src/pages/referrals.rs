@@ -140,6 +140,9 @@ async fn form_page(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let view = state.app.needs(&user.actor, id).await?;
+    if !view.may_write {
+        return Err(AppError::Forbidden(crate::pages::needs::READ_ONLY.to_owned()).into());
+    }
     let submitted = !f.pairs.is_empty();
     let evidence_chosen = f.all("evidence");
     let suggestion_chosen = f.all("suggestion");

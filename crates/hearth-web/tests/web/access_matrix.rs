@@ -100,6 +100,23 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "SADDDDDD",
     ),
     ("GET", "/arrivals", "SAAADDAA"),
+    ("GET", "/patients/{id}/needs", "SADDDDAD"),
+    // Recording forms are for the care team: emergency access reads, it does not record.
+    ("GET", "/patients/{id}/needs/{instrument}", "SADDDDDD"),
+    ("POST", "/patients/{id}/needs/{instrument}", "SADDDDDD"),
+    (
+        "POST",
+        "/patients/{id}/needs/suggestions/{suggestion}",
+        "SADDDDDD",
+    ),
+    ("GET", "/patients/{id}/referrals/new", "SADDDDDD"),
+    ("POST", "/patients/{id}/referrals", "SADDDDDD"),
+    ("GET", "/referrals", "SAAADDAA"),
+    ("GET", "/referrals/{id}", "SAAADDAA"),
+    ("POST", "/referrals/{id}/{step}", "SAAADDAA"),
+    // The advice line's log is the specialist palliative care team's.
+    ("GET", "/advice", "SDDDDDDD"),
+    ("POST", "/advice", "SDDDDDDD"),
     ("GET", "/meetings", "SAAADDAA"),
     ("POST", "/meetings", "SAAADDAA"),
     ("GET", "/meetings/{id}", "SAAADDAA"),
@@ -139,6 +156,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/admin/rota", "SDDDADDD"),
     ("POST", "/admin/rota", "SDDDADDD"),
     ("POST", "/admin/rota/{shift}/cancel", "SDDDADDD"),
+    ("GET", "/admin/triggers", "SDDDADDD"),
+    ("POST", "/admin/triggers", "SDDDADDD"),
+    ("GET", "/admin/triggers/{rule}", "SDDDADDD"),
+    ("POST", "/admin/triggers/{rule}", "SDDDADDD"),
     ("GET", "/healthz", "PPPPPPPP"),
     ("GET", "/readyz", "PPPPPPPP"),
     ("GET", "/metrics", "PPPPPPPP"),
@@ -305,6 +326,10 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             .replace("{task}", "no-such-task")
             .replace("{patient}", patient.as_str())
             .replace("{discharge}", "no-such-discharge")
+            .replace("{instrument}", "esas-r")
+            .replace("{suggestion}", "no-such-suggestion")
+            .replace("{step}", "accept")
+            .replace("{rule}", "esas-severe")
             .replace(
                 "{what}",
                 if pattern.contains("/discharges/") {

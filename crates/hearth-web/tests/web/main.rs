@@ -14,6 +14,7 @@ mod emergency;
 mod handover;
 mod mail;
 mod meetings;
+mod needs;
 mod ops;
 mod patients;
 mod plan;

@@ -45,7 +45,7 @@ async fn ward_nurse_in_team(t: &TestApp, f: &Fixture) {
 }
 
 /// Posts `fields` to `path` with the CSRF token of `page`; the status and the body.
-async fn post(
+pub(crate) async fn post(
     client: &TestClient,
     page: &str,
     path: &str,
