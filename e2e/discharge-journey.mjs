@@ -16,22 +16,13 @@
 // Prints one `ok: <step>` line per step; on failure `FAIL: <step>: <error>`, saves
 // discharge-failure.png and exits 1.
 
-import { base, expect, need, newPage, run, shot, signIn, step, watch } from './harness.mjs';
+import { base, expect, londonDateTime, need, newPage, run, shot, signIn, step, watch } from './harness.mjs';
 
 const wardEmail = need('HEARTH_WARD_EMAIL');
 const nurseEmail = need('HEARTH_NURSE_EMAIL');
 
-/** A `datetime-local` value `minutes` from now in the deployment's time zone (Europe/London). */
-function localIn(minutes) {
-  const at = new Date(Date.now() + minutes * 60_000);
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    }).formatToParts(at).map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
-}
+/** A `datetime-local` value `minutes` from now in the deployment's time zone. */
+const localIn = (minutes) => londonDateTime(new Date(Date.now() + minutes * 60_000));
 
 async function main() {
   const ward = await newPage();

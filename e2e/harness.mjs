@@ -25,6 +25,17 @@ mkdirSync(shotDir, { recursive: true });
 /** The path of screenshot `name` in the screenshot folder. */
 export const shot = (name) => path.join(shotDir, name);
 
+/** `date` as a `datetime-local` value (`2026-12-03T02:30`) in the deployment's time zone. */
+export function londonDateTime(date) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(date).map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
 export function expect(condition, message) {
   if (!condition) throw new Error(message);
 }

@@ -161,11 +161,18 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
         .find(|(role, _, _)| role == "discharge-coordinator")
         .unwrap()
         .clone();
+    let (_, specialist_email, _) = server
+        .sign_ins
+        .iter()
+        .find(|(role, _, _)| role == "specialist-nurse")
+        .unwrap()
+        .clone();
     let emails = JourneyEmails {
         gp: gp_email.clone(),
         nurse: nurse_email,
         ooh: ooh_email,
         ward: ward_email,
+        specialist: specialist_email,
     };
     browser_journey(&server.base, &emails, &password, &family).await;
     drop(server);
@@ -188,7 +195,9 @@ async fn serve_demo_creates_the_region_prints_sign_ins_and_passes_the_browser_jo
 /// message seen live, its receipt, a "let's talk" call agreed) and e2e/meeting-journey.mjs (a
 /// register review held as a case conference, a decision that updates the plan, an action that
 /// becomes a task, goes overdue and escalates) and e2e/discharge-journey.mjs (a discharge planned,
-/// questioned, accepted and done; the patient arrived home ready). Skips, saying why, when Node, its packages
+/// questioned, accepted and done; the patient arrived home ready) and e2e/needs-journey.mjs (an
+/// ESAS-r fires a suggestion, the GP refers, the specialist triages and accepts while the GP
+/// watches, a night-time advice call lands in the record). Skips, saying why, when Node, its packages
 /// or Chromium are missing — unless CI=true or HEARTH_REQUIRE_BROWSER=1, when they must run.
 async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, search: &str) {
     let e2e = repo_root().join("e2e");
@@ -224,6 +233,7 @@ async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, sea
         ("HEARTH_NURSE_EMAIL", emails.nurse.clone()),
         ("HEARTH_WARD_EMAIL", emails.ward.clone()),
         ("HEARTH_OOH_EMAIL", emails.ooh.clone()),
+        ("HEARTH_SPECIALIST_EMAIL", emails.specialist.clone()),
         ("HEARTH_PASSWORD", password.to_owned()),
         ("HEARTH_SEARCH", search.to_owned()),
         ("HEARTH_EMERGENCY_SECONDS", "8".to_owned()),
@@ -239,6 +249,7 @@ async fn browser_journey(base: &str, emails: &JourneyEmails, password: &str, sea
         ("conversation-journey.mjs", "44-call-agreed.png"),
         ("meeting-journey.mjs", "53-action-overdue.png"),
         ("discharge-journey.mjs", "63-arrived-home.png"),
+        ("needs-journey.mjs", "76-advice-in-record.png"),
     ] {
         let output = Command::new("node")
             .arg(e2e.join(script))
@@ -266,6 +277,7 @@ struct JourneyEmails {
     nurse: String,
     ooh: String,
     ward: String,
+    specialist: String,
 }
 
 #[tokio::test]

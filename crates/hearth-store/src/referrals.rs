@@ -126,7 +126,7 @@ fn codes<T>(values: &[T], code: impl Fn(&T) -> &str) -> String {
 }
 
 impl Tx {
-    /// Stores a new referral.
+    /// Stores a referral, with the times of the steps it has been through.
     pub async fn insert_referral(&mut self, r: &Referral) -> Result<(), StoreError> {
         let evidence = serde_json::to_string(&r.evidence)
             .map_err(|e| StoreError::Corrupt(format!("evidence cannot be written: {e}")))?;
@@ -151,6 +151,10 @@ impl Tx {
         .bind(r.version)
         .execute(&mut *self.inner)
         .await?;
+        // A referral stored after some steps (an import, the demo) keeps their times.
+        if r.version > 1 {
+            self.update_referral(r, r.version).await?;
+        }
         Ok(())
     }
 

@@ -6,6 +6,7 @@ mod conversations;
 mod details;
 mod meetings;
 mod names;
+mod needs;
 mod people;
 mod plan;
 mod region;
@@ -410,6 +411,27 @@ impl App {
                             hospital: &hospital,
                         };
                         transitions::write(&mut tx, self.ids.as_ref(), &made, &cast, now).await?;
+                    }
+                    if let (Some(gp), Some(nurse), Some(specialist)) = (
+                        person("gp"),
+                        person("district-nurse"),
+                        person("specialist-nurse"),
+                    ) {
+                        let service = org_id("hospital-pct")?;
+                        let night = everyone
+                            .iter()
+                            .find(|(family, _)| *family == "Marsh")
+                            .map_or_else(|| specialist.clone(), |(_, id)| id.clone());
+                        let cast = needs::Cast {
+                            gp: &gp,
+                            nurse: &nurse,
+                            specialist: &specialist,
+                            specialist_service: &service,
+                            night: &night,
+                            time_zone: &self.config.time_zone,
+                            public_holidays: &self.config.public_holidays,
+                        };
+                        needs::write(&mut tx, self.ids.as_ref(), &made, &cast, now).await?;
                     }
                     tx.commit().await?;
                 }

@@ -27,7 +27,8 @@ pub struct Cast<'a> {
     pub hospital: &'a OrganisationId,
 }
 
-fn in_team(m: &DemoPatient, person: &PractitionerId) -> bool {
+/// Whether `person` is an active member of the demo patient's team.
+pub(super) fn in_team(m: &DemoPatient, person: &PractitionerId) -> bool {
     m.team
         .iter()
         .any(|t| t.is_active() && t.member == Member::Practitioner(person.clone()))

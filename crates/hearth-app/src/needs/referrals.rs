@@ -340,6 +340,15 @@ impl App {
             .collect();
         let readable = access::readable_in_team(&mut tx, actor, patients, now).await?;
         to_service.retain(|l| readable.contains(&l.referral.patient_id));
+        // Open ones first, the longest waiting at the top; then the finished, newest first.
+        to_service.sort_by_key(|l| {
+            let at = l.referral.referred_at.as_millisecond();
+            if l.referral.is_open() {
+                (0, at)
+            } else {
+                (1, -at)
+            }
+        });
         made.retain(|l| readable.contains(&l.referral.patient_id));
         let (_, services) = self
             .names_for(

@@ -300,6 +300,34 @@ async fn referrals_follow_the_state_machine_with_timing(backend: hearth_testkit:
     assert_eq!(tx.referrals_of(&p).await.unwrap(), vec![r]);
     let t = hearth_domain::referral::timeliness(&[stored]);
     assert_eq!((t.with_first_contact, t.first_contact_within_a_day), (1, 1));
+    drop(tx);
+
+    // A referral stored after some steps keeps their times and people.
+    let mut later = referred.clone();
+    later.id = "r-2".into();
+    later
+        .step(
+            ReferralStep::Triage {
+                priority: TriagePriority::P2,
+            },
+            &nurse,
+            triage,
+        )
+        .unwrap();
+    later
+        .step(
+            ReferralStep::Decline {
+                advice: "Manage at home: laxatives and GP review.".into(),
+            },
+            &nurse,
+            triage,
+        )
+        .unwrap();
+    let mut tx = db.store.begin_write().await.unwrap();
+    tx.insert_referral(&later).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.store.begin_read().await.unwrap();
+    assert_eq!(tx.referral("r-2").await.unwrap(), Some(later));
 }
 
 on_both_backends!(

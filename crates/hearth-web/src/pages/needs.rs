@@ -169,6 +169,8 @@ struct Chart {
     id: &'static str,
     title: &'static str,
     svg: String,
+    /// The first column's heading (the row headers).
+    first: &'static str,
     head: Vec<String>,
     rows: Vec<(String, Vec<String>)>,
 }
@@ -215,7 +217,6 @@ struct NeedsPage {
     latest: Vec<LatestLine>,
     suggestions: Vec<SuggestionRow>,
     charts: Vec<Chart>,
-    phases: Vec<(String, String, String)>,
     referrals: Vec<ReferralRow>,
     advice: Vec<AdviceRow>,
     window: String,
@@ -266,6 +267,7 @@ fn charts(state: &AppState, view: &NeedsView) -> Vec<Chart> {
         .collect();
     out.push(Chart {
         id: "esas-chart",
+        first: "When",
         title: "ESAS-r symptom scores (0 none – 10 worst)",
         svg: line_chart(
             "ESAS-r symptom scores",
@@ -322,6 +324,7 @@ fn charts(state: &AppState, view: &NeedsView) -> Vec<Chart> {
     let num = |v: Option<u8>| v.map_or_else(|| "—".to_owned(), |v| v.to_string());
     out.push(Chart {
         id: "ipos-chart",
+        first: "When",
         title: "IPOS physical symptoms (0 not at all – 4 overwhelmingly)",
         svg: line_chart(
             "IPOS physical symptoms",
@@ -372,6 +375,7 @@ fn charts(state: &AppState, view: &NeedsView) -> Vec<Chart> {
         .collect();
     out.push(Chart {
         id: "akps-chart",
+        first: "When",
         title: "AKPS (100 normal – 0 dead)",
         svg: line_chart(
             "AKPS",
@@ -466,12 +470,14 @@ async fn page(
             let hours = lasted.as_hours();
             (
                 phase.label().to_owned(),
-                app.local_time(e.started_at),
-                if hours < 48 {
-                    format!("{hours} hours")
-                } else {
-                    format!("{} days", hours / 24)
-                },
+                vec![
+                    app.local_time(e.started_at),
+                    if hours < 48 {
+                        format!("{hours} hours")
+                    } else {
+                        format!("{} days", hours / 24)
+                    },
+                ],
             )
         })
         .collect();
@@ -490,8 +496,9 @@ async fn page(
             chart_window(&view, now),
             &app.config().time_zone,
         ),
-        head: Vec::new(),
-        rows: Vec::new(),
+        first: "Phase",
+        head: vec!["Began".to_owned(), "Lasted".to_owned()],
+        rows: phases,
     });
     let referrals = view
         .referrals
@@ -556,7 +563,6 @@ async fn page(
         latest: latest_lines(state, &view.latest),
         suggestions,
         charts: all_charts,
-        phases,
         referrals,
         advice,
         window: format!(
@@ -654,7 +660,13 @@ struct FormPage {
     first: Vec<(&'static str, &'static str, bool)>,
     recall: Vec<(&'static str, &'static str, bool)>,
     concerns: Vec<String>,
+    /// The first group of questions (IPOS question 2, the ESAS-r symptoms, the AKPS level),
+    /// with its heading; the "other" rows follow it.
+    heading: &'static str,
     questions: Vec<Question>,
+    /// IPOS questions 3 to 9, after the other symptoms.
+    more_heading: &'static str,
+    more: Vec<Question>,
     others: Vec<(String, String)>,
     other_choices: Vec<Choice>,
     assessed_at: String,
@@ -698,7 +710,10 @@ fn form_page(
         first: Vec::new(),
         recall: Vec::new(),
         concerns: Vec::new(),
+        heading: "",
         questions: Vec::new(),
+        more_heading: "",
+        more: Vec::new(),
         others: Vec::new(),
         other_choices: Vec::new(),
         assessed_at: f.one("assessed_at"),
@@ -719,6 +734,8 @@ fn form_page(
                     )
                 })
                 .collect();
+            page.heading = "2. How much has each of these symptoms affected the patient?";
+            page.more_heading = "Questions 3 to 9";
             page.recall = Recall::ALL
                 .iter()
                 .map(|r| {
@@ -746,7 +763,7 @@ fn form_page(
                 page.questions.push(Question {
                     selected: f.one(&name),
                     name,
-                    label: format!("2. {}", s.label()),
+                    label: s.label().to_owned(),
                     choices,
                 });
             }
@@ -757,7 +774,7 @@ fn form_page(
                     text: cannot.text.clone(),
                 });
                 let name = format!("item-{n}");
-                page.questions.push(Question {
+                page.more.push(Question {
                     selected: f.one(&name),
                     name,
                     label: format!("{}. {}", n + 3, item.label()),
@@ -788,6 +805,7 @@ fn form_page(
                     )
                 })
                 .collect();
+            page.heading = "How the patient feels now";
             for (n, s) in EsasSymptom::ALL.iter().enumerate() {
                 let name = format!("esas-{n}");
                 page.questions.push(Question {

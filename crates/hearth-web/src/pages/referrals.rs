@@ -407,7 +407,6 @@ struct ReferralPage {
     decline_advice: Option<String>,
     withdrawal: Option<String>,
     times: Vec<String>,
-    for_service: bool,
     may_withdraw: bool,
     can_triage: bool,
     can_answer: bool,
@@ -521,7 +520,6 @@ async fn referral_page(
             )
         }),
         times,
-        for_service: v.for_service,
         may_withdraw: v.may_withdraw,
         can_triage: v.for_service && r.state == ReferralState::Referred,
         can_answer: v.for_service && r.state == ReferralState::Triaged,

@@ -5,6 +5,22 @@ use std::collections::BTreeSet;
 use hearth_app::demo::DemoOptions;
 use hearth_testkit::{Backend, TestApp, on_both_backends, spawn_app};
 
+/// The signed-in actor of the demo sign-in for `role`.
+async fn demo_actor(t: &TestApp, role: &str) -> hearth_app::Actor {
+    let email = t
+        .app
+        .demo_sign_ins()
+        .into_iter()
+        .find(|s| s.role == role)
+        .unwrap()
+        .email;
+    t.app
+        .sign_in(&email, "hearth-demo-2026")
+        .await
+        .unwrap()
+        .actor
+}
+
 async fn first_register_page(t: &TestApp) -> Vec<String> {
     let sign_in = t
         .app
@@ -293,21 +309,7 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
     );
     // The worst case is live: a discharge at short notice, ready, not accepted, flagged; a
     // well-run one arrived home today; someone is in hospital now.
-    let nurse = first
-        .app
-        .sign_in(
-            &first
-                .app
-                .demo_sign_ins()
-                .into_iter()
-                .find(|s| s.role == "district-nurse")
-                .unwrap()
-                .email,
-            "hearth-demo-2026",
-        )
-        .await
-        .unwrap()
-        .actor;
+    let nurse = demo_actor(&first, "district-nurse").await;
     let arrivals = first.app.arrived_home_today(&nurse).await.unwrap();
     assert_eq!(arrivals.len(), 1, "a well-run discharge arrived home today");
     assert!(arrivals[0].accepted);
@@ -369,6 +371,81 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
             .is_some_and(|l| !l.missing().is_empty())
     );
     assert!(in_hospital >= 2, "the worst case and a current admission");
+
+    // Needs over time: breathlessness 8 with a referral waiting for triage, a patient stuck in
+    // an unstable phase, accepted and declined referrals, a week of advice calls.
+    let specialist = demo_actor(&first, "specialist-nurse").await;
+    let referrals = first.app.referral_list(&specialist).await.unwrap();
+    use hearth_domain::referral::ReferralState as R;
+    let waiting = referrals
+        .to_service
+        .iter()
+        .find(|l| l.referral.state == R::Referred)
+        .expect("a referral waits for triage");
+    assert!(
+        waiting
+            .referral
+            .evidence
+            .iter()
+            .any(|e| e.contains("Shortness of breath 8 (severe)"))
+    );
+    assert_eq!(
+        waiting.referral.suggestion_ids.len(),
+        1,
+        "it answers the fired rule"
+    );
+    for state in [R::FirstContact, R::Declined, R::Discharged] {
+        assert!(
+            referrals
+                .to_service
+                .iter()
+                .any(|l| l.referral.state == state),
+            "a referral {state:?}"
+        );
+    }
+    assert!(
+        referrals
+            .to_service
+            .iter()
+            .filter_map(|l| l.referral.decline_advice.as_ref())
+            .all(|a| !a.is_empty())
+    );
+    let breathless = first
+        .app
+        .needs(&specialist, &waiting.referral.patient_id)
+        .await
+        .unwrap();
+    let esas = breathless.latest.esas.as_ref().unwrap();
+    assert_eq!(
+        esas.direction(),
+        Some(hearth_domain::assessment::Direction::Worse)
+    );
+    assert!(
+        breathless.assessments.len() >= 6,
+        "weeks of scores to chart"
+    );
+    let unstable = referrals
+        .to_service
+        .iter()
+        .find(|l| l.referral.state == R::FirstContact)
+        .unwrap();
+    let stuck = first
+        .app
+        .needs(&specialist, &unstable.referral.patient_id)
+        .await
+        .unwrap();
+    let phase = stuck.latest.phase.unwrap();
+    assert_eq!(phase.phase, hearth_domain::assessment::Phase::Unstable);
+    assert!(
+        first.app.now().duration_since(phase.started_at).as_hours() > 72,
+        "unstable for more than three days"
+    );
+    assert!(stuck.suggestions.iter().any(|s| s.is_open()));
+    let log = first.app.advice_log(&specialist).await.unwrap();
+    assert!(log.summary.total >= 7, "a week of advice calls");
+    assert!(log.summary.out_of_hours >= 3, "several out of hours");
+    assert!(log.calls.iter().any(|c| c.patient_id.is_some()));
+    assert!(log.calls.iter().any(|c| c.patient_id.is_none()));
     let again = first.app.create_demo_region(options, &mut |_, _| {}).await;
     assert!(
         again.is_err(),
