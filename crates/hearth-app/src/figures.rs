@@ -44,6 +44,10 @@ pub struct Figures {
     pub preferred_place_met: Option<i64>,
     /// Median days from identification to death.
     pub median_days_to_death: Option<i64>,
+    /// PCOC outcome measure 2 over the same year: unstable phases judged, and the share that
+    /// lasted three days or less (benchmark 90%).
+    pub unstable_phases: Disclosed,
+    pub unstable_within_benchmark: Option<i64>,
 }
 
 const RESOURCE: &str = "MeasureReport";
@@ -84,7 +88,20 @@ impl App {
         let scope = scope_of(&mut tx, &role.organisation_id).await?;
         let tallies = tx.register_tallies(&scope.ids).await?;
         let deaths = tx.deaths_on_register(&scope.ids, since).await?;
+        let year_ago = self
+            .now()
+            .checked_sub(jiff::SignedDuration::from_hours(24 * 365))
+            .unwrap_or_else(|_| self.now());
+        let phases = tx.phase_sequences(&scope.ids, year_ago).await?;
         drop(tx);
+        let (within, judged) = phases.iter().fold((0, 0), |(w, j), episodes| {
+            let (pw, pj) = hearth_domain::assessment::unstable_within_benchmark(
+                episodes,
+                year_ago,
+                self.now(),
+            );
+            (w + pw, j + pj)
+        });
 
         let total: i64 = tallies.iter().map(|t| t.patients).sum();
         let groups = DiagnosisGroup::ALL;
@@ -184,6 +201,11 @@ impl App {
                 i64::try_from(known).unwrap_or(i64::MAX),
             ),
             median_days_to_death: median(days),
+            unstable_phases: Disclosed::count(i64::try_from(judged).unwrap_or(i64::MAX)),
+            unstable_within_benchmark: Disclosed::percent(
+                i64::try_from(within).unwrap_or(i64::MAX),
+                i64::try_from(judged).unwrap_or(i64::MAX),
+            ),
         })
     }
 }

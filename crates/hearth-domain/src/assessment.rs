@@ -637,5 +637,38 @@ pub fn time_in_phase(episodes: &[PhaseEpisode], now: Timestamp) -> Vec<(Phase, S
         .collect()
 }
 
+/// PCOC's benchmark for the unstable phase: at least 90% last this long or less.
+pub const UNSTABLE_BENCHMARK: SignedDuration = SignedDuration::from_hours(72);
+
+/// PCOC outcome measure 2 for one patient's episodes (in order): of the unstable phases that
+/// began from `from` on, how many lasted three days or less, and how many can be judged — an
+/// ended one, or one still open that has already lasted longer (an open phase under three days
+/// is not yet counted either way).
+pub fn unstable_within_benchmark(
+    episodes: &[PhaseEpisode],
+    from: Timestamp,
+    now: Timestamp,
+) -> (usize, usize) {
+    let mut within = 0;
+    let mut judged = 0;
+    for (n, e) in episodes.iter().enumerate() {
+        if e.phase != Phase::Unstable || e.started_at < from {
+            continue;
+        }
+        let end = episodes.get(n + 1).map(|next| next.started_at);
+        let lasted = end.unwrap_or(now).duration_since(e.started_at);
+        match end {
+            Some(_) if lasted <= UNSTABLE_BENCHMARK => {
+                within += 1;
+                judged += 1;
+            }
+            Some(_) => judged += 1,
+            None if lasted > UNSTABLE_BENCHMARK => judged += 1,
+            None => {}
+        }
+    }
+    (within, judged)
+}
+
 #[cfg(test)]
 mod tests;

@@ -109,4 +109,45 @@ impl Tx {
             })
             .collect()
     }
+
+    /// Every patient's phases of illness, in order, for patients of `organisations` with a
+    /// phase that began from `from` on: no identities leave the store, only each patient's
+    /// sequence.
+    pub async fn phase_sequences(
+        &mut self,
+        organisations: &[OrganisationId],
+        from: jiff::Timestamp,
+    ) -> Result<Vec<Vec<hearth_domain::assessment::PhaseEpisode>>, StoreError> {
+        if organisations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT e.patient_id, e.phase, e.started_at FROM phase_episodes e \
+             WHERE EXISTS (SELECT 1 FROM phase_episodes f WHERE f.patient_id = e.patient_id \
+                 AND f.started_at >= $1) \
+             AND EXISTS (SELECT 1 FROM patient_organisations po WHERE po.patient_id = e.patient_id \
+                 AND po.organisation_id IN ({})) \
+             ORDER BY e.patient_id, e.started_at",
+            placeholders(2, organisations.len())
+        );
+        let mut query = sqlx::query(&sql).bind(crate::rows::millis(from));
+        for id in organisations {
+            query = query.bind(id.as_str());
+        }
+        let mut out: Vec<Vec<hearth_domain::assessment::PhaseEpisode>> = Vec::new();
+        let mut last: Option<String> = None;
+        for row in query.fetch_all(&mut *self.inner).await? {
+            let patient = crate::rows::text(&row, "patient_id")?;
+            let episode = hearth_domain::assessment::PhaseEpisode {
+                phase: code(&row, "phase", hearth_domain::assessment::Phase::from_code)?,
+                started_at: crate::rows::timestamp(&row, "started_at")?,
+            };
+            match out.last_mut() {
+                Some(current) if last.as_deref() == Some(patient.as_str()) => current.push(episode),
+                _ => out.push(vec![episode]),
+            }
+            last = Some(patient);
+        }
+        Ok(out)
+    }
 }

@@ -340,3 +340,28 @@ fn direction_depends_on_which_way_is_better() {
     assert_eq!(direction(40, 60, true), Direction::Better);
     assert_eq!(direction(5, 5, true), Direction::Same);
 }
+
+#[test]
+fn unstable_phases_are_judged_against_the_three_day_benchmark() {
+    let e = |phase, hours| PhaseEpisode {
+        phase,
+        started_at: at(hours),
+    };
+    let episodes = [
+        e(Phase::Stable, 0),
+        e(Phase::Unstable, 10),
+        e(Phase::Deteriorating, 10 + 72),
+        e(Phase::Unstable, 200),
+        e(Phase::Stable, 200 + 73),
+        e(Phase::Unstable, 400),
+    ];
+    // 72 hours is within; 73 is not; the open one is not judged until it passes 72 hours.
+    assert_eq!(unstable_within_benchmark(&episodes, at(0), at(450)), (1, 2));
+    assert_eq!(unstable_within_benchmark(&episodes, at(0), at(473)), (1, 3));
+    // Only phases that began in the period count.
+    assert_eq!(
+        unstable_within_benchmark(&episodes, at(100), at(450)),
+        (0, 1)
+    );
+    assert_eq!(unstable_within_benchmark(&[], at(0), at(1)), (0, 0));
+}

@@ -509,6 +509,7 @@ async fn manager_figures_show_counts_and_suppress_small_numbers(backend: Backend
     let f = Fixture::create(&t.app).await;
     let groups = [("cancer", 6), ("organ-failure", 6), ("neurological", 2)];
     let mut n = 0;
+    let mut made = Vec::new();
     for (group, count) in groups {
         for _ in 0..count {
             n += 1;
@@ -532,7 +533,21 @@ async fn manager_figures_show_counts_and_suppress_small_numbers(backend: Backend
                 )
                 .await
                 .unwrap();
+            made.push(patient.id);
         }
+    }
+    // Five unstable phases that settled within two days (PCOC outcome measure 2).
+    let now = t.app.now();
+    for patient in made.iter().take(5) {
+        let back = |hours| Some(now - jiff::SignedDuration::from_hours(hours));
+        t.app
+            .record_phase(&f.gp_actor, patient, "unstable", back(72))
+            .await
+            .unwrap();
+        t.app
+            .record_phase(&f.gp_actor, patient, "stable", back(24))
+            .await
+            .unwrap();
     }
     let manager = t.signed_in(&f.manager.email, &f.manager.password).await;
     let (status, page) = manager.get_text("/figures").await;
@@ -548,6 +563,11 @@ async fn manager_figures_show_counts_and_suppress_small_numbers(backend: Backend
     );
     assert!(!page.contains("<td>2</td>"));
     assert!(page.contains("<td>14</td>"), "all fourteen gave consent");
+    assert!(
+        page.contains("<strong>5</strong> unstable phases ended"),
+        "{page}"
+    );
+    assert!(page.contains("Lasted three days or less: <strong>100 %</strong>"));
     assert!(!page.contains("Quorrell"), "no names");
     assert!(!page.contains("/patients/"), "no links to patients");
     assert!(
