@@ -56,8 +56,8 @@ pub use live::LiveUpdates;
 pub use mail::{MailConfig, MailError};
 pub use meetings::{AgendaView, MeetingList, MeetingView, PlanMeeting};
 pub use needs::{
-    AdviceLog, AssessmentForm, Latest, LatestNeeds, NeedsView, ReferralList, ReferralView,
-    RuleHistory, TriggerAdmin, answers_advice_line,
+    AdviceLine, AdviceLog, AssessmentForm, Latest, LatestNeeds, NeedsView, ReferralList,
+    ReferralView, RuleHistory, TriggerAdmin, answers_advice_line,
 };
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
 pub use register::LeaveRegister;

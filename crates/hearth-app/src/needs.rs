@@ -20,7 +20,7 @@ mod referrals;
 mod rules;
 mod view;
 
-pub use advice::{AdviceLog, answers_advice_line};
+pub use advice::{AdviceLine, AdviceLog, answers_advice_line};
 pub use referrals::{ReferralList, ReferralView};
 pub use rules::{RuleHistory, TriggerAdmin};
 pub(crate) use view::latest_needs;
@@ -186,6 +186,17 @@ impl App {
             return Ok((Vec::new(), Vec::new()));
         }
         let latest = tx.latest_assessments(patient).await?;
+        // An assessment entered after a later one of the same instrument is history: the rules
+        // judge the patient as they are now, so it fires nothing.
+        if let Some(arrived) = arrived
+            && latest.iter().any(|a| {
+                a.id != arrived.id
+                    && a.measure.instrument() == arrived.measure.instrument()
+                    && a.assessed_at > arrived.assessed_at
+            })
+        {
+            return Ok((Vec::new(), Vec::new()));
+        }
         let newest_first = || arrived.into_iter().chain(latest.iter().rev());
         let ipos = newest_first().find_map(|a| match &a.measure {
             Measure::Ipos(i) => Some(i),
@@ -252,9 +263,10 @@ impl App {
         let mut made = Vec::new();
         let mut keys = Vec::new();
         for f in fired {
+            // Held back, or still asking (open, or a deferral whose date has come).
             if earlier
                 .iter()
-                .any(|s| s.rule_id == f.rule_id && s.holds_back(now))
+                .any(|s| s.rule_id == f.rule_id && (s.holds_back(now) || s.is_due(now)))
             {
                 continue;
             }
@@ -336,7 +348,7 @@ impl App {
                 AppError::NotFound("There is no such suggestion for this patient.".to_owned())
             })?;
         let answer = suggestion.answer((response, note, until), &actor.practitioner_id, now)?;
-        if !tx.answer_suggestion(id, &answer).await? {
+        if !tx.answer_suggestion(id, &answer, now).await? {
             return Err(AppError::Conflict(
                 "A colleague answered this suggestion a moment ago: reload the page to see their response."
                     .to_owned(),
@@ -364,7 +376,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin_read().await?;
         let mut open = tx
-            .open_suggestions_for(crate::conversations::recipient_of(actor))
+            .open_suggestions_for(crate::conversations::recipient_of(actor), now)
             .await?;
         let patients = open
             .iter()

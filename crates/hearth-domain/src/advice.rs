@@ -81,6 +81,8 @@ pub struct AdviceCall {
     pub logged_at: Timestamp,
     /// Whether it came outside core hours (see [`is_out_of_hours`]).
     pub out_of_hours: bool,
+    /// The service the person who logged it acted for (set by the use case; its log).
+    pub service: Option<crate::OrganisationId>,
 }
 
 /// A call as typed into the log form.
@@ -187,6 +189,7 @@ impl AdviceCallDraft {
             received_at,
             logged_at: now,
             out_of_hours,
+            service: None,
         })
     }
 }

@@ -329,14 +329,16 @@ impl Referral {
     /// |---|---|---|---|---|---|---|
     /// | referred | triaged | refused | refused | refused | refused | withdrawn |
     /// | triaged | refused | accepted | declined | refused | refused | withdrawn |
-    /// | accepted | refused | refused | refused | first contact | refused | withdrawn |
+    /// | accepted | refused | refused | refused | first contact | discharged | withdrawn |
     /// | first contact | refused | refused | refused | refused | discharged | refused |
     /// | declined, discharged, withdrawn | refused | refused | refused | refused | refused | refused |
     ///
     /// Acceptance and decline both need triage first, so every answered referral has a priority
     /// and a time to triage. A decline needs advice; a withdrawal a reason. First contact is
     /// the time the specialist gives: not before the referral, not after `now`. Once the team
-    /// has seen the patient, their care ends with a discharge rather than a withdrawal.
+    /// has seen the patient, their care ends with a discharge rather than a withdrawal; an
+    /// accepted referral may also be closed by a discharge before first contact (the patient
+    /// died, or was admitted, before the team could see them).
     pub fn step(
         &mut self,
         step: ReferralStep,
@@ -375,7 +377,7 @@ impl Referral {
             }
             (S::Accepted | S::FirstContact, Step::Decline { .. }) => {
                 return refused(
-                    "The referral has been accepted, so it cannot be declined now: discharge the patient or withdraw the referral instead.",
+                    "The referral has been accepted, so it cannot be declined now: discharge the patient from specialist care instead.",
                 );
             }
             (S::Accepted, Step::FirstContact { .. }) => {}
@@ -385,10 +387,10 @@ impl Referral {
             (S::FirstContact, Step::FirstContact { .. }) => {
                 return refused("First contact has been recorded already.");
             }
-            (S::FirstContact, Step::Discharge) => {}
-            (S::Referred | S::Triaged | S::Accepted, Step::Discharge) => {
+            (S::FirstContact | S::Accepted, Step::Discharge) => {}
+            (S::Referred | S::Triaged, Step::Discharge) => {
                 return refused(
-                    "The specialist team has not seen the patient yet: record first contact before discharging, or withdraw the referral.",
+                    "The referral has not been accepted: accept or decline it (with advice) instead of discharging.",
                 );
             }
             (S::Referred | S::Triaged | S::Accepted, Step::Withdraw { .. }) => {}

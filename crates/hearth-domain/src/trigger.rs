@@ -316,7 +316,12 @@ pub fn evaluate(rules: &[Rule], facts: &Facts<'_>) -> Vec<Fired> {
 
 fn reason(rule: &Rule, facts: &Facts<'_>) -> Option<String> {
     let days = rule.window_days.unwrap_or(0);
-    let since = facts.now - SignedDuration::from_hours(24 * days);
+    // A period that cannot be counted back (corrupt or imported data) looks back to the
+    // earliest moment: the rule still judges what it has.
+    let since = SignedDuration::from_hours(24)
+        .checked_mul(i32::try_from(days).unwrap_or(i32::MAX))
+        .and_then(|back| facts.now.checked_sub(back).ok())
+        .unwrap_or(Timestamp::MIN);
     match rule.kind {
         RuleKind::IposItem => {
             let ipos = facts.ipos?;
@@ -421,6 +426,15 @@ impl Suggestion {
         self.response.is_none()
     }
 
+    /// Whether the suggestion asks for an answer at `now`: open, or deferred to a date that has
+    /// come (the team is asked again).
+    pub fn is_due(&self, now: Timestamp) -> bool {
+        match &self.response {
+            None => true,
+            Some(a) => a.response == Response::Deferred && a.until.is_some_and(|u| u <= now),
+        }
+    }
+
     /// Whether this suggestion keeps its rule from firing again for the patient at `now`: while
     /// open, while deferred, and for a fortnight after "not needed". After "referred" the rule
     /// may fire again: new severe scores during a referral are worth knowing.
@@ -430,7 +444,10 @@ impl Suggestion {
             Some(a) => match a.response {
                 Response::Referred => false,
                 Response::Deferred => a.until.is_some_and(|u| now < u),
-                Response::NotNeeded => now < a.at + QUIET_AFTER_NOT_NEEDED,
+                Response::NotNeeded => {
+                    a.at.checked_add(QUIET_AFTER_NOT_NEEDED)
+                        .is_ok_and(|quiet_until| now < quiet_until)
+                }
             },
         }
     }
@@ -444,7 +461,7 @@ impl Suggestion {
         by: &PractitionerId,
         now: Timestamp,
     ) -> Result<Answered, ValidationError> {
-        if !self.is_open() {
+        if !self.is_due(now) {
             return Err(ValidationError::new(
                 "response",
                 "This suggestion has been answered already.",
@@ -468,7 +485,10 @@ impl Suggestion {
                 let until = until.ok_or_else(|| {
                     ValidationError::new("until", "Give the date to look at this again.")
                 })?;
-                if until <= now || until > now + SignedDuration::from_hours(24 * 90) {
+                let latest = now
+                    .checked_add(SignedDuration::from_hours(24 * 90))
+                    .unwrap_or(now);
+                if until <= now || until > latest {
                     return Err(ValidationError::new(
                         "until",
                         "Defer to a date after today and within 90 days.",

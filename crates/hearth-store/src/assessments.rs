@@ -307,11 +307,18 @@ impl Tx {
             .collect()
     }
 
-    /// Records the response to an open suggestion; false when it was answered already.
-    pub async fn answer_suggestion(&mut self, id: &str, a: &Answered) -> Result<bool, StoreError> {
+    /// Records the response to a suggestion that is open, or deferred to a date that has come
+    /// by `now`; false when it was answered already.
+    pub async fn answer_suggestion(
+        &mut self,
+        id: &str,
+        a: &Answered,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE trigger_suggestions SET response = $2, responded_by = $3, responded_at = $4, \
-             until_at = $5, note = $6 WHERE id = $1 AND response IS NULL",
+             until_at = $5, note = $6 WHERE id = $1 AND (response IS NULL \
+             OR (response = 'deferred' AND until_at <= $7))",
         )
         .bind(id)
         .bind(a.response.code())
@@ -319,20 +326,24 @@ impl Tx {
         .bind(millis(a.at))
         .bind(a.until.map(millis))
         .bind(a.note.clone())
+        .bind(millis(now))
         .execute(&mut *self.inner)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    /// Open suggestions about patients in whose care team the reader is (in person or
-    /// through their service), the newest first.
+    /// Suggestions asking for an answer at `now` (open, or deferred to a date that has come)
+    /// about patients in whose care team the reader is (in person or through their service),
+    /// the newest first.
     pub async fn open_suggestions_for(
         &mut self,
         reader: crate::conversations::Recipient<'_>,
+        now: Timestamp,
     ) -> Result<Vec<OpenSuggestion>, StoreError> {
         let sql = format!(
             "SELECT {SUGGESTION_COLUMNS}, p.given_name, p.family_name FROM trigger_suggestions s \
-             JOIN patients p ON p.id = s.patient_id WHERE s.response IS NULL \
+             JOIN patients p ON p.id = s.patient_id WHERE (s.response IS NULL \
+                 OR (s.response = 'deferred' AND s.until_at <= $3)) \
              AND EXISTS (SELECT 1 FROM care_team_members m WHERE m.patient_id = s.patient_id \
                  AND m.ended_on IS NULL AND (COALESCE(m.practitioner_id, '') = $1 \
                  OR COALESCE(m.organisation_id, '') = $2)) \
@@ -341,6 +352,7 @@ impl Tx {
         sqlx::query(&sql)
             .bind(reader.practitioner.as_str())
             .bind(reader.organisation.map_or("", |o| o.as_str()))
+            .bind(millis(now))
             .fetch_all(&mut *self.inner)
             .await?
             .iter()

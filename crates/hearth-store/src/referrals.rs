@@ -23,7 +23,7 @@ const REFERRAL_COLUMNS: &str = "r.id, r.patient_id, r.service_id, r.referred_by,
 
 const ADVICE_COLUMNS: &str = "a.id, a.caller_name, a.caller_role, a.caller_organisation, \
      a.patient_id, a.patient_description, a.question, a.advice, a.outcome, a.channel, \
-     a.logged_by, a.received_at, a.logged_at, a.out_of_hours";
+     a.logged_by, a.received_at, a.logged_at, a.out_of_hours, a.service_id";
 
 /// A referral with its patient's name, for the service's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +118,7 @@ fn advice_from_row(row: &AnyRow) -> Result<AdviceCall, StoreError> {
         received_at: timestamp(row, "received_at")?,
         logged_at: timestamp(row, "logged_at")?,
         out_of_hours: flag(row, "out_of_hours")?,
+        service: optional_text(row, "service_id")?.map(OrganisationId::new),
     })
 }
 
@@ -126,14 +127,16 @@ fn codes<T>(values: &[T], code: impl Fn(&T) -> &str) -> String {
 }
 
 impl Tx {
-    /// Stores a referral, with the times of the steps it has been through.
-    pub async fn insert_referral(&mut self, r: &Referral) -> Result<(), StoreError> {
+    /// Stores a referral, with the times of the steps it has been through; false when the
+    /// patient has an open referral to the service already (nothing is written).
+    pub async fn insert_referral(&mut self, r: &Referral) -> Result<bool, StoreError> {
         let evidence = serde_json::to_string(&r.evidence)
             .map_err(|e| StoreError::Corrupt(format!("evidence cannot be written: {e}")))?;
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO referrals (id, patient_id, service_id, referred_by, referred_at, reason, \
              urgency, asks, patient_knows, agreement, evidence, suggestion_ids, state, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(r.id.as_str())
         .bind(r.patient_id.as_str())
@@ -151,11 +154,14 @@ impl Tx {
         .bind(r.version)
         .execute(&mut *self.inner)
         .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
         // A referral stored after some steps (an import, the demo) keeps their times.
         if r.version > 1 {
             self.update_referral(r, r.version).await?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Writes a referral's workflow after a step, when it is still at `expected_version`;
@@ -281,7 +287,7 @@ impl Tx {
     pub async fn insert_advice_call(&mut self, a: &AdviceCall) -> Result<(), StoreError> {
         let sql = format!(
             "INSERT INTO advice_calls ({}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             ADVICE_COLUMNS.replace("a.", "")
         );
         sqlx::query(&sql)
@@ -299,6 +305,7 @@ impl Tx {
             .bind(millis(a.received_at))
             .bind(millis(a.logged_at))
             .bind(a.out_of_hours)
+            .bind(a.service.as_ref().map(|s| s.to_string()))
             .execute(&mut *self.inner)
             .await?;
         Ok(())

@@ -369,6 +369,7 @@ impl App {
             ])
             .await?;
         let mut written = 0;
+        let mut scenario_patients: Vec<people::DemoPatient> = Vec::new();
         let loaded = async {
             while written < options.patients {
                 let n = BATCH.min(options.patients - written);
@@ -383,57 +384,16 @@ impl App {
                     .collect();
                 self.write_demo_patients(&made, &plans).await?;
                 if written == 0 {
-                    let mut tx = self.store.begin_write().await?;
-                    let person = |role: &str| {
-                        signed_in_people
-                            .iter()
-                            .find(|(r, _)| *r == role)
-                            .map(|(_, id)| id.clone())
-                    };
-                    if let (Some(gp), Some(nurse)) = (person("gp"), person("district-nurse")) {
-                        conversations::write(
-                            &mut tx,
-                            self.ids.as_ref(),
-                            (&made, (&gp, &nurse)),
-                            now,
-                            |t| self.local_time(t),
-                        )
-                        .await?;
-                    }
-                    meetings::write(&mut tx, self.ids.as_ref(), &signed_in_roles, now).await?;
-                    if let (Some(ward), Some(nurse)) =
-                        (person("discharge-coordinator"), person("district-nurse"))
-                    {
-                        let hospital = org_id("acute")?;
-                        let cast = transitions::Cast {
-                            ward: &ward,
-                            nurse: &nurse,
-                            hospital: &hospital,
-                        };
-                        transitions::write(&mut tx, self.ids.as_ref(), &made, &cast, now).await?;
-                    }
-                    if let (Some(gp), Some(nurse), Some(specialist)) = (
-                        person("gp"),
-                        person("district-nurse"),
-                        person("specialist-nurse"),
-                    ) {
-                        let service = org_id("hospital-pct")?;
-                        let night = everyone
-                            .iter()
-                            .find(|(family, _)| *family == "Marsh")
-                            .map_or_else(|| specialist.clone(), |(_, id)| id.clone());
-                        let cast = needs::Cast {
-                            gp: &gp,
-                            nurse: &nurse,
-                            specialist: &specialist,
-                            specialist_service: &service,
-                            night: &night,
-                            time_zone: &self.config.time_zone,
-                            public_holidays: &self.config.public_holidays,
-                        };
-                        needs::write(&mut tx, self.ids.as_ref(), &made, &cast, now).await?;
-                    }
-                    tx.commit().await?;
+                    // The scenarios use the first batch's patients of the demo sign-ins; they
+                    // are written once the indexes are back (their reads would scan).
+                    let signed_in: Vec<hearth_domain::care_team::Member> = signed_in_people
+                        .iter()
+                        .map(|(_, id)| hearth_domain::care_team::Member::Practitioner(id.clone()))
+                        .collect();
+                    scenario_patients = made
+                        .into_iter()
+                        .filter(|m| m.team.iter().any(|t| signed_in.contains(&t.member)))
+                        .collect();
                 }
                 written += n;
                 progress(written, options.patients);
@@ -444,6 +404,62 @@ impl App {
         // The indexes come back even when the load failed half-way.
         self.store.restore_indexes(suspended).await?;
         loaded?;
+        {
+            let made: &[people::DemoPatient] = &scenario_patients;
+            let mut tx = self.store.begin_write().await?;
+            let person = |role: &str| {
+                signed_in_people
+                    .iter()
+                    .find(|(r, _)| *r == role)
+                    .map(|(_, id)| id.clone())
+            };
+            if let (Some(gp), Some(nurse)) = (person("gp"), person("district-nurse")) {
+                conversations::write(
+                    &mut tx,
+                    self.ids.as_ref(),
+                    (made, (&gp, &nurse)),
+                    now,
+                    |t| self.local_time(t),
+                )
+                .await?;
+            }
+            meetings::write(&mut tx, self.ids.as_ref(), &signed_in_roles, now).await?;
+            if let (Some(ward), Some(nurse)) =
+                (person("discharge-coordinator"), person("district-nurse"))
+            {
+                let hospital = org_id("acute")?;
+                let cast = transitions::Cast {
+                    ward: &ward,
+                    nurse: &nurse,
+                    hospital: &hospital,
+                };
+                transitions::write(&mut tx, self.ids.as_ref(), made, &cast, now).await?;
+            }
+            if let (Some(gp), Some(nurse), Some(specialist)) = (
+                person("gp"),
+                person("district-nurse"),
+                person("specialist-nurse"),
+            ) {
+                let service = org_id("hospital-pct")?;
+                let hospice = org_id("hospice")?;
+                let night = everyone
+                    .iter()
+                    .find(|(family, _)| *family == "Marsh")
+                    .map_or_else(|| specialist.clone(), |(_, id)| id.clone());
+                let cast = needs::Cast {
+                    gp: &gp,
+                    nurse: &nurse,
+                    specialist: &specialist,
+                    specialist_service: &service,
+                    night: &night,
+                    night_service: &hospice,
+                    time_zone: &self.config.time_zone,
+                    public_holidays: &self.config.public_holidays,
+                };
+                needs::write(&mut tx, self.ids.as_ref(), made, &cast, now).await?;
+            }
+            tx.commit().await?;
+        }
         let suspended = self.store.suspend_indexes(&["register_list"]).await?;
         let built = self.store.rebuild_register_list().await;
         self.store.restore_indexes(suspended).await?;

@@ -26,8 +26,9 @@ pub struct Cast<'a> {
     /// The hospital palliative care team's specialist nurse (the demo specialist sign-in).
     pub specialist: &'a PractitionerId,
     pub specialist_service: &'a OrganisationId,
-    /// The hospice consultant on the night rota.
+    /// The hospice consultant on the night rota, and the hospice.
     pub night: &'a PractitionerId,
+    pub night_service: &'a OrganisationId,
     /// Where "out of hours" is worked out: the local time zone and its public holidays.
     pub time_zone: &'a jiff::tz::TimeZone,
     pub public_holidays: &'a [jiff::civil::Date],
@@ -262,6 +263,7 @@ pub async fn write(
                 until: None,
                 note: None,
             },
+            referred,
         )
         .await?;
         let low = Suggestion {
@@ -622,6 +624,11 @@ pub async fn write(
             received_at: received,
             logged_at: received + SignedDuration::from_mins(10),
             out_of_hours: ooh,
+            service: Some(if ooh {
+                cast.night_service.clone()
+            } else {
+                cast.specialist_service.clone()
+            }),
         })
         .await?;
     }

@@ -86,6 +86,22 @@ impl App {
                     "Refer to a specialist palliative care service or a hospice from the list.",
                 )
             })?;
+        // A patient who declined to share their record beyond the registering practice cannot
+        // be referred through Hearth: the specialist team could not read what it is asked about.
+        if let Some(entry) = tx
+            .register_entries_of(patient)
+            .await?
+            .into_iter()
+            .find(|e| e.leaving.is_none())
+            && entry.consent.decision == hearth_domain::register::ConsentDecision::Declined
+            && entry.organisation_id != service
+        {
+            return Err(ValidationError::new(
+                "service",
+                "The patient declined to share their record beyond their registering practice, so the specialist team could not read it: talk with the patient about sharing, or refer outside Hearth.",
+            )
+            .into());
+        }
         let existing = tx.referrals_of(patient).await?;
         if let Some(open) = existing
             .iter()
@@ -117,13 +133,22 @@ impl App {
                     "A suggestion chosen is not this patient's: reload the page.",
                 )
             })?;
-            if s.is_open() {
+            if s.is_due(now) {
                 let answer = s.answer(
                     (Response::Referred.code(), "", None),
                     &actor.practitioner_id,
                     now,
                 )?;
-                tx.answer_suggestion(id, &answer).await?;
+                if tx.answer_suggestion(id, &answer, now).await? {
+                    self.audit_change(
+                        &mut tx,
+                        actor,
+                        patient,
+                        AuditAction::Update,
+                        (super::SUGGESTION_RESOURCE, id, 2),
+                    )
+                    .await?;
+                }
             }
         }
         let team = tx.care_team(patient).await?;
@@ -141,7 +166,12 @@ impl App {
             )
             .await?;
         }
-        tx.insert_referral(&referral).await?;
+        if !tx.insert_referral(&referral).await? {
+            return Err(AppError::Conflict(format!(
+                "A referral of this patient to {} was made a moment ago: reload the page to follow it.",
+                org.name
+            )));
+        }
         self.audit_change(
             &mut tx,
             actor,
@@ -291,7 +321,13 @@ impl App {
                     .unwrap_or_else(|| "the specialist service".to_owned()),
                 names,
                 for_service,
-                may_withdraw: !for_service && referral.is_open(),
+                may_withdraw: !for_service
+                    && matches!(
+                        referral.state,
+                        hearth_domain::referral::ReferralState::Referred
+                            | hearth_domain::referral::ReferralState::Triaged
+                            | hearth_domain::referral::ReferralState::Accepted
+                    ),
                 referral,
             });
         }

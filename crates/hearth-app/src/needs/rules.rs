@@ -25,14 +25,32 @@ impl RuleHistory {
 #[derive(Debug, Clone)]
 pub struct TriggerAdmin {
     pub rules: Vec<RuleHistory>,
+    /// The administrator may change the rules (see `may_change_rules`).
+    pub may_edit: bool,
+}
+
+/// The rules apply to every team in the region, so they are changed only by administrators who
+/// look after a specialist palliative care service or hospice — the clinical owners of referral
+/// to specialist care — or an organisation that includes one.
+async fn may_change_rules(
+    tx: &mut hearth_store::Tx,
+    root: &hearth_domain::OrganisationId,
+) -> Result<bool, AppError> {
+    use hearth_domain::organisation::OrganisationKind as K;
+    let scope = crate::admin::scope_of(tx, root).await?;
+    Ok(scope.all.iter().any(|o| {
+        scope.ids.contains(&o.id) && matches!(o.kind, K::SpecialistPalliativeCare | K::Hospice)
+    }))
 }
 
 impl App {
     /// Every rule with its versions and how each version's suggestions were answered.
     pub async fn admin_triggers(&self, actor: &Actor) -> Result<TriggerAdmin, AppError> {
-        self.require_administrator(actor, AuditAction::Read, RESOURCE)
+        let root = self
+            .require_administrator(actor, AuditAction::Read, RESOURCE)
             .await?;
         let mut tx = self.store.begin_read().await?;
+        let may_edit = may_change_rules(&mut tx, &root).await?;
         let versions = tx.trigger_rule_versions().await?;
         let suggestions = tx.all_suggestions().await?;
         drop(tx);
@@ -52,7 +70,7 @@ impl App {
                 }),
             }
         }
-        Ok(TriggerAdmin { rules })
+        Ok(TriggerAdmin { rules, may_edit })
     }
 
     /// Saves an edit of rule `id` as its next version, or a new rule when `id` is None.
@@ -62,10 +80,24 @@ impl App {
         id: Option<&str>,
         draft: RuleDraft,
     ) -> Result<Rule, AppError> {
-        self.require_administrator(actor, AuditAction::Update, RESOURCE)
+        let root = self
+            .require_administrator(actor, AuditAction::Update, RESOURCE)
             .await?;
         let now = self.now();
         let mut tx = self.store.begin_write().await?;
+        if !may_change_rules(&mut tx, &root).await? {
+            return Err(self
+                .refuse(
+                    Some(tx),
+                    actor,
+                    AuditAction::Update,
+                    RESOURCE,
+                    id,
+                    "The trigger rules apply to every team in the region: they are changed by the administrators of the specialist palliative care services. Ask them, with the change and its reason."
+                        .to_owned(),
+                )
+                .await);
+        }
         let current = tx.trigger_rules().await?;
         let (rule_id, previous) = match id {
             Some(id) => {

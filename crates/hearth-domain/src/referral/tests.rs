@@ -402,7 +402,7 @@ fn every_state_and_step_is_allowed_or_refused_as_the_table_says() {
                 None,
                 None,
                 Some(S::FirstContact),
-                None,
+                Some(S::Discharged),
                 Some(S::Withdrawn),
             ],
         ),

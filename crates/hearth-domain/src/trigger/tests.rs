@@ -328,6 +328,10 @@ fn responses_are_checked_and_hold_the_rule_back_as_they_say() {
     assert!(answered.holds_back(now()));
     assert!(!answered.holds_back(later));
     assert!(answered.answer(("referred", "", None), &by, now()).is_err());
+    // When the date comes, the team is asked again and may answer.
+    assert!(!answered.is_due(now()));
+    assert!(answered.is_due(later));
+    assert!(answered.answer(("referred", "", None), &by, later).is_ok());
     answered.response = Some(
         s.answer(("not-needed", "Seen yesterday", None), &by, now())
             .unwrap(),

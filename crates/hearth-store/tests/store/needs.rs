@@ -199,20 +199,31 @@ async fn trigger_rules_are_versioned_and_suggestions_answered_once(
         practitioner: &nurse,
         organisation: Some(&OrganisationId::new("org-spc")),
     };
-    let open = tx.open_suggestions_for(reader).await.unwrap();
+    let open = tx.open_suggestions_for(reader, start_time()).await.unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].patient_name, "CARTER, Edith");
     let answer = fired
         .answer(("not-needed", "Seen today", None), &nurse, start_time())
         .unwrap();
-    assert!(tx.answer_suggestion("s-1", &answer).await.unwrap());
     assert!(
-        !tx.answer_suggestion("s-1", &answer).await.unwrap(),
+        tx.answer_suggestion("s-1", &answer, start_time())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.answer_suggestion("s-1", &answer, start_time())
+            .await
+            .unwrap(),
         "answered once"
     );
     let stored = tx.suggestions_of(&PatientId::new("p-1")).await.unwrap();
     assert_eq!(stored[0].response.as_ref(), Some(&answer));
-    assert!(tx.open_suggestions_for(reader).await.unwrap().is_empty());
+    assert!(
+        tx.open_suggestions_for(reader, start_time())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Answered, the rule may fire again (the app decides when, by `holds_back`).
     assert!(tx.insert_suggestion(&again).await.unwrap());
     tx.commit().await.unwrap();
@@ -240,7 +251,7 @@ async fn referrals_follow_the_state_machine_with_timing(backend: hearth_testkit:
     .check("r-1".into(), &p, &service, &nurse, start_time())
     .unwrap();
     let mut tx = db.store.begin_write().await.unwrap();
-    tx.insert_referral(&referred).await.unwrap();
+    assert!(tx.insert_referral(&referred).await.unwrap());
     tx.commit().await.unwrap();
     let mut tx = db.store.begin_read().await.unwrap();
     assert_eq!(tx.referral("r-1").await.unwrap().as_ref(), Some(&referred));
@@ -324,7 +335,13 @@ async fn referrals_follow_the_state_machine_with_timing(backend: hearth_testkit:
         )
         .unwrap();
     let mut tx = db.store.begin_write().await.unwrap();
-    tx.insert_referral(&later).await.unwrap();
+    assert!(tx.insert_referral(&later).await.unwrap());
+    let mut twin = referred.clone();
+    twin.id = "r-3".into();
+    assert!(
+        !tx.insert_referral(&twin).await.unwrap(),
+        "one open referral per patient and service"
+    );
     tx.commit().await.unwrap();
     let mut tx = db.store.begin_read().await.unwrap();
     assert_eq!(tx.referral("r-2").await.unwrap(), Some(later));

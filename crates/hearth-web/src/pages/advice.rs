@@ -21,6 +21,8 @@ struct CallLine {
     caller: String,
     patient: Option<(String, String)>,
     patient_description: Option<String>,
+    /// Why the call's content is not shown to this reader.
+    withheld: Option<String>,
     question: String,
     advice: String,
     outcome: &'static str,
@@ -54,30 +56,28 @@ async fn page(
 ) -> Result<Response, WebError> {
     let app = &state.app;
     let log = app.advice_log(&user.actor).await?;
-    let calls =
-        log.calls
-            .iter()
-            .map(|c| CallLine {
+    let calls = log
+        .calls
+        .iter()
+        .map(|line| {
+            let c = &line.call;
+            CallLine {
                 received: app.local_time(c.received_at),
                 out_of_hours: c.out_of_hours,
                 channel: c.channel.label(),
-                caller: format!(
-                    "{}, {}{}",
-                    c.caller_name,
-                    c.caller_role.label(),
-                    c.caller_organisation
-                        .as_ref()
-                        .map_or_else(String::new, |o| format!(" ({o})"))
-                ),
+                caller: match &c.caller_organisation {
+                    Some(o) => format!("{}, {} ({o})", c.caller_name, c.caller_role.label()),
+                    None if line.withheld.is_some() => c.caller_name.clone(),
+                    None => format!("{}, {}", c.caller_name, c.caller_role.label()),
+                },
                 patient: c.patient_id.as_ref().map(|p| {
                     (
                         format!("/patients/{p}/needs"),
-                        log.patients.get(p).cloned().unwrap_or_else(|| {
-                            "a registered patient (not in your teams)".to_owned()
-                        }),
+                        log.patients.get(p).cloned().unwrap_or_default(),
                     )
                 }),
                 patient_description: c.patient_description.clone(),
+                withheld: line.withheld.clone(),
                 question: c.question.clone(),
                 advice: c.advice.clone(),
                 outcome: c.outcome.label(),
@@ -86,8 +86,9 @@ async fn page(
                     .get(&c.logged_by)
                     .cloned()
                     .unwrap_or_else(|| "a colleague".to_owned()),
-            })
-            .collect();
+            }
+        })
+        .collect();
     let pick = |field: &str, code: &str, default: bool| {
         let v = form.one(field);
         if v.is_empty() { default } else { v == code }

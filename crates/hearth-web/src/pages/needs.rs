@@ -182,7 +182,10 @@ struct SuggestionRow {
     rule: String,
     reason: String,
     fired: String,
+    /// The suggestion asks for an answer now.
     open: bool,
+    /// It was deferred, and the date has come.
+    deferral_ended: bool,
     response: Option<String>,
 }
 
@@ -443,7 +446,8 @@ async fn page(
             ),
             reason: s.reason.clone(),
             fired: app.local_time(s.fired_at),
-            open: s.is_open(),
+            open: s.is_due(app.now()),
+            deferral_ended: !s.is_open() && s.is_due(app.now()),
             response: s.response.as_ref().map(|a| {
                 let mut words = format!(
                     "{} by {}, {}",

@@ -128,7 +128,11 @@ fn evidence_from(state: &AppState, view: &NeedsView) -> Vec<String> {
             day(p.started_at)
         ));
     }
-    out.iter_mut().for_each(|l| l.truncate(300));
+    for line in &mut out {
+        if line.chars().count() > 300 {
+            *line = line.chars().take(299).chain(['…']).collect();
+        }
+    }
     out
 }
 
@@ -214,7 +218,7 @@ async fn form_page(
         suggestions: view
             .suggestions
             .iter()
-            .filter(|s| s.is_open())
+            .filter(|s| s.is_due(state.app.now()))
             .map(|s| {
                 (
                     s.id.clone(),
@@ -260,13 +264,20 @@ pub async fn create(
     let id = patient_id(&id)?;
     let f = Submitted { pairs };
     user.check_csrf(&f.one("csrf_token"))?;
+    // Only lines the record offers are attached, so "scores from the record" are what the
+    // record says (the view is an audited read, as the form's was).
+    let offered = evidence_from(&state, &state.app.needs(&user.actor, &id).await?);
     let draft = ReferralDraft {
         reason: f.one("reason"),
         urgency: f.one("urgency"),
         asks: f.all("ask"),
         patient_knows: f.one("patient_knows"),
         agreement: f.one("agreement"),
-        evidence: f.all("evidence"),
+        evidence: f
+            .all("evidence")
+            .into_iter()
+            .filter(|e| offered.contains(e))
+            .collect(),
         suggestion_ids: f.all("suggestion"),
     };
     match state
@@ -524,7 +535,11 @@ async fn referral_page(
         can_triage: v.for_service && r.state == ReferralState::Referred,
         can_answer: v.for_service && r.state == ReferralState::Triaged,
         can_contact: v.for_service && r.state == ReferralState::Accepted,
-        can_discharge: v.for_service && r.state == ReferralState::FirstContact,
+        can_discharge: v.for_service
+            && matches!(
+                r.state,
+                ReferralState::FirstContact | ReferralState::Accepted
+            ),
         priorities: TriagePriority::ALL
             .iter()
             .map(|p| (p.code(), p.label()))

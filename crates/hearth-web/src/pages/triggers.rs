@@ -43,6 +43,7 @@ struct TriggersPage {
     /// The rule being edited (None: the new-rule form).
     editing: Option<String>,
     draft: RuleDraft,
+    may_edit: bool,
     kinds: Vec<(&'static str, &'static str)>,
     phases: Vec<(&'static str, &'static str)>,
     suggests: Vec<(&'static str, &'static str)>,
@@ -115,6 +116,7 @@ async fn page(
         errors,
         rules,
         editing: editing.map(str::to_owned),
+        may_edit: admin.may_edit,
         draft,
         kinds: RuleKind::ALL
             .iter()

@@ -157,9 +157,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/admin/rota", "SDDDADDD"),
     ("POST", "/admin/rota/{shift}/cancel", "SDDDADDD"),
     ("GET", "/admin/triggers", "SDDDADDD"),
-    ("POST", "/admin/triggers", "SDDDADDD"),
+    // The region's trigger rules are changed only by administrators of a specialist palliative
+    // care service (the matrix's administrator looks after a practice).
+    ("POST", "/admin/triggers", "SDDDDDDD"),
     ("GET", "/admin/triggers/{rule}", "SDDDADDD"),
-    ("POST", "/admin/triggers/{rule}", "SDDDADDD"),
+    ("POST", "/admin/triggers/{rule}", "SDDDDDDD"),
     ("GET", "/healthz", "PPPPPPPP"),
     ("GET", "/readyz", "PPPPPPPP"),
     ("GET", "/metrics", "PPPPPPPP"),

@@ -444,8 +444,20 @@ async fn demo_region_is_deterministic_and_realistic(backend: Backend) {
     let log = first.app.advice_log(&specialist).await.unwrap();
     assert!(log.summary.total >= 7, "a week of advice calls");
     assert!(log.summary.out_of_hours >= 3, "several out of hours");
-    assert!(log.calls.iter().any(|c| c.patient_id.is_some()));
-    assert!(log.calls.iter().any(|c| c.patient_id.is_none()));
+    assert!(
+        log.calls
+            .iter()
+            .any(|c| c.call.patient_id.is_some() && c.withheld.is_none()),
+        "calls about the specialist's patients are shown"
+    );
+    assert!(
+        log.calls
+            .iter()
+            .filter(|c| c.withheld.is_some())
+            .all(|c| c.call.question.is_empty() && c.call.advice.is_empty()),
+        "the content of the others is withheld"
+    );
+    assert!(log.calls.iter().any(|c| c.withheld.is_some()));
     let again = first.app.create_demo_region(options, &mut |_, _| {}).await;
     assert!(
         again.is_err(),

@@ -360,6 +360,45 @@ async fn a_night_time_advice_call_about_a_registered_patient_lands_in_their_reco
         notices.contains("Specialist advice out of hours from Ruth Jameson"),
         "{notices}"
     );
+
+    // A specialist of another service, outside the patient's team, sees that a call was taken
+    // but not what it said; and cannot link a call to the patient without emergency access.
+    let other = t
+        .app
+        .create_organisation(NewOrganisation {
+            name: "Kirkby Hospice".into(),
+            kind: "hospice".into(),
+            area: "Fellside".into(),
+            phone: "01632 960 600".into(),
+            part_of: None,
+        })
+        .await
+        .unwrap();
+    t.app
+        .create_user(hearth_app::NewUser {
+            email: "lena.hart@test.example".into(),
+            password: PASSWORD.into(),
+            given_name: "Lena".into(),
+            family_name: "Hart".into(),
+            roles: vec![hearth_app::NewUserRole {
+                organisation_id: other.id,
+                profession: "palliative-physician".into(),
+                phone: String::new(),
+            }],
+        })
+        .await
+        .unwrap();
+    let outsider = t.signed_in("lena.hart@test.example", PASSWORD).await;
+    let (_, log) = outsider.get_text("/advice").await;
+    assert!(
+        log.contains("About a patient outside your care teams"),
+        "{log}"
+    );
+    assert!(!log.contains("Second dose of midazolam"), "{log}");
+    assert!(!log.contains(&patient), "no link to the record");
+    let (status, body, _) = post(&outsider, "/advice", "/advice", &call("943 476 5919")).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("open emergency access"), "{body}");
 }
 
 async fn an_administrators_edit_of_a_rule_is_a_new_version_that_changes_what_fires(
@@ -372,7 +411,37 @@ async fn an_administrators_edit_of_a_rule_is_a_new_version_that_changes_what_fir
     let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     join(&t, &f, &f.patient.id, &f.gp_actor.practitioner_id, "gp").await;
     let patient = f.patient.id.to_string();
-    let admin = t.signed_in(&f.admin.email, &f.admin.password).await;
+    // A practice's administrator sees the rules but cannot change them: they apply to every
+    // team in the region and belong to the specialist palliative care services.
+    let practice_admin = t.signed_in(&f.admin.email, &f.admin.password).await;
+    let (_, rules) = practice_admin.get_text("/admin/triggers").await;
+    assert!(rules.contains("they are changed by the administrators of the specialist"));
+    let hospice = t
+        .app
+        .create_organisation(NewOrganisation {
+            name: "Westvale Hospice".into(),
+            kind: "hospice".into(),
+            area: "Ashby".into(),
+            phone: "01632 960 403".into(),
+            part_of: None,
+        })
+        .await
+        .unwrap();
+    t.app
+        .create_user(hearth_app::NewUser {
+            email: "hospice.admin@test.example".into(),
+            password: PASSWORD.into(),
+            given_name: "Hana".into(),
+            family_name: "Okoro".into(),
+            roles: vec![hearth_app::NewUserRole {
+                organisation_id: hospice.id,
+                profession: "administrator".into(),
+                phone: String::new(),
+            }],
+        })
+        .await
+        .unwrap();
+    let admin = t.signed_in("hospice.admin@test.example", PASSWORD).await;
     let (_, rules) = admin.get_text("/admin/triggers").await;
     assert!(rules.contains("Severe symptom on ESAS-r"), "{rules}");
     assert!(rules.contains("any ESAS-r symptom 7 or more"), "{rules}");
@@ -403,6 +472,11 @@ async fn an_administrators_edit_of_a_rule_is_a_new_version_that_changes_what_fir
             ),
         ]
     };
+    let (status, _, _) = post(&practice_admin, edit, edit, &fields("9")).await;
+    assert_eq!(
+        status, 403,
+        "a practice administrator cannot change the region's rules"
+    );
     let (status, body, _) = post(&admin, edit, edit, &fields("11")).await;
     assert_eq!(status, 422);
     assert!(
@@ -439,7 +513,35 @@ async fn an_administrators_edit_of_a_rule_is_a_new_version_that_changes_what_fir
     );
 }
 
+async fn an_assessment_entered_after_a_later_one_fires_nothing(backend: Backend) {
+    let Some(t) = spawn_app(backend, "late_assessment").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    join(&t, &f, &f.patient.id, &f.gp_actor.practitioner_id, "gp").await;
+    let patient = f.patient.id.to_string();
+    let form = format!("/patients/{patient}/needs/esas-r");
+    let (status, _, _) = post(&gp, &form, &form, &as_refs(&esas_fields("2"))).await;
+    assert_eq!(status, 303);
+    // Yesterday's ESAS-r, entered after today's: breathlessness 9 then, 2 now.
+    let mut late = esas_fields("9");
+    late.last_mut().unwrap().1 = "2026-11-19T15:00".into();
+    let (status, _, _) = post(&gp, &form, &form, &as_refs(&late)).await;
+    assert_eq!(status, 303);
+    let (_, page) = gp.get_text(&format!("/patients/{patient}/needs")).await;
+    assert!(
+        page.contains("No rule has fired for this patient."),
+        "{page}"
+    );
+    assert!(
+        page.contains("Table of values: ESAS-r"),
+        "both are recorded"
+    );
+}
+
 on_both_backends!(
+    an_assessment_entered_after_a_later_one_fires_nothing,
     a_severe_score_fires_a_suggestion_the_gp_refers_and_the_specialist_accepts,
     a_night_time_advice_call_about_a_registered_patient_lands_in_their_record,
     an_administrators_edit_of_a_rule_is_a_new_version_that_changes_what_fires,

@@ -50,7 +50,7 @@ INSERT INTO trigger_rules VALUES
  'IPOS scoring (Murtagh et al., Palliative Medicine 2019; pos-pal.org); triggered referral trials in palliative care.',
  NULL, 1796256000000),
 ('esas-severe', 1, 'Severe symptom on ESAS-r', 'esas-symptom', 7, NULL, NULL, 'referral', 1,
- 'A symptom scored 7 to 10 is severe on ESAS-r; alerting a palliative nurse on moderate or severe ESAS scores raised specialist palliative care uptake from 17% to 45% in a trial.',
+ 'A symptom scored 7 to 10 is severe on ESAS-r: a need the current plan is not meeting. Screening with automatic triggers makes referral less dependent on who happens to ask; trials have triggered on moderate scores (4 or more) too, at the cost of many more referrals.',
  'ESAS-r severity bands (Hui & Bruera, J Pain Symptom Manage 2017); Watanabe et al. 2011 (ESAS-r).',
  NULL, 1796256000000),
 ('phase-unstable', 1, 'Unstable phase', 'phase', 0, 'unstable', NULL, 'review', 1,

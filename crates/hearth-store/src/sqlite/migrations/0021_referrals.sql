@@ -3,7 +3,8 @@
 -- declined, first contact, discharged, withdrawn) so the times to triage and first contact can
 -- be computed for every referral; `version` guards each step against a concurrent one. asks and
 -- suggestion_ids are comma-separated codes and ids; evidence is a JSON array of lines. Advice
--- calls link to a patient when the patient is registered. Rows are never deleted.
+-- calls link to a patient when the patient is registered, and name the service whose log they are
+-- in. Rows are never deleted.
 -- Keep in step with ../../postgres/migrations/0021_referrals.sql (a test checks the columns).
 CREATE TABLE referrals (
     id                  TEXT PRIMARY KEY,
@@ -38,6 +39,9 @@ CREATE TABLE referrals (
 );
 CREATE INDEX referrals_by_patient ON referrals (patient_id, referred_at);
 CREATE INDEX referrals_by_service ON referrals (service_id, state, referred_at);
+-- One open referral per patient and service, even when two are made at once.
+CREATE UNIQUE INDEX referrals_one_open ON referrals (patient_id, service_id)
+    WHERE state IN ('referred', 'triaged', 'accepted', 'first-contact');
 
 CREATE TABLE advice_calls (
     id                  TEXT PRIMARY KEY,
@@ -51,6 +55,7 @@ CREATE TABLE advice_calls (
     outcome             TEXT NOT NULL,
     channel             TEXT NOT NULL,
     logged_by           TEXT NOT NULL REFERENCES practitioners (id),
+    service_id          TEXT REFERENCES organisations (id),
     received_at         BIGINT NOT NULL,
     logged_at           BIGINT NOT NULL,
     out_of_hours        INTEGER NOT NULL
