@@ -14,33 +14,56 @@ use crate::transitions::post;
 
 const SPECIALIST: &str = "ruth.jameson@test.example";
 
-/// A specialist palliative care service with one specialist nurse.
-async fn specialist_service(t: &TestApp) {
-    let hospice = t
+/// An organisation (name, kind, area, phone) with one person in it (email, names, profession).
+async fn one_person_service(
+    t: &TestApp,
+    (name, kind, area, phone): (&str, &str, &str, &str),
+    (email, (given, family), profession): (&str, (&str, &str), &str),
+) {
+    let organisation = t
         .app
         .create_organisation(NewOrganisation {
-            name: "Westvale Hospice Community Team".into(),
-            kind: "specialist-palliative-care".into(),
-            area: "Ashby".into(),
-            phone: "01632 960 500".into(),
+            name: name.into(),
+            kind: kind.into(),
+            area: area.into(),
+            phone: phone.into(),
             part_of: None,
         })
         .await
         .unwrap();
     t.app
         .create_user(hearth_app::NewUser {
-            email: SPECIALIST.into(),
+            email: email.into(),
             password: PASSWORD.into(),
-            given_name: "Ruth".into(),
-            family_name: "Jameson".into(),
+            given_name: given.into(),
+            family_name: family.into(),
             roles: vec![hearth_app::NewUserRole {
-                organisation_id: hospice.id,
-                profession: "specialist-palliative-nurse".into(),
-                phone: "01632 960 501".into(),
+                organisation_id: organisation.id,
+                profession: profession.into(),
+                phone: String::new(),
             }],
         })
         .await
         .unwrap();
+}
+
+/// A specialist palliative care service with one specialist nurse.
+async fn specialist_service(t: &TestApp) {
+    one_person_service(
+        t,
+        (
+            "Westvale Hospice Community Team",
+            "specialist-palliative-care",
+            "Ashby",
+            "01632 960 500",
+        ),
+        (
+            SPECIALIST,
+            ("Ruth", "Jameson"),
+            "specialist-palliative-nurse",
+        ),
+    )
+    .await;
 }
 
 fn esas_fields(breath: &'static str) -> Vec<(String, String)> {
@@ -363,31 +386,16 @@ async fn a_night_time_advice_call_about_a_registered_patient_lands_in_their_reco
 
     // A specialist of another service, outside the patient's team, sees that a call was taken
     // but not what it said; and cannot link a call to the patient without emergency access.
-    let other = t
-        .app
-        .create_organisation(NewOrganisation {
-            name: "Kirkby Hospice".into(),
-            kind: "hospice".into(),
-            area: "Fellside".into(),
-            phone: "01632 960 600".into(),
-            part_of: None,
-        })
-        .await
-        .unwrap();
-    t.app
-        .create_user(hearth_app::NewUser {
-            email: "lena.hart@test.example".into(),
-            password: PASSWORD.into(),
-            given_name: "Lena".into(),
-            family_name: "Hart".into(),
-            roles: vec![hearth_app::NewUserRole {
-                organisation_id: other.id,
-                profession: "palliative-physician".into(),
-                phone: String::new(),
-            }],
-        })
-        .await
-        .unwrap();
+    one_person_service(
+        &t,
+        ("Kirkby Hospice", "hospice", "Fellside", "01632 960 600"),
+        (
+            "lena.hart@test.example",
+            ("Lena", "Hart"),
+            "palliative-physician",
+        ),
+    )
+    .await;
     let outsider = t.signed_in("lena.hart@test.example", PASSWORD).await;
     let (_, log) = outsider.get_text("/advice").await;
     assert!(
@@ -416,31 +424,16 @@ async fn an_administrators_edit_of_a_rule_is_a_new_version_that_changes_what_fir
     let practice_admin = t.signed_in(&f.admin.email, &f.admin.password).await;
     let (_, rules) = practice_admin.get_text("/admin/triggers").await;
     assert!(rules.contains("they are changed by the administrators of the specialist"));
-    let hospice = t
-        .app
-        .create_organisation(NewOrganisation {
-            name: "Westvale Hospice".into(),
-            kind: "hospice".into(),
-            area: "Ashby".into(),
-            phone: "01632 960 403".into(),
-            part_of: None,
-        })
-        .await
-        .unwrap();
-    t.app
-        .create_user(hearth_app::NewUser {
-            email: "hospice.admin@test.example".into(),
-            password: PASSWORD.into(),
-            given_name: "Hana".into(),
-            family_name: "Okoro".into(),
-            roles: vec![hearth_app::NewUserRole {
-                organisation_id: hospice.id,
-                profession: "administrator".into(),
-                phone: String::new(),
-            }],
-        })
-        .await
-        .unwrap();
+    one_person_service(
+        &t,
+        ("Westvale Hospice", "hospice", "Ashby", "01632 960 403"),
+        (
+            "hospice.admin@test.example",
+            ("Hana", "Okoro"),
+            "administrator",
+        ),
+    )
+    .await;
     let admin = t.signed_in("hospice.admin@test.example", PASSWORD).await;
     let (_, rules) = admin.get_text("/admin/triggers").await;
     assert!(rules.contains("Severe symptom on ESAS-r"), "{rules}");
