@@ -232,7 +232,7 @@ impl App {
         } else {
             Vec::new()
         };
-        let phase = tx.phases_of(patient).await?.last().map(|e| e.phase);
+        let phase = tx.current_phase(patient).await?.map(|e| e.phase);
         let admissions: Vec<Timestamp> = if event == Event::Admission {
             tx.stays_of(patient)
                 .await?

@@ -95,6 +95,19 @@ fn suggestion_from_row(row: &AnyRow) -> Result<Suggestion, StoreError> {
 }
 
 impl Tx {
+    /// The patient whose assessment `id` is, if there is one.
+    pub async fn patient_of_assessment(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<PatientId>, StoreError> {
+        sqlx::query("SELECT patient_id FROM assessments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .map(|row| text(&row, "patient_id").map(PatientId::new))
+            .transpose()
+    }
+
     /// Stores a recorded assessment.
     pub async fn insert_assessment(&mut self, a: &Assessment) -> Result<(), StoreError> {
         let answers = serde_json::to_string(&a.measure)
@@ -144,22 +157,52 @@ impl Tx {
         &mut self,
         patient: &PatientId,
     ) -> Result<Vec<Assessment>, StoreError> {
-        let mut out = Vec::new();
-        for instrument in hearth_domain::assessment::Instrument::ALL {
-            let rows = sqlx::query(
-                "SELECT id, patient_id, assessed_at, assessor, answers, recorded_at \
-                 FROM assessments WHERE patient_id = $1 AND instrument = $2 \
-                 ORDER BY assessed_at DESC, recorded_at DESC, id DESC LIMIT 2",
-            )
-            .bind(patient.as_str())
-            .bind(instrument.code())
-            .fetch_all(&mut *self.inner)
-            .await?;
-            for row in rows.iter().rev() {
-                out.push(assessment_from_row(row)?);
-            }
-        }
-        Ok(out)
+        // One statement for every instrument: the page that shows them is a hot path.
+        sqlx::query(
+            "SELECT id, patient_id, assessed_at, assessor, answers, recorded_at FROM \
+             (SELECT a.*, ROW_NUMBER() OVER (PARTITION BY instrument \
+                 ORDER BY assessed_at DESC, recorded_at DESC, id DESC) AS n \
+              FROM assessments a WHERE patient_id = $1) latest \
+             WHERE n <= 2 ORDER BY instrument, assessed_at, recorded_at, id",
+        )
+        .bind(patient.as_str())
+        .fetch_all(&mut *self.inner)
+        .await?
+        .iter()
+        .map(assessment_from_row)
+        .collect::<Result<Vec<_>, _>>()
+        .map(|mut latest| {
+            // In the instruments' own order, as the pages list them (a stable sort keeps each
+            // instrument's previous-then-latest order).
+            latest.sort_by_key(|a| {
+                let i = a.measure.instrument();
+                hearth_domain::assessment::Instrument::ALL
+                    .iter()
+                    .position(|x| *x == i)
+            });
+            latest
+        })
+    }
+
+    /// The patient's current phase of illness (the latest to start), if any.
+    pub async fn current_phase(
+        &mut self,
+        patient: &PatientId,
+    ) -> Result<Option<PhaseEpisode>, StoreError> {
+        sqlx::query(
+            "SELECT phase, started_at FROM phase_episodes WHERE patient_id = $1 \
+             ORDER BY started_at DESC LIMIT 1",
+        )
+        .bind(patient.as_str())
+        .fetch_optional(&mut *self.inner)
+        .await?
+        .map(|row| {
+            Ok(PhaseEpisode {
+                phase: code(&row, "phase", Phase::from_code)?,
+                started_at: timestamp(&row, "started_at")?,
+            })
+        })
+        .transpose()
     }
 
     /// Stores the start of a phase; false when a phase already starts at that moment.

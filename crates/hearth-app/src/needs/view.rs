@@ -84,8 +84,8 @@ pub(crate) async fn latest_needs(
     patient: &PatientId,
 ) -> Result<LatestNeeds, AppError> {
     let latest = tx.latest_assessments(patient).await?;
-    let phases = tx.phases_of(patient).await?;
-    Ok(LatestNeeds::of(latest, &phases))
+    let phase = tx.current_phase(patient).await?;
+    Ok(LatestNeeds::of(latest, phase.as_slice()))
 }
 
 /// The patient's needs page.

@@ -121,6 +121,11 @@ async fn assessments_phases_and_rules_read_back(backend: hearth_testkit::Backend
             }
         ]
     );
+    assert_eq!(
+        tx.current_phase(&p).await.unwrap().map(|e| e.phase),
+        Some(hearth_domain::assessment::Phase::Unstable),
+        "the latest phase to start"
+    );
     let rules = tx.trigger_rules().await.unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
