@@ -28,6 +28,7 @@ mod meetings;
 mod needs;
 mod passwords;
 mod patients;
+mod records;
 mod register;
 mod rota_cache;
 mod session_cache;
@@ -60,6 +61,7 @@ pub use needs::{
     ReferralView, RuleHistory, TriggerAdmin, answers_advice_line,
 };
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
+pub use records::{DirectoryRecords, PatientRecord};
 pub use register::LeaveRegister;
 pub use tasks::{MyTasks, NewTask, PatientTasks, TaskChange};
 pub use transitions::{DischargeView, TransitionsView, notice_words};

@@ -4,6 +4,7 @@
 mod audit;
 mod config;
 mod demo;
+mod export;
 mod serve;
 mod token;
 mod user;
@@ -42,6 +43,8 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Write FHIR R4 resources of one patient or of everything (NDJSON or a Bundle).
+    Export(export::ExportArgs),
 }
 
 /// mimalloc instead of glibc's allocator: a page allocates many small, short-lived values (rows,
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
             Command::User(command) => user::run(command).await,
             Command::Token(command) => token::run(command).await,
             Command::Audit(command) => audit::run(command).await,
+            Command::Export(args) => export::run(args).await,
         }
     });
     match result {

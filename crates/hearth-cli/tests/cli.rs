@@ -389,6 +389,133 @@ async fn audit_verify_passes_an_intact_chain_and_names_a_tampered_record() {
     );
 }
 
+/// Runs the three independent FHIR validators (`tools/fhir-validate`) on `file`; skipped when
+/// they are not set up, unless CI=true or HEARTH_REQUIRE_FHIR_VALIDATORS=1.
+async fn validate_fhir(file: &Path) -> Option<String> {
+    let script = repo_root().join("tools/fhir-validate/validate.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(file)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if out.status.code() == Some(3) {
+        if required("HEARTH_REQUIRE_FHIR_VALIDATORS") {
+            panic!("the FHIR validators are required but not set up: {stderr}");
+        }
+        tell("SKIPPED FHIR validation: run tools/fhir-validate/setup.sh");
+        return None;
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the validators found errors in {}:\n{stdout}\n{stderr}",
+        file.display()
+    );
+    Some(stdout)
+}
+
+#[tokio::test]
+async fn export_all_writes_fhir_that_three_independent_validators_accept() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/hearth.db", dir.path().display());
+    let demo = Command::new(HEARTH)
+        .args(["demo", "--patients", "300", "--database-url", &url])
+        .output()
+        .await
+        .unwrap();
+    assert!(demo.status.success());
+    let export = |args: Vec<String>| {
+        let url = url.clone();
+        async move {
+            Command::new(HEARTH)
+                .arg("export")
+                .args(args)
+                .args(["--database-url", &url])
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    let ndjson = dir.path().join("all.ndjson");
+    let out = export(vec![
+        "--all".into(),
+        "--output".into(),
+        ndjson.display().to_string(),
+    ])
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("exported 300 patients"), "{stderr}");
+    let text = std::fs::read_to_string(&ndjson).unwrap();
+    let mut types = std::collections::BTreeMap::<String, usize>::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        *types
+            .entry(v["resourceType"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    for expected in [
+        "Patient",
+        "Organization",
+        "Practitioner",
+        "PractitionerRole",
+        "CareTeam",
+        "EpisodeOfCare",
+        "Condition",
+        "Consent",
+        "CarePlan",
+        "Goal",
+        "MedicationRequest",
+        "Observation",
+    ] {
+        assert!(types.contains_key(expected), "no {expected} in {types:?}");
+    }
+    assert_eq!(types["Patient"], 300);
+    if let Some(report) = validate_fhir(&ndjson).await {
+        assert!(report.contains("0 error(s)"), "{report}");
+    }
+
+    // One patient, as a Bundle; a bad id is refused with a message and writes nothing.
+    let first: serde_json::Value = serde_json::from_str(
+        text.lines()
+            .find(|l| l.contains(r#""resourceType":"Patient""#))
+            .unwrap(),
+    )
+    .unwrap();
+    let id = first["id"].as_str().unwrap().to_owned();
+    let bundle = dir.path().join("one.json");
+    let out = export(vec![
+        "--patient".into(),
+        id.clone(),
+        "--format".into(),
+        "bundle".into(),
+        "--output".into(),
+        bundle.display().to_string(),
+    ])
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    assert_eq!(b["type"], "collection");
+    assert_eq!(b["entry"][0]["resource"]["id"], id.as_str());
+    validate_fhir(&bundle).await;
+    let bad = export(vec!["--patient".into(), "not an id".into()]).await;
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("'not an id' is not a patient id"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(bad.stdout.is_empty());
+}
+
 #[tokio::test]
 async fn user_add_creates_an_account_that_can_sign_in_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();

@@ -159,6 +159,16 @@ pub(crate) const PATIENT_COLUMNS: &str = "id, given_name, family_name, search_na
      address_line, town, postcode, area, rural, travel_minutes_to_hospital, created_at, updated_at, version";
 
 impl Tx {
+    /// The id of every patient, in id order (for a whole export).
+    pub async fn all_patient_ids(&mut self) -> Result<Vec<PatientId>, StoreError> {
+        sqlx::query("SELECT id FROM patients ORDER BY id")
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(|row| text(row, "id").map(PatientId::new))
+            .collect()
+    }
+
     /// Stores a new patient with their national number and involved organisations.
     pub async fn insert_patient(&mut self, p: &Patient) -> Result<(), StoreError> {
         self.insert_patients_bulk(std::slice::from_ref(p)).await

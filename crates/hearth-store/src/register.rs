@@ -115,6 +115,19 @@ fn values(entry: &RegisterEntry) -> [Option<String>; 17] {
 }
 
 impl Tx {
+    /// The patient whose register entry `id` is, if there is one.
+    pub async fn patient_of_register_entry(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<PatientId>, StoreError> {
+        sqlx::query("SELECT patient_id FROM register_entries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .map(|row| text(&row, "patient_id").map(PatientId::new))
+            .transpose()
+    }
+
     /// Stores new register entries (one, or a demo region's worth), each with its patient (whose
     /// search name the entry carries so that register lists sort and filter on this table alone,
     /// which keeps them fast at a million entries).

@@ -39,7 +39,7 @@ struct ErrorPage<'a> {
 }
 
 impl WebError {
-    fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             WebError::App(error) => match error {
                 AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,

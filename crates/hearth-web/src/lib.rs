@@ -4,6 +4,7 @@
 
 pub mod charts;
 mod error;
+mod fhir;
 mod metrics;
 mod pages;
 mod security;
@@ -141,6 +142,15 @@ routes! {
     "/admin/rota/{shift}/cancel" => post(pages::rota::cancel),
     "/admin/triggers" => get(pages::triggers::list).post(pages::triggers::create),
     "/admin/triggers/{rule}" => get(pages::triggers::edit).post(pages::triggers::save),
+    "/fhir/metadata" => get(fhir::metadata),
+    "/fhir/CodeSystem" => get(fhir::code_systems),
+    "/fhir/CodeSystem/{id}" => get(fhir::code_system),
+    "/fhir/Patient" => get(fhir::patient_search),
+    "/fhir/Patient/{id}" => get(fhir::patient_read),
+    "/fhir/Patient/{id}/$everything" => get(fhir::everything),
+    "/fhir/{type}" => get(fhir::search),
+    "/fhir/{type}/{id}" => get(fhir::read_resource),
+    "/fhir/{type}/{id}/{*rest}" => get(fhir::unknown),
     "/healthz" => get(pages::ops::healthz),
     "/readyz" => get(pages::ops::readyz),
     "/metrics" => get(pages::ops::metrics),

@@ -206,6 +206,11 @@ pub async fn home(
     Ok(Redirect::to(if chrome.admin { "/admin" } else { "/figures" }).into_response())
 }
 
-pub async fn not_found() -> WebError {
-    WebError::NotFound
+pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path() == "/fhir" || uri.path().starts_with("/fhir/") {
+        // API clients read OperationOutcomes, not the web's error page.
+        return crate::fhir::unknown().await.into_response();
+    }
+    WebError::NotFound.into_response()
 }

@@ -11,6 +11,7 @@ mod conversations;
 mod demo;
 mod directory;
 mod emergency;
+mod fhir;
 mod handover;
 mod mail;
 mod meetings;

@@ -1,0 +1,243 @@
+//! Whole records for the FHIR API (issue 9): everything Hearth holds about one patient, read in
+//! one transaction after one access check and audited as one read; the directory of
+//! organisations and practitioners; and the look-ups that find whose record a resource is in.
+
+use std::collections::HashMap;
+
+use hearth_domain::access::Decision;
+use hearth_domain::assessment::{Assessment, PhaseEpisode};
+use hearth_domain::audit::{AccessBasis, AuditAction, AuditOutcome, AuditRecord};
+use hearth_domain::care_plan::SectionVersion;
+use hearth_domain::care_team::{CareTeamMember, Member};
+use hearth_domain::organisation::Organisation;
+use hearth_domain::patient::Patient;
+use hearth_domain::practitioner::{Practitioner, PractitionerRole};
+use hearth_domain::register::RegisterEntry;
+use hearth_domain::{PatientId, PractitionerId};
+use hearth_store::Tx;
+
+use crate::{Actor, App, AppError, access};
+
+/// Everything the API exposes of one patient.
+#[derive(Debug, Clone)]
+pub struct PatientRecord {
+    pub patient: Patient,
+    pub register: Vec<RegisterEntry>,
+    /// Current and ended memberships.
+    pub team: Vec<CareTeamMember>,
+    pub names: HashMap<PractitionerId, String>,
+    /// The current version of each section written.
+    pub sections: Vec<SectionVersion>,
+    /// Every assessment, oldest first.
+    pub assessments: Vec<Assessment>,
+    /// Every phase of illness, oldest first.
+    pub phases: Vec<PhaseEpisode>,
+}
+
+/// The region's directory: organisations, practitioners and their current roles.
+#[derive(Debug, Clone)]
+pub struct DirectoryRecords {
+    pub organisations: Vec<Organisation>,
+    pub practitioners: Vec<Practitioner>,
+    /// Current roles, each with its practitioner's name.
+    pub roles: Vec<(PractitionerRole, String)>,
+}
+
+impl App {
+    /// The patient's whole record, for a care-team member or a reader under emergency access.
+    /// The read and its refusal are audited, as every read of patient data is.
+    pub async fn patient_record(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+    ) -> Result<PatientRecord, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let system = &self.config.national_number_system.system_uri;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let decision = access::decide(&mut tx, actor, patient, now).await?;
+        let found = tx.patient(patient, system).await?;
+        let mut record = None;
+        if let (Some(p), Decision::Allowed(_)) = (&found, &decision) {
+            record = Some(read_record(&mut tx, p.clone()).await?);
+        }
+        drop(tx);
+        let mut audit = access::audit_record(
+            actor,
+            now,
+            Some(patient),
+            AuditAction::Read,
+            "Patient",
+            found.as_ref().map(|p| (patient.as_str(), p.version)),
+            &decision,
+        );
+        audit.detail = Some("the whole record, through the FHIR API".to_owned());
+        self.audit.append(audit).await?;
+        match (found, decision) {
+            (None, _) => Err(AppError::NotFound(
+                "There is no patient with this id.".to_owned(),
+            )),
+            (Some(_), Decision::Denied(denial)) => Err(access::refusal(patient, denial)),
+            (Some(_), Decision::Allowed(_)) => record.ok_or_else(|| {
+                AppError::Internal("the record of a visible patient was not read".to_owned())
+            }),
+        }
+    }
+
+    /// The patient with this national number, when the actor may read their record now (care
+    /// team or open emergency access): an API search never opens emergency access, and finds
+    /// nothing the reader could not open. Audited as a search.
+    pub async fn find_patient(
+        &self,
+        actor: &Actor,
+        national_number: &str,
+    ) -> Result<Option<PatientId>, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let number = self.config.national_number_system.parse(national_number)?;
+        let system = &self.config.national_number_system.system_uri;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let found = tx.patient_id_by_identifier(system, &number).await?;
+        let visible = match &found {
+            Some(id) => matches!(
+                access::decide(&mut tx, actor, id, now).await?,
+                Decision::Allowed(_)
+            ),
+            None => false,
+        };
+        drop(tx);
+        let shown = found.filter(|_| visible);
+        let mut record = access::audit_record(
+            actor,
+            now,
+            shown.as_ref(),
+            AuditAction::Search,
+            "Patient",
+            None,
+            &Decision::Allowed(AccessBasis::CareTeam),
+        );
+        record.detail = Some(format!(
+            "national number search through the FHIR API: {} found",
+            usize::from(shown.is_some())
+        ));
+        self.audit.append(record).await?;
+        Ok(shown)
+    }
+
+    /// The patient whose record holds assessment `id`, if there is one.
+    pub async fn patient_of_assessment(&self, id: &str) -> Result<Option<PatientId>, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx.patient_of_assessment(id).await?)
+    }
+
+    /// The patient whose record holds register entry `id`, if there is one.
+    pub async fn patient_of_register_entry(&self, id: &str) -> Result<Option<PatientId>, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx.patient_of_register_entry(id).await?)
+    }
+
+    /// The directory: every organisation, and every practitioner with a current role. Not
+    /// patient data: every signed-in user may read it, as on the directory page.
+    pub async fn directory_records(&self, _actor: &Actor) -> Result<DirectoryRecords, AppError> {
+        read_directory(&mut self.store.begin_read().await?).await
+    }
+}
+
+async fn read_directory(tx: &mut Tx) -> Result<DirectoryRecords, AppError> {
+    let organisations = tx.all_organisations().await?;
+    let entries = tx.practitioner_directory().await?;
+    let mut ids: Vec<PractitionerId> = entries
+        .iter()
+        .map(|e| e.role.practitioner_id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let practitioners = tx
+        .people(&ids)
+        .await?
+        .into_iter()
+        .map(|p| p.practitioner)
+        .collect();
+    Ok(DirectoryRecords {
+        organisations,
+        practitioners,
+        roles: entries.into_iter().map(|e| (e.role, e.name)).collect(),
+    })
+}
+
+/// Reads the rest of `patient`'s record in the caller's transaction (access already decided).
+async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, AppError> {
+    let id = &patient.id;
+    let register = tx.register_entries_of(id).await?;
+    let team = tx.care_team(id).await?;
+    let sections = tx.current_sections(id).await?;
+    let assessments = tx.assessments_of(id, jiff::Timestamp::MIN).await?;
+    let phases = tx.phases_of(id).await?;
+    let mut mentioned: Vec<PractitionerId> = register
+        .iter()
+        .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
+        .chain(team.iter().filter_map(|m| match &m.member {
+            Member::Practitioner(id) => Some(id.clone()),
+            Member::Service(_) => None,
+        }))
+        .chain(sections.iter().map(|s| s.author.clone()))
+        .chain(assessments.iter().map(|a| a.assessor.clone()))
+        .collect();
+    mentioned.sort();
+    mentioned.dedup();
+    let names = tx.practitioner_names(&mentioned).await?;
+    Ok(PatientRecord {
+        patient,
+        register,
+        team,
+        names,
+        sections,
+        assessments,
+        phases,
+    })
+}
+
+impl App {
+    /// The ids of every patient, for `hearth export --all`.
+    pub async fn export_patient_ids(&self) -> Result<Vec<PatientId>, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx.all_patient_ids().await?)
+    }
+
+    /// One patient's record for `hearth export`: an operator's command on the server, with the
+    /// authority of database access (as a backup has), audited as an administrative read of
+    /// the whole record.
+    pub async fn export_record(&self, patient: &PatientId) -> Result<PatientRecord, AppError> {
+        let system = &self.config.national_number_system.system_uri;
+        let mut tx = self.store.begin_read().await?;
+        let Some(found) = tx.patient(patient, system).await? else {
+            return Err(AppError::NotFound(format!(
+                "There is no patient with id {patient}."
+            )));
+        };
+        let version = found.version;
+        let record = read_record(&mut tx, found).await?;
+        drop(tx);
+        self.audit
+            .append(AuditRecord {
+                at: self.now(),
+                user_id: None,
+                acting_organisation_id: None,
+                patient_id: Some(patient.clone()),
+                action: AuditAction::Read,
+                resource_type: "Patient",
+                resource_id: Some(patient.to_string()),
+                resource_version: Some(version),
+                basis: AccessBasis::Administration,
+                outcome: AuditOutcome::Allowed,
+                detail: Some("exported from the command line (hearth export)".to_owned()),
+            })
+            .await?;
+        Ok(record)
+    }
+
+    /// The directory, for `hearth export --all`.
+    pub async fn export_directory(&self) -> Result<DirectoryRecords, AppError> {
+        read_directory(&mut self.store.begin_read().await?).await
+    }
+}

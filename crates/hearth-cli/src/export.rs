@@ -1,0 +1,147 @@
+//! `hearth export`: FHIR R4 resources of one patient or of everything Hearth holds, as NDJSON
+//! (one resource per line) or as one collection Bundle. Each patient's export is audited as an
+//! administrative read; progress goes to standard error.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use hearth_app::App;
+use hearth_domain::PatientId;
+use hearth_fhir::{Bundle, Resource, map};
+
+use crate::config::Common;
+
+#[derive(Args, Debug)]
+#[group(id = "which", required = true, multiple = false)]
+pub struct ExportArgs {
+    /// Export this patient's record (their id).
+    #[arg(long, group = "which")]
+    patient: Option<String>,
+    /// Export every patient's record and the directory (organisations, practitioners, roles).
+    #[arg(long, group = "which")]
+    all: bool,
+    /// `ndjson` (one resource per line) or `bundle` (one collection Bundle).
+    #[arg(long, value_enum, default_value = "ndjson")]
+    format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    output: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Ndjson,
+    Bundle,
+}
+
+pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
+    let ids = match &args.patient {
+        Some(id) => vec![PatientId::parse(id).with_context(|| {
+            format!("'{id}' is not a patient id: give the id shown in the patient's address (/patients/ID)")
+        })?],
+        None => Vec::new(),
+    };
+    let app = args.common.open().await?;
+    let result = export(&app, &args, ids).await;
+    app.store().close().await;
+    result
+}
+
+async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Result<()> {
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut sink = Sink {
+        format: args.format,
+        out: &mut *out,
+        collected: Vec::new(),
+        written: 0,
+    };
+    if args.all {
+        let directory = app.export_directory().await?;
+        for o in &directory.organisations {
+            sink.put(Resource::Organization(map::organization(o)))?;
+        }
+        for p in &directory.practitioners {
+            sink.put(Resource::Practitioner(map::practitioner(p)))?;
+        }
+        for (r, name) in &directory.roles {
+            sink.put(Resource::PractitionerRole(map::practitioner_role(r, name)))?;
+        }
+    }
+    let ids = if args.all {
+        app.export_patient_ids().await?
+    } else {
+        ids
+    };
+    let started = std::time::Instant::now();
+    for (n, id) in ids.iter().enumerate() {
+        let record = app.export_record(id).await?;
+        for resource in map::patient_record(map::PatientRecord {
+            patient: &record.patient,
+            register: &record.register,
+            team: &record.team,
+            names: &record.names,
+            sections: &record.sections,
+            assessments: &record.assessments,
+            phases: &record.phases,
+        }) {
+            sink.put(resource)?;
+        }
+        if (n + 1) % 1000 == 0 {
+            eprintln!("exported {} of {} patients", n + 1, ids.len());
+        }
+    }
+    let written = sink.finish(app.now())?;
+    out.flush().context("cannot write the export")?;
+    eprintln!(
+        "exported {} patients, {written} resources in {:.1} s",
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Where resources go: straight out as lines, or gathered into one Bundle.
+struct Sink<'a> {
+    format: Format,
+    out: &'a mut dyn Write,
+    collected: Vec<Resource>,
+    written: usize,
+}
+
+impl Sink<'_> {
+    fn put(&mut self, resource: Resource) -> anyhow::Result<()> {
+        self.written += 1;
+        match self.format {
+            Format::Ndjson => {
+                serde_json::to_writer(&mut *self.out, &resource)
+                    .context("cannot write the export")?;
+                self.out
+                    .write_all(b"\n")
+                    .context("cannot write the export")?;
+            }
+            Format::Bundle => self.collected.push(resource),
+        }
+        Ok(())
+    }
+
+    fn finish(self, at: jiff::Timestamp) -> anyhow::Result<usize> {
+        if self.format == Format::Bundle {
+            let bundle = Bundle::collection("", self.collected, at);
+            serde_json::to_writer(&mut *self.out, &Resource::Bundle(bundle))
+                .context("cannot write the export")?;
+            self.out
+                .write_all(b"\n")
+                .context("cannot write the export")?;
+        }
+        Ok(self.written)
+    }
+}

@@ -1,0 +1,96 @@
+//! Bundles: search results (`searchset`), `$everything` and exports (`collection`), with paging
+//! links.
+
+use serde::{Deserialize, Serialize};
+
+use crate::datatypes::is_empty;
+use crate::resources::Resource;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bundle {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "type")]
+    pub type_: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub link: Vec<BundleLink>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub entry: Vec<BundleEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleLink {
+    pub relation: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<Resource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<EntrySearch>,
+}
+
+/// Why an entry is in a search result: it matched, or it was included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntrySearch {
+    pub mode: String,
+}
+
+impl Bundle {
+    /// A search result of `resources` (all matches), with a self link. `base` is the absolute
+    /// URL of the FHIR endpoint, which full URLs need.
+    pub fn searchset(base: &str, self_url: &str, resources: Vec<Resource>) -> Bundle {
+        let total = resources.len() as u64;
+        Bundle {
+            id: None,
+            type_: "searchset".to_owned(),
+            timestamp: None,
+            total: Some(total),
+            link: vec![BundleLink {
+                relation: "self".to_owned(),
+                url: self_url.to_owned(),
+            }],
+            entry: resources
+                .into_iter()
+                .map(|r| entry(base, r, Some("match")))
+                .collect(),
+        }
+    }
+
+    /// A collection of resources (a patient's record, an export).
+    pub fn collection(base: &str, resources: Vec<Resource>, at: jiff::Timestamp) -> Bundle {
+        Bundle {
+            id: None,
+            type_: "collection".to_owned(),
+            timestamp: Some(crate::datatypes::instant(at)),
+            total: None,
+            link: Vec::new(),
+            entry: resources
+                .into_iter()
+                .map(|r| entry(base, r, None))
+                .collect(),
+        }
+    }
+}
+
+fn entry(base: &str, resource: Resource, mode: Option<&str>) -> BundleEntry {
+    // Without a base (an export read outside any server) entries carry no full URL.
+    let full_url = resource
+        .id()
+        .filter(|_| !base.is_empty())
+        .map(|id| format!("{base}/{}/{id}", resource.type_name()));
+    BundleEntry {
+        full_url,
+        resource: Some(resource),
+        search: mode.map(|m| EntrySearch { mode: m.to_owned() }),
+    }
+}

@@ -1,0 +1,273 @@
+//! The CapabilityStatement at `/fhir/metadata`: exactly what the API supports, built from the
+//! same table the router dispatches on ([`SUPPORTED`]), so the two cannot disagree.
+
+use serde::{Deserialize, Serialize};
+
+use crate::datatypes::is_empty;
+
+/// A search parameter a resource type supports.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchParam {
+    pub name: &'static str,
+    pub type_: &'static str,
+    pub documentation: &'static str,
+}
+
+/// A resource type the API serves, with its interactions and search parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct Supported {
+    pub type_name: &'static str,
+    pub interactions: &'static [&'static str],
+    pub search: &'static [SearchParam],
+    pub operations: &'static [&'static str],
+}
+
+const PATIENT_PARAM: SearchParam = SearchParam {
+    name: "patient",
+    type_: "reference",
+    documentation: "The patient the resources are about: Patient/{id} or {id}.",
+};
+const SUBJECT_PARAM: SearchParam = SearchParam {
+    name: "subject",
+    type_: "reference",
+    documentation: "The same as patient.",
+};
+
+/// The resource types served and how.
+pub const SUPPORTED: &[Supported] = &[
+    Supported {
+        type_name: "Patient",
+        interactions: &["read", "search-type"],
+        search: &[
+            SearchParam {
+                name: "identifier",
+                type_: "token",
+                documentation: "The national number, as system|value or value: finds a registered patient.",
+            },
+            SearchParam {
+                name: "_id",
+                type_: "token",
+                documentation: "The patient's id.",
+            },
+        ],
+        operations: &["everything"],
+    },
+    Supported {
+        type_name: "Practitioner",
+        interactions: &["read", "search-type"],
+        search: &[],
+        operations: &[],
+    },
+    Supported {
+        type_name: "PractitionerRole",
+        interactions: &["read", "search-type"],
+        search: &[],
+        operations: &[],
+    },
+    Supported {
+        type_name: "Organization",
+        interactions: &["read", "search-type"],
+        search: &[],
+        operations: &[],
+    },
+    Supported {
+        type_name: "CareTeam",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "EpisodeOfCare",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "Condition",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "Consent",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "Observation",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "CarePlan",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "Goal",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "MedicationRequest",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "CodeSystem",
+        interactions: &["read", "search-type"],
+        search: &[],
+        operations: &[],
+    },
+];
+
+/// The entry of `type_name` in [`SUPPORTED`].
+pub fn supported(type_name: &str) -> Option<&'static Supported> {
+    SUPPORTED.iter().find(|s| s.type_name == type_name)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CapabilityStatement {
+    pub status: String,
+    pub date: String,
+    pub publisher: String,
+    pub kind: String,
+    pub software: Software,
+    pub implementation: Implementation,
+    pub fhir_version: String,
+    pub format: Vec<String>,
+    pub rest: Vec<Rest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Software {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Implementation {
+    pub description: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rest {
+    pub mode: String,
+    pub documentation: String,
+    pub security: RestSecurity,
+    pub resource: Vec<RestResource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestSecurity {
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestResource {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub interaction: Vec<Interaction>,
+    pub versioning: String,
+    pub read_history: bool,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub search_param: Vec<RestSearchParam>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub operation: Vec<RestOperation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interaction {
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestSearchParam {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub documentation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestOperation {
+    pub name: String,
+    pub definition: String,
+}
+
+/// Search parameters every type takes.
+const COMMON_PARAMS: &[SearchParam] = &[SearchParam {
+    name: "_count",
+    type_: "number",
+    documentation: "At most this many matches (default and maximum 100).",
+}];
+
+/// The statement for the server at `base` (its absolute FHIR URL), software `version`,
+/// published at `date`.
+pub fn capability_statement(base: &str, version: &str, date: &str) -> CapabilityStatement {
+    let resource = SUPPORTED
+        .iter()
+        .map(|s| RestResource {
+            type_: s.type_name.to_owned(),
+            interaction: s
+                .interactions
+                .iter()
+                .map(|c| Interaction {
+                    code: (*c).to_owned(),
+                })
+                .collect(),
+            versioning: "versioned".to_owned(),
+            read_history: false,
+            search_param: s
+                .search
+                .iter()
+                .chain(COMMON_PARAMS)
+                .map(|p| RestSearchParam {
+                    name: p.name.to_owned(),
+                    type_: p.type_.to_owned(),
+                    documentation: p.documentation.to_owned(),
+                })
+                .collect(),
+            operation: s
+                .operations
+                .iter()
+                .map(|o| RestOperation {
+                    name: (*o).to_owned(),
+                    definition: format!("http://hl7.org/fhir/OperationDefinition/Patient-{o}"),
+                })
+                .collect(),
+        })
+        .collect();
+    CapabilityStatement {
+        status: "active".to_owned(),
+        date: date.to_owned(),
+        publisher: "Hearth".to_owned(),
+        kind: "instance".to_owned(),
+        software: Software {
+            name: "Hearth".to_owned(),
+            version: version.to_owned(),
+        },
+        implementation: Implementation {
+            description: "Hearth: integrated palliative care".to_owned(),
+            url: base.to_owned(),
+        },
+        fhir_version: "4.0.1".to_owned(),
+        format: vec!["json".to_owned(), "application/fhir+json".to_owned()],
+        rest: vec![Rest {
+            mode: "server".to_owned(),
+            documentation: "Reads and searches of what Hearth holds, with the access rules and audit of the web interface. Writes, history, transactions and import are not supported yet.".to_owned(),
+            security: RestSecurity {
+                description: "Authorization: Bearer with a token from 'hearth token create'. A clinician sees the patients whose care team they (or their organisation) are in.".to_owned(),
+            },
+            resource,
+        }],
+    }
+}
