@@ -61,7 +61,7 @@ pub use needs::{
     ReferralView, RuleHistory, TriggerAdmin, answers_advice_line,
 };
 pub use patients::{PatientOverview, RegisterPage, RegisterQuery};
-pub use records::{DirectoryRecords, PatientRecord};
+pub use records::{DirectoryRecords, PatientCreation, PatientRecord};
 pub use register::LeaveRegister;
 pub use tasks::{MyTasks, NewTask, PatientTasks, TaskChange};
 pub use transitions::{DischargeView, TransitionsView, notice_words};

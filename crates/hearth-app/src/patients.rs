@@ -286,57 +286,75 @@ impl App {
     pub async fn create_patient(
         &self,
         actor: &Actor,
-        mut input: NewPatient,
+        input: NewPatient,
     ) -> Result<Patient, AppError> {
+        let mut created = self.create_patients(actor, vec![input]).await?;
+        created
+            .pop()
+            .ok_or_else(|| AppError::Internal("a created patient was not returned".to_owned()))
+    }
+
+    /// Adds several patients in one transaction: all of them, or (when one is invalid or its
+    /// national number is taken) none. A FHIR transaction Bundle and `hearth import` use it.
+    pub async fn create_patients(
+        &self,
+        actor: &Actor,
+        inputs: Vec<NewPatient>,
+    ) -> Result<Vec<Patient>, AppError> {
         require_clinician(actor)?;
-        if let Some(org) = actor.acting_organisation() {
-            input.organisations.push(org);
-        }
         let now = self.now();
-        let patient = input.validate(
-            PatientId::new(self.ids.new_id()),
-            &self.config.national_number_system,
-            self.today(),
-            now,
-        )?;
-        let mut tx = self.store.begin_write().await?;
-        let found = tx.organisations_by_ids(&patient.organisations).await?;
-        if found.len() != patient.organisations.len() {
-            return Err(ValidationError::new(
-                "organisations",
-                "One of the organisations does not exist.",
-            )
-            .into());
+        let mut patients = Vec::with_capacity(inputs.len());
+        for mut input in inputs {
+            if let Some(org) = actor.acting_organisation() {
+                input.organisations.push(org);
+            }
+            patients.push(input.validate(
+                PatientId::new(self.ids.new_id()),
+                &self.config.national_number_system,
+                self.today(),
+                now,
+            )?);
         }
-        // The audit record is written first: if the insert then fails, the rollback removes
-        // both, so the trail never claims a change that did not happen.
-        let record = access::audit_record(
-            actor,
-            now,
-            Some(&patient.id),
-            AuditAction::Create,
-            "Patient",
-            Some((patient.id.as_str(), patient.version)),
-            &Decision::Allowed(AccessBasis::CareTeam),
-        );
-        tx.append_audit(&record).await?;
-        tx.insert_patient(&patient).await?;
-        let team = self.founding_team(actor, &patient.id);
-        for member in &team {
+        let mut tx = self.store.begin_write().await?;
+        for patient in &patients {
+            let found = tx.organisations_by_ids(&patient.organisations).await?;
+            if found.len() != patient.organisations.len() {
+                return Err(ValidationError::new(
+                    "organisations",
+                    "One of the organisations does not exist.",
+                )
+                .into());
+            }
+            // The audit record is written first: if the insert then fails, the rollback removes
+            // both, so the trail never claims a change that did not happen.
             let record = access::audit_record(
                 actor,
                 now,
                 Some(&patient.id),
                 AuditAction::Create,
-                crate::care_team::RESOURCE,
-                Some((member.id.as_str(), member.version)),
+                "Patient",
+                Some((patient.id.as_str(), patient.version)),
                 &Decision::Allowed(AccessBasis::CareTeam),
             );
             tx.append_audit(&record).await?;
+            tx.insert_patient(patient).await?;
+            let team = self.founding_team(actor, &patient.id);
+            for member in &team {
+                let record = access::audit_record(
+                    actor,
+                    now,
+                    Some(&patient.id),
+                    AuditAction::Create,
+                    crate::care_team::RESOURCE,
+                    Some((member.id.as_str(), member.version)),
+                    &Decision::Allowed(AccessBasis::CareTeam),
+                );
+                tx.append_audit(&record).await?;
+            }
+            tx.insert_care_team_members(&team).await?;
         }
-        tx.insert_care_team_members(&team).await?;
         tx.commit().await?;
-        Ok(patient)
+        Ok(patients)
     }
 }
 

@@ -46,10 +46,12 @@ pub struct DirectoryRecords {
 impl App {
     /// The patient's whole record, for a care-team member or a reader under emergency access.
     /// The read and its refusal are audited, as every read of patient data is.
+    /// `what` says, in the audit record, what the reader asked for.
     pub async fn patient_record(
         &self,
         actor: &Actor,
         patient: &PatientId,
+        what: &str,
     ) -> Result<PatientRecord, AppError> {
         crate::patients::require_clinician(actor)?;
         let system = &self.config.national_number_system.system_uri;
@@ -71,7 +73,7 @@ impl App {
             found.as_ref().map(|p| (patient.as_str(), p.version)),
             &decision,
         );
-        audit.detail = Some("the whole record, through the FHIR API".to_owned());
+        audit.detail = Some(what.to_owned());
         self.audit.append(audit).await?;
         match (found, decision) {
             (None, _) => Err(AppError::NotFound(
@@ -98,30 +100,31 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin_read().await?;
         let found = tx.patient_id_by_identifier(system, &number).await?;
-        let visible = match &found {
-            Some(id) => matches!(
-                access::decide(&mut tx, actor, id, now).await?,
-                Decision::Allowed(_)
-            ),
-            None => false,
+        let decision = match &found {
+            Some(id) => Some(access::decide(&mut tx, actor, id, now).await?),
+            None => None,
         };
         drop(tx);
-        let shown = found.filter(|_| visible);
+        let visible = matches!(decision, Some(Decision::Allowed(_)));
+        // A match the reader may not open is audited against that patient as refused, so it
+        // shows in the patient's access report; the reader is told nothing.
         let mut record = access::audit_record(
             actor,
             now,
-            shown.as_ref(),
+            found.as_ref(),
             AuditAction::Search,
             "Patient",
             None,
-            &Decision::Allowed(AccessBasis::CareTeam),
+            decision
+                .as_ref()
+                .unwrap_or(&Decision::Allowed(AccessBasis::CareTeam)),
         );
         record.detail = Some(format!(
             "national number search through the FHIR API: {} found",
-            usize::from(shown.is_some())
+            usize::from(visible)
         ));
         self.audit.append(record).await?;
-        Ok(shown)
+        Ok(found.filter(|_| visible))
     }
 
     /// The patient whose record holds assessment `id`, if there is one.
@@ -239,5 +242,96 @@ impl App {
     /// The directory, for `hearth export --all`.
     pub async fn export_directory(&self) -> Result<DirectoryRecords, AppError> {
         read_directory(&mut self.store.begin_read().await?).await
+    }
+}
+
+/// What a conditional create did.
+#[derive(Debug, Clone)]
+pub enum PatientCreation {
+    /// No patient had the national number: this one was created.
+    Created(Box<Patient>),
+    /// A patient already has the national number; `visible` says whether the actor may read
+    /// their record now.
+    Exists { id: PatientId, visible: bool },
+}
+
+impl App {
+    /// Creates a patient unless one already has the national number (FHIR's conditional create
+    /// on identifier). Concurrent calls with the same number create exactly one patient: the
+    /// database refuses a second holder of a national number, and the loser finds the winner.
+    pub async fn create_patient_unless_exists(
+        &self,
+        actor: &Actor,
+        input: hearth_domain::patient::NewPatient,
+    ) -> Result<PatientCreation, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let number = self
+            .config
+            .national_number_system
+            .parse(&input.national_number)?;
+        if let Some(existing) = self.holder_of(actor, &number).await? {
+            return Ok(existing);
+        }
+        match self.create_patient(actor, input).await {
+            Ok(patient) => Ok(PatientCreation::Created(Box::new(patient))),
+            Err(AppError::Duplicate(message)) => match self.holder_of(actor, &number).await? {
+                Some(existing) => Ok(existing),
+                None => Err(AppError::Duplicate(message)),
+            },
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The patient holding national number `number`, audited as a search.
+    async fn holder_of(
+        &self,
+        actor: &Actor,
+        number: &str,
+    ) -> Result<Option<PatientCreation>, AppError> {
+        let system = &self.config.national_number_system.system_uri;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let Some(id) = tx.patient_id_by_identifier(system, number).await? else {
+            return Ok(None);
+        };
+        let visible = matches!(
+            access::decide(&mut tx, actor, &id, now).await?,
+            Decision::Allowed(_)
+        );
+        drop(tx);
+        let mut record = access::audit_record(
+            actor,
+            now,
+            Some(&id),
+            AuditAction::Search,
+            "Patient",
+            None,
+            &Decision::Allowed(AccessBasis::CareTeam),
+        );
+        record.detail = Some("conditional create: the national number is taken".to_owned());
+        self.audit.append(record).await?;
+        Ok(Some(PatientCreation::Exists { id, visible }))
+    }
+}
+
+impl App {
+    /// The actor a command-line write (`hearth import`) acts as: the account named on the
+    /// command line, which must be enabled. Its writes go through the same use cases, access
+    /// rules and audit as that person's would on the web.
+    pub async fn operator(&self, email: &str) -> Result<Actor, AppError> {
+        let email = hearth_domain::user::Email::parse(email)?;
+        let mut tx = self.store.begin_read().await?;
+        let user = tx
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "There is no account for {email}. Check the spelling, or create it with `hearth user add`."
+                ))
+            })?
+            .account;
+        crate::auth::load_actor(&mut tx, &user.id)
+            .await?
+            .ok_or(AppError::AccountDisabled)
     }
 }

@@ -5,6 +5,7 @@ mod audit;
 mod config;
 mod demo;
 mod export;
+mod import;
 mod serve;
 mod token;
 mod user;
@@ -45,6 +46,8 @@ enum Command {
     Audit(audit::AuditCommand),
     /// Write FHIR R4 resources of one patient or of everything (NDJSON or a Bundle).
     Export(export::ExportArgs),
+    /// Read FHIR R4 resources (a resource, a Bundle or NDJSON) into Hearth, acting as a user.
+    Import(import::ImportArgs),
 }
 
 /// mimalloc instead of glibc's allocator: a page allocates many small, short-lived values (rows,
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
             Command::Token(command) => token::run(command).await,
             Command::Audit(command) => audit::run(command).await,
             Command::Export(args) => export::run(args).await,
+            Command::Import(args) => import::run(args).await,
         }
     });
     match result {

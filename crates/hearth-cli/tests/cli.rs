@@ -517,6 +517,175 @@ async fn export_all_writes_fhir_that_three_independent_validators_accept() {
 }
 
 #[tokio::test]
+async fn import_reads_what_hearth_can_keep_and_refuses_the_rest_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/hearth.db", dir.path().display());
+    let demo = Command::new(HEARTH)
+        .args(["demo", "--patients", "20", "--database-url", &url])
+        .output()
+        .await
+        .unwrap();
+    assert!(demo.status.success());
+    let signins = String::from_utf8_lossy(&demo.stdout).into_owned();
+    let gp = signins
+        .lines()
+        .find_map(|l| l.strip_prefix("demo sign-in: gp "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let import = |file: PathBuf| {
+        let url = url.clone();
+        let gp = gp.clone();
+        async move {
+            Command::new(HEARTH)
+                .arg("import")
+                .arg(&file)
+                .args(["--user", &gp, "--database-url", &url])
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    let count = || async {
+        let store = hearth_store::Store::connect(&url).await.unwrap();
+        let mut tx = store.begin_read().await.unwrap();
+        let n = tx.all_patient_ids().await.unwrap().len();
+        drop(tx);
+        store.close().await;
+        n
+    };
+    let start = count().await;
+
+    // Every official HL7 example: no crash; each is imported or refused with a reason.
+    let examples = repo_root().join("../shared/fhir-r4-examples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() > 30,
+        "the shared examples are beside the checkout"
+    );
+    for file in &files {
+        let out = import(file.clone()).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}: {stderr}",
+            file.display()
+        );
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", file.display());
+        if out.status.code() == Some(1) {
+            assert!(
+                stderr.contains("refused ") && stderr.contains("resources were refused"),
+                "{}: a refusal says why: {stderr}",
+                file.display()
+            );
+        }
+    }
+    // The transaction Bundle holds what Hearth cannot keep: all of it is refused, nothing changes.
+    let out = import(examples.join("Bundle-bundle-transaction.json")).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the transaction Bundle was not imported: nothing was changed"),
+        "{stderr}"
+    );
+    assert_eq!(
+        count().await,
+        start,
+        "no example is a patient Hearth can keep"
+    );
+
+    // Patients Hearth can keep: NDJSON imported once; again, found as already present.
+    let practice = {
+        let store = hearth_store::Store::connect(&url).await.unwrap();
+        let mut tx = store.begin_read().await.unwrap();
+        let orgs = tx.all_organisations().await.unwrap();
+        drop(tx);
+        store.close().await;
+        orgs.into_iter()
+            .find(|o| o.kind == hearth_domain::organisation::OrganisationKind::GpPractice)
+            .unwrap()
+            .id
+    };
+    let patient = |number: &str, family: &str| {
+        serde_json::json!({
+            "resourceType": "Patient",
+            "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": number}],
+            "name": [{"family": family, "given": ["Ada"]}],
+            "gender": "female",
+            "birthDate": "1940-05-05",
+            "address": [{"line": ["1 Quay Road"], "city": "Ashby"}],
+            "generalPractitioner": [{"reference": format!("Organization/{practice}")}]
+        })
+        .to_string()
+    };
+    let ndjson = dir.path().join("two.ndjson");
+    std::fs::write(
+        &ndjson,
+        format!(
+            "{}\n{}\n",
+            patient("4000000039", "Quayle"),
+            patient("4000000047", "Rowe")
+        ),
+    )
+    .unwrap();
+    let out = import(ndjson.clone()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("imported 2 patients, 0 already present"),
+        "{stderr}"
+    );
+    assert_eq!(count().await, start + 2);
+    let again = import(ndjson).await;
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("imported 0 patients, 2 already present"),
+        "{stderr}"
+    );
+    assert_eq!(count().await, start + 2);
+
+    // A transaction whose second entry is refused changes nothing, not even the first.
+    let transaction = serde_json::json!({
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"resource": serde_json::from_str::<serde_json::Value>(&patient("4000000055", "Sands")).unwrap(),
+             "request": {"method": "POST", "url": "Patient"}},
+            {"resource": serde_json::from_str::<serde_json::Value>(&patient("4000000039", "Quayle")).unwrap(),
+             "request": {"method": "POST", "url": "Patient"}}
+        ]
+    });
+    let file = dir.path().join("transaction.json");
+    std::fs::write(&file, transaction.to_string()).unwrap();
+    let out = import(file).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert!(stderr.contains("nothing was changed"), "{stderr}");
+    assert_eq!(
+        count().await,
+        start + 2,
+        "the first entry was not kept either"
+    );
+
+    // Bad input: a clear message, nothing changed.
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{ not json").unwrap();
+    let out = import(junk).await;
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not FHIR JSON"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
 async fn user_add_creates_an_account_that_can_sign_in_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/hearth.db", dir.path().display());

@@ -37,7 +37,7 @@ const SUBJECT_PARAM: SearchParam = SearchParam {
 pub const SUPPORTED: &[Supported] = &[
     Supported {
         type_name: "Patient",
-        interactions: &["read", "search-type"],
+        interactions: &["read", "search-type", "create"],
         search: &[
             SearchParam {
                 name: "identifier",
@@ -72,49 +72,49 @@ pub const SUPPORTED: &[Supported] = &[
     },
     Supported {
         type_name: "CareTeam",
-        interactions: &["search-type"],
+        interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },
     Supported {
         type_name: "EpisodeOfCare",
-        interactions: &["search-type"],
+        interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM],
         operations: &[],
     },
     Supported {
         type_name: "Condition",
-        interactions: &["search-type"],
+        interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },
     Supported {
         type_name: "Consent",
-        interactions: &["search-type"],
+        interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM],
         operations: &[],
     },
     Supported {
         type_name: "Observation",
-        interactions: &["search-type"],
+        interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },
     Supported {
         type_name: "CarePlan",
-        interactions: &["search-type"],
+        interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },
     Supported {
         type_name: "Goal",
-        interactions: &["search-type"],
+        interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },
     Supported {
         type_name: "MedicationRequest",
-        interactions: &["search-type"],
+        interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },
@@ -178,6 +178,8 @@ pub struct RestResource {
     pub interaction: Vec<Interaction>,
     pub versioning: String,
     pub read_history: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditional_create: Option<bool>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub search_param: Vec<RestSearchParam>,
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -204,11 +206,18 @@ pub struct RestOperation {
 }
 
 /// Search parameters every type takes.
-const COMMON_PARAMS: &[SearchParam] = &[SearchParam {
-    name: "_count",
-    type_: "number",
-    documentation: "At most this many matches (default and maximum 100).",
-}];
+const COMMON_PARAMS: &[SearchParam] = &[
+    SearchParam {
+        name: "_count",
+        type_: "number",
+        documentation: "At most this many matches a page (default and maximum 100).",
+    },
+    SearchParam {
+        name: "_offset",
+        type_: "number",
+        documentation: "Skip this many matches (the next link carries it).",
+    },
+];
 
 /// The statement for the server at `base` (its absolute FHIR URL), software `version`,
 /// published at `date`.
@@ -226,6 +235,7 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
                 .collect(),
             versioning: "versioned".to_owned(),
             read_history: false,
+            conditional_create: s.interactions.contains(&"create").then_some(true),
             search_param: s
                 .search
                 .iter()
@@ -263,11 +273,47 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
         format: vec!["json".to_owned(), "application/fhir+json".to_owned()],
         rest: vec![Rest {
             mode: "server".to_owned(),
-            documentation: "Reads and searches of what Hearth holds, with the access rules and audit of the web interface. Writes, history, transactions and import are not supported yet.".to_owned(),
+            documentation: "Reads and searches of what Hearth holds, and the creation of patients (conditional on the national number, If-None-Exist: identifier=...), with the access rules and audit of the web interface. Updates, history, and transaction and batch Bundles are not supported yet.".to_owned(),
             security: RestSecurity {
                 description: "Authorization: Bearer with a token from 'hearth token create'. A clinician sees the patients whose care team they (or their organisation) are in.".to_owned(),
             },
             resource,
         }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_statement_lists_every_supported_type_with_its_interactions_and_paging() {
+        let cs = capability_statement("http://h/fhir", "1", "2026-12-03");
+        let json = serde_json::to_value(&cs).unwrap();
+        assert_eq!(json["fhirVersion"], "4.0.1");
+        let resources = json["rest"][0]["resource"].as_array().unwrap();
+        assert_eq!(resources.len(), SUPPORTED.len());
+        let observation = resources
+            .iter()
+            .find(|r| r["type"] == "Observation")
+            .unwrap();
+        let interactions: Vec<&str> = observation["interaction"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(interactions, ["read", "search-type"]);
+        let params: Vec<&str> = observation["searchParam"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            params.contains(&"patient") && params.contains(&"_offset"),
+            "{params:?}"
+        );
+        assert!(supported("Spaceship").is_none());
     }
 }

@@ -67,6 +67,14 @@ macro_rules! concepts {
     ($t:ty) => {
         || <$t>::ALL.iter().map(|v| (v.code(), v.label())).collect()
     };
+    ($t:ty, $($extra:expr),+) => {
+        || {
+            let mut all: Vec<(&'static str, &'static str)> =
+                <$t>::ALL.iter().map(|v| (v.code(), v.label())).collect();
+            all.extend([$($extra),+]);
+            all
+        }
+    };
 }
 
 const DEFINITIONS: &[Definition] = &[
@@ -148,6 +156,20 @@ const DEFINITIONS: &[Definition] = &[
         concepts: concepts!(register::RegisterStatus),
     },
     Definition {
+        id: "place-of-death",
+        name: "HearthPlaceOfDeath",
+        title: "Place of death",
+        description: "Where a patient on the register died.",
+        concepts: concepts!(register::PlaceOfDeath),
+    },
+    Definition {
+        id: "preferred-place-met",
+        name: "HearthPreferredPlaceMet",
+        title: "Preferred place of death met",
+        description: "Whether the patient died where they had said they would prefer.",
+        concepts: concepts!(register::PreferredPlaceMet),
+    },
+    Definition {
         id: "plan-section",
         name: "HearthPlanSection",
         title: "Shared care plan sections",
@@ -194,7 +216,10 @@ const DEFINITIONS: &[Definition] = &[
         name: "HearthIposSymptom",
         title: "IPOS physical symptoms",
         description: "The ten physical symptoms of IPOS question 2.",
-        concepts: concepts!(assessment::IposSymptom),
+        concepts: concepts!(
+            assessment::IposSymptom,
+            ("other", "Other symptom (named in the text)")
+        ),
     },
     Definition {
         id: "ipos-item",
@@ -208,7 +233,10 @@ const DEFINITIONS: &[Definition] = &[
         name: "HearthEsasItem",
         title: "ESAS-r items",
         description: "The symptoms of the revised Edmonton Symptom Assessment System (ESAS-r).",
-        concepts: concepts!(assessment::EsasSymptom),
+        concepts: concepts!(
+            assessment::EsasSymptom,
+            ("other", "Other problem (named in the text)")
+        ),
     },
     Definition {
         id: "phase",

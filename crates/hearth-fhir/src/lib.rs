@@ -10,6 +10,7 @@ pub mod codes;
 pub mod datatypes;
 pub mod map;
 pub mod outcome;
+pub mod parse;
 pub mod resources;
 
 pub use bundle::Bundle;

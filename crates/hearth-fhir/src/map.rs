@@ -58,7 +58,7 @@ fn hearth_coding(system_id: &str, code: &str, display: &str) -> CodeableConcept 
 /// Every resource of the patient's record, the Patient first.
 pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
     let p = record.patient;
-    let mut out = vec![Resource::Patient(patient(p))];
+    let mut out = vec![Resource::Patient(patient(p, record.register))];
     if let Some(d) = p.main_diagnosis.as_deref().and_then(non_empty) {
         out.push(Resource::Condition(main_diagnosis(p, &d)));
     }
@@ -66,6 +66,7 @@ pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
         .team
         .iter()
         .find(|m| m.coordinator && m.ended_on.is_none());
+    let died = died_on(record.register).is_some();
     for entry in record.register {
         out.push(Resource::EpisodeOfCare(register_entry(
             p,
@@ -78,7 +79,7 @@ pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
     if !record.team.is_empty() {
         out.push(Resource::CareTeam(care_team(p, record.team, record.names)));
     }
-    out.extend(care_plan(record));
+    out.extend(care_plan(record, died));
     for a in record.assessments {
         out.push(Resource::Observation(assessment(p, a, record.names)));
     }
@@ -89,8 +90,16 @@ pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
     out
 }
 
-/// A patient.
-pub fn patient(p: &DomainPatient) -> Patient {
+/// When the patient died, as their register entry records it.
+fn died_on(register: &[RegisterEntry]) -> Option<jiff::civil::Date> {
+    register.iter().find_map(|e| match &e.leaving {
+        Some(Leaving::Died { on, .. }) => Some(*on),
+        _ => None,
+    })
+}
+
+/// A patient, with their death when the register records it (`register`: their entries).
+pub fn patient(p: &DomainPatient, register: &[RegisterEntry]) -> Patient {
     let mut extensions = vec![Extension::boolean(&extension("rural"), p.rural)];
     if let Some(minutes) = p.travel_minutes_to_hospital {
         extensions.push(Extension::integer(
@@ -110,6 +119,7 @@ pub fn patient(p: &DomainPatient) -> Patient {
         name: vec![HumanName::official(&p.given_name, &p.family_name)],
         gender: Some(p.sex.code().to_owned()),
         birth_date: Some(date(p.date_of_birth)),
+        deceased_date_time: died_on(register).map(date),
         address: vec![Address {
             use_: Some("home".to_owned()),
             text: None,
@@ -187,10 +197,12 @@ fn register_entry(
             Some(date(*on))
         }
     };
-    let care_manager = coordinator.and_then(|m| match &m.member {
-        Member::Practitioner(id) => Some(practitioner_ref(id, names)),
-        Member::Service(_) => None,
-    });
+    let care_manager = coordinator
+        .filter(|_| e.leaving.is_none())
+        .and_then(|m| match &m.member {
+            Member::Practitioner(id) => Some(practitioner_ref(id, names)),
+            Member::Service(_) => None,
+        });
     EpisodeOfCare {
         id: e.id.clone(),
         meta: Some(Meta::versioned(e.version, e.updated_at)),
@@ -256,7 +268,11 @@ fn consent(
         )],
         patient: patient_ref(p),
         date_time: Some(date(e.consent.recorded_on)),
-        performer: vec![practitioner_ref(&e.consent.recorded_by, names)],
+        // The grantor: the patient, or for a best-interests decision the clinician who made it.
+        performer: vec![match decision {
+            ConsentDecision::BestInterests => practitioner_ref(&e.consent.recorded_by, names),
+            ConsentDecision::Given | ConsentDecision::Declined => patient_ref(p),
+        }],
         organization: vec![Reference::to("Organization", e.organisation_id.as_str())],
         policy: vec![ConsentPolicy {
             authority: None,
@@ -300,7 +316,7 @@ fn care_team(
                         ..Extension::default()
                     })
                     .collect();
-                if m.coordinator {
+                if m.coordinator && m.ended_on.is_none() {
                     ext.push(Extension::boolean(&extension("coordinator"), true));
                 }
                 CareTeamParticipant {
@@ -325,7 +341,7 @@ fn care_team(
 }
 
 /// The care plan with its goals and anticipatory medicines, when any section was written.
-fn care_plan(record: PatientRecord<'_>) -> Vec<Resource> {
+fn care_plan(record: PatientRecord<'_>, died: bool) -> Vec<Resource> {
     let p = record.patient;
     if record.sections.is_empty() {
         return Vec::new();
@@ -372,7 +388,7 @@ fn care_plan(record: PatientRecord<'_>) -> Vec<Resource> {
                 ..
             } => {
                 if let Some(g) = non_empty(agreed_goals) {
-                    goals.push(goal(p, v, format!("{pid}-goal-agreed"), None, &g));
+                    goals.push(goal(p, v, format!("{pid}-goal-agreed"), None, &g, died));
                 }
                 for (i, dg) in discipline_goals.iter().enumerate() {
                     if let Some(g) = non_empty(&dg.goal) {
@@ -382,6 +398,7 @@ fn care_plan(record: PatientRecord<'_>) -> Vec<Resource> {
                             format!("{pid}-goal-{}", i + 1),
                             non_empty(&dg.discipline),
                             &g,
+                            died,
                         ));
                     }
                 }
@@ -391,7 +408,7 @@ fn care_plan(record: PatientRecord<'_>) -> Vec<Resource> {
                     if non_empty(&m.drug).is_none() {
                         continue;
                     }
-                    let r = medicine(p, v, i, m);
+                    let r = medicine(p, v, i, m, died);
                     activities.push(CarePlanActivity {
                         reference: Some(Reference::to("MedicationRequest", &r.id)),
                     });
@@ -411,7 +428,7 @@ fn care_plan(record: PatientRecord<'_>) -> Vec<Resource> {
         id: pid.to_owned(),
         meta: updated.map(|u| Meta::versioned(version, u)),
         text: Some(Narrative::paragraphs(&lines)),
-        status: "active".to_owned(),
+        status: if died { "completed" } else { "active" }.to_owned(),
         intent: "plan".to_owned(),
         category: vec![CodeableConcept::text("Shared palliative care plan")],
         title: Some("Shared care plan".to_owned()),
@@ -440,11 +457,12 @@ fn goal(
     id: String,
     discipline: Option<String>,
     text: &str,
+    died: bool,
 ) -> Goal {
     Goal {
         id,
         meta: Some(Meta::versioned(v.version, v.saved_at)),
-        lifecycle_status: "active".to_owned(),
+        lifecycle_status: if died { "completed" } else { "active" }.to_owned(),
         category: discipline
             .map(|d| CodeableConcept::text(&d))
             .into_iter()
@@ -461,11 +479,15 @@ fn medicine(
     v: &SectionVersion,
     index: usize,
     m: &hearth_domain::care_plan::Medicine,
+    died: bool,
 ) -> MedicationRequest {
-    let dose: Vec<String> = [&m.dose, &m.route, &m.max_frequency]
+    let mut dose: Vec<String> = [&m.dose, &m.route]
         .into_iter()
         .filter_map(|t| non_empty(t))
         .collect();
+    if let Some(most) = non_empty(&m.max_frequency) {
+        dose.push(format!("at most {most}"));
+    }
     let mut ext = vec![Extension::boolean(&extension("dispensed"), m.dispensed)];
     if let Some(w) = non_empty(&m.kept_where) {
         ext.push(Extension::string(&extension("kept-in-the-home"), &w));
@@ -474,8 +496,14 @@ fn medicine(
         id: format!("{}-medicine-{}", p.id.as_str(), index + 1),
         meta: Some(Meta::versioned(v.version, v.saved_at)),
         extension: ext,
-        status: "active".to_owned(),
-        intent: "order".to_owned(),
+        status: if died { "stopped" } else { "active" }.to_owned(),
+        // Prescribed: an order; listed in the plan but not yet prescribed: a plan.
+        intent: if m.prescribed_on.is_some() {
+            "order"
+        } else {
+            "plan"
+        }
+        .to_owned(),
         category: vec![CodeableConcept::text(
             "Anticipatory (just in case) medicine",
         )],
@@ -602,7 +630,7 @@ fn assessment(
 
 fn cannot_assess() -> CodeableConcept {
     CodeableConcept {
-        coding: vec![Coding::new(codes::DATA_ABSENT, "not-asked", "Not Asked")],
+        coding: vec![Coding::new(codes::DATA_ABSENT, "unknown", "Unknown")],
         text: Some("Cannot assess".to_owned()),
     }
 }
@@ -771,5 +799,221 @@ pub fn practitioner_role(r: &Role, practitioner_name: &str) -> PractitionerRole 
         specialty: Vec::new(),
         telecom,
         availability_exceptions: r.working_pattern.as_deref().and_then(non_empty),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_domain::care_plan::Medicine;
+    use hearth_domain::care_team::CareTeamRole;
+    use hearth_domain::patient::{Address as DomainAddress, Identifier as DomainIdentifier, Sex};
+    use hearth_domain::register::{
+        Consent as DomainConsent, DiagnosisGroup, PlaceOfDeath, PreferredPlaceMet, SurpriseAnswer,
+    };
+    use hearth_domain::{OrganisationId, PatientId};
+    use jiff::Timestamp;
+    use jiff::civil::date as civil;
+
+    fn at() -> Timestamp {
+        "2026-11-20T10:00:00Z".parse().unwrap()
+    }
+
+    fn edith() -> DomainPatient {
+        DomainPatient {
+            id: PatientId::new("p1"),
+            national_number: DomainIdentifier {
+                system: "https://fhir.nhs.uk/Id/nhs-number".into(),
+                value: "9434765919".into(),
+            },
+            given_name: "Edith".into(),
+            family_name: "Carter".into(),
+            date_of_birth: civil(1941, 3, 9),
+            sex: Sex::Female,
+            main_diagnosis: Some("Heart failure".into()),
+            address: DomainAddress {
+                line: "4 Mill Lane".into(),
+                town: "Ashby".into(),
+                postcode: None,
+            },
+            area: None,
+            rural: false,
+            travel_minutes_to_hospital: None,
+            organisations: vec![OrganisationId::new("o1")],
+            created_at: at(),
+            updated_at: at(),
+            version: 3,
+        }
+    }
+
+    fn entry(leaving: Option<Leaving>) -> RegisterEntry {
+        RegisterEntry {
+            id: "e1".into(),
+            patient_id: PatientId::new("p1"),
+            organisation_id: OrganisationId::new("o1"),
+            identified_on: civil(2026, 6, 1),
+            identified_by: PractitionerId::new("gp"),
+            surprise: SurpriseAnswer::NotSurprised,
+            general_indicators: Vec::new(),
+            disease_indicators: Vec::new(),
+            diagnosis_group: DiagnosisGroup::OrganFailure,
+            consent: DomainConsent {
+                decision: ConsentDecision::Given,
+                recorded_on: civil(2026, 6, 1),
+                recorded_by: PractitionerId::new("gp"),
+            },
+            leaving,
+            created_at: at(),
+            updated_at: at(),
+            version: 1,
+        }
+    }
+
+    fn member(id: &str, coordinator: bool, ended: bool) -> CareTeamMember {
+        CareTeamMember {
+            id: id.into(),
+            patient_id: PatientId::new("p1"),
+            member: Member::Practitioner(PractitionerId::new(id)),
+            role: CareTeamRole::GeneralPractitioner,
+            responsibilities: Vec::new(),
+            coordinator,
+            started_on: civil(2026, 6, 1),
+            ended_on: ended.then(|| civil(2026, 9, 1)),
+            created_at: at(),
+            updated_at: at(),
+            version: 1,
+        }
+    }
+
+    fn medicines(list: Vec<Medicine>) -> SectionVersion {
+        SectionVersion {
+            patient_id: PatientId::new("p1"),
+            section: Section::AnticipatoryMedicines,
+            version: 2,
+            content: Content::AnticipatoryMedicines {
+                medicines: list,
+                syringe_driver: String::new(),
+            },
+            summary: "prescribed".into(),
+            author: PractitionerId::new("gp"),
+            saved_at: at(),
+            review_by: civil(2026, 12, 20),
+        }
+    }
+
+    fn record<'a>(
+        p: &'a DomainPatient,
+        register: &'a [RegisterEntry],
+        team: &'a [CareTeamMember],
+        sections: &'a [SectionVersion],
+        names: &'a HashMap<PractitionerId, String>,
+    ) -> Vec<Resource> {
+        patient_record(PatientRecord {
+            patient: p,
+            register,
+            team,
+            names,
+            sections,
+            assessments: &[],
+            phases: &[],
+        })
+    }
+
+    fn find(all: &[Resource], kind: &str) -> serde_json::Value {
+        let r = all.iter().find(|r| r.type_name() == kind);
+        serde_json::to_value(r.unwrap_or_else(|| panic!("no {kind}"))).unwrap()
+    }
+
+    #[test]
+    fn a_death_on_the_register_shows_on_the_patient_and_closes_the_plan() {
+        let p = edith();
+        let died = [entry(Some(Leaving::Died {
+            on: civil(2026, 11, 30),
+            place: PlaceOfDeath::Home,
+            preferred_place: PreferredPlaceMet::Yes,
+        }))];
+        let morphine = Medicine {
+            drug: "Morphine sulfate 10 mg/ml".into(),
+            dose: "2.5 mg".into(),
+            route: "subcutaneous".into(),
+            max_frequency: "hourly".into(),
+            prescribed_on: Some(civil(2026, 11, 1)),
+            ..Medicine::default()
+        };
+        let names = HashMap::new();
+        let all = record(
+            &p,
+            &died,
+            &[member("gp", true, false)],
+            &[medicines(vec![morphine])],
+            &names,
+        );
+        assert_eq!(find(&all, "Patient")["deceasedDateTime"], "2026-11-30");
+        let episode = find(&all, "EpisodeOfCare");
+        assert_eq!(episode["status"], "finished");
+        assert!(
+            episode.get("careManager").is_none(),
+            "no coordinator after death"
+        );
+        assert_eq!(find(&all, "CarePlan")["status"], "completed");
+        let med = find(&all, "MedicationRequest");
+        assert_eq!(med["status"], "stopped");
+        assert_eq!(
+            med["dosageInstruction"][0]["text"],
+            "2.5 mg, subcutaneous, at most hourly"
+        );
+        let alive = record(&p, &[entry(None)], &[], &[], &names);
+        assert!(find(&alive, "Patient").get("deceasedDateTime").is_none());
+    }
+
+    #[test]
+    fn only_a_current_coordinator_is_marked_and_unprescribed_medicines_are_plans() {
+        let p = edith();
+        let names = HashMap::new();
+        let team = [member("old", true, true), member("new", true, false)];
+        let listed = Medicine {
+            drug: "Midazolam 10 mg/2 ml".into(),
+            ..Medicine::default()
+        };
+        let all = record(
+            &p,
+            &[entry(None)],
+            &team,
+            &[medicines(vec![listed])],
+            &names,
+        );
+        let care_team = find(&all, "CareTeam");
+        let marked: Vec<&serde_json::Value> = care_team["participant"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to_string().contains("/coordinator"))
+            .collect();
+        assert_eq!(marked.len(), 1, "{care_team}");
+        assert_eq!(marked[0]["member"]["reference"], "Practitioner/new");
+        assert_eq!(
+            find(&all, "EpisodeOfCare")["careManager"]["reference"],
+            "Practitioner/new"
+        );
+        let med = find(&all, "MedicationRequest");
+        assert_eq!(med["intent"], "plan");
+        assert_eq!(med["status"], "active");
+    }
+
+    #[test]
+    fn consent_is_granted_by_the_patient_unless_decided_in_their_best_interests() {
+        let p = edith();
+        let names = HashMap::new();
+        let given = record(&p, &[entry(None)], &[], &[], &names);
+        assert_eq!(
+            find(&given, "Consent")["performer"][0]["reference"],
+            "Patient/p1"
+        );
+        let mut best = entry(None);
+        best.consent.decision = ConsentDecision::BestInterests;
+        let decided = record(&p, &[best], &[], &[], &names);
+        let consent = find(&decided, "Consent");
+        assert_eq!(consent["performer"][0]["reference"], "Practitioner/gp");
+        assert_eq!(consent["provision"]["type"], "permit");
     }
 }

@@ -51,6 +51,7 @@ pub enum IssueType {
     NotFound,
     Deleted,
     TooCostly,
+    Throttled,
     Conflict,
     Exception,
     Informational,

@@ -132,6 +132,8 @@ pub struct Patient {
     pub gender: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deceased_date_time: Option<String>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub address: Vec<Address>,
     #[serde(default, skip_serializing_if = "is_empty")]

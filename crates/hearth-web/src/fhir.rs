@@ -8,11 +8,11 @@ use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::{Actor, AppError, PatientRecord};
+use hearth_app::{Actor, AppError, PatientCreation, PatientRecord};
 use hearth_domain::PatientId;
 use hearth_fhir::capability::{self, SUPPORTED};
 use hearth_fhir::outcome::IssueType;
-use hearth_fhir::{Bundle, OperationOutcome, Resource, codes, map};
+use hearth_fhir::{Bundle, OperationOutcome, Resource, codes, map, parse};
 
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
@@ -89,7 +89,7 @@ impl From<AppError> for FhirError {
             AppError::BadCredentials | AppError::AccountDisabled | AppError::SignedOut => {
                 IssueType::Login
             }
-            AppError::Throttled { .. } | AppError::AddressThrottled { .. } => IssueType::TooCostly,
+            AppError::Throttled { .. } | AppError::AddressThrottled { .. } => IssueType::Throttled,
             AppError::Forbidden(_) | AppError::RecordClosed { .. } => IssueType::Forbidden,
             AppError::NotFound(_) => IssueType::NotFound,
             AppError::Duplicate(_) => IssueType::Duplicate,
@@ -113,7 +113,27 @@ impl From<AppError> for FhirError {
 
 /// The actor of an API request: from its bearer token (or a browser's session). Without one the
 /// answer is 401 with an OperationOutcome, never a redirect to the sign-in page.
-pub struct FhirUser(Actor);
+pub struct FhirUser(Actor, Writes);
+
+/// Whether a request may write: only with a bearer token and no cookies. A browser's session
+/// reads; a write from a page could be forged by another site, and FHIR writes carry no CSRF
+/// token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writes(bool);
+
+impl Writes {
+    fn require(self) -> Result<(), FhirError> {
+        if self.0 {
+            Ok(())
+        } else {
+            Err(FhirError::new(
+                StatusCode::FORBIDDEN,
+                IssueType::Forbidden,
+                "Writes through the FHIR API need a bearer token ('hearth token create') sent without cookies; a signed-in browser can only read.",
+            ))
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for FhirUser {
     type Rejection = FhirError;
@@ -123,7 +143,17 @@ impl FromRequestParts<AppState> for FhirUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match CurrentUser::from_request_parts(parts, state).await {
-            Ok(user) => Ok(FhirUser(user.actor)),
+            Ok(user) => {
+                let writes = Writes(user.check_csrf("").is_ok());
+                Ok(FhirUser(user.actor, writes))
+            }
+            Err(response) if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+                Err(FhirError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    IssueType::Throttled,
+                    "Too many requests: wait a few minutes and try again.",
+                ))
+            }
             Err(response) if response.status().is_server_error() => Err(FhirError::new(
                 response.status(),
                 IssueType::Exception,
@@ -218,6 +248,7 @@ fn decode(text: &str) -> Result<String, FhirError> {
             b'%' => {
                 let hex = bytes
                     .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
                     .ok_or_else(|| FhirError::invalid("The query string has a broken %-escape."))?;
@@ -243,13 +274,15 @@ fn count(params: &[(String, String)]) -> Result<usize, FhirError> {
     }
 }
 
-/// A search result page of `matches`, with self and next links.
-fn page(
-    base: &str,
-    type_name: &str,
-    params: &[(String, String)],
-    matches: Vec<Resource>,
-) -> Result<Bundle, FhirError> {
+/// Which page of the matches to answer, read from `_count` and `_offset` before any use case
+/// runs (so that a bad page request reads and audits nothing).
+#[derive(Debug, Clone, Copy)]
+struct Paging {
+    count: usize,
+    offset: usize,
+}
+
+fn paging(params: &[(String, String)]) -> Result<Paging, FhirError> {
     let count = count(params)?;
     let offset = match param(params, "_offset") {
         None => 0,
@@ -257,6 +290,17 @@ fn page(
             .parse::<usize>()
             .map_err(|_| FhirError::invalid("_offset must be a whole number, 0 or more."))?,
     };
+    Ok(Paging { count, offset })
+}
+
+/// A search result page of `matches`, with self and next links.
+fn page(
+    base: &str,
+    type_name: &str,
+    params: &[(String, String)],
+    Paging { count, offset }: Paging,
+    matches: Vec<Resource>,
+) -> Bundle {
     let total = matches.len();
     let query = |offset: usize| {
         let mut q: Vec<String> = params
@@ -271,13 +315,13 @@ fn page(
     let shown: Vec<Resource> = matches.into_iter().skip(offset).take(count).collect();
     let mut bundle = Bundle::searchset(base, &query(offset), shown);
     bundle.total = Some(total as u64);
-    if offset + count < total && count > 0 {
+    if offset.saturating_add(count) < total && count > 0 {
         bundle.link.push(hearth_fhir::bundle::BundleLink {
             relation: "next".to_owned(),
-            url: query(offset + count),
+            url: query(offset.saturating_add(count)),
         });
     }
-    Ok(bundle)
+    bundle
 }
 
 fn bundle(b: Bundle) -> Fhir {
@@ -346,16 +390,21 @@ pub async fn code_systems(
     RawQuery(query): RawQuery,
 ) -> Result<Fhir, FhirError> {
     let params = params(query.as_deref(), &["_count", "_offset"])?;
+    let paging = paging(&params)?;
     let base = base_url(&state, &headers);
     let all = codes::code_systems()
         .into_iter()
         .map(Resource::CodeSystem)
         .collect();
-    Ok(bundle(page(&base, "CodeSystem", &params, all)?))
+    Ok(bundle(page(&base, "CodeSystem", &params, paging, all)))
 }
 
 /// `GET /fhir/CodeSystem/{id}`.
-pub async fn code_system(Path(id): Path<String>) -> Result<Fhir, FhirError> {
+pub async fn code_system(
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Fhir, FhirError> {
+    params(query.as_deref(), &[])?;
     codes::code_system(&id)
         .map(|cs| read(Resource::CodeSystem(cs), None))
         .ok_or_else(|| FhirError::not_found(format!("There is no CodeSystem with id '{id}'.")))
@@ -364,21 +413,175 @@ pub async fn code_system(Path(id): Path<String>) -> Result<Fhir, FhirError> {
 /// `GET /fhir/Patient/{id}`.
 pub async fn patient_read(
     State(state): State<AppState>,
-    FhirUser(actor): FhirUser,
+    FhirUser(actor, _): FhirUser,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Fhir, FhirError> {
-    let record = state.app.patient_record(&actor, &patient_id(&id)?).await?;
-    let patient = map::patient(&record.patient);
+    params(query.as_deref(), &[])?;
+    let record = state
+        .app
+        .patient_record(
+            &actor,
+            &patient_id(&id)?,
+            "the Patient, through the FHIR API",
+        )
+        .await?;
+    let patient = map::patient(&record.patient, &record.register);
     Ok(read(
         Resource::Patient(patient),
         Some(record.patient.updated_at),
     ))
 }
 
-/// `GET /fhir/Patient?identifier=…`: finds a patient the reader may open by national number.
+/// The status of a refused resource: 400 when it could not be read at all, 422 when it was read
+/// but Hearth cannot keep it or its content breaks a rule.
+fn refused(outcome: OperationOutcome) -> FhirError {
+    let unreadable = outcome
+        .issue
+        .iter()
+        .any(|i| matches!(i.code, IssueType::Structure | IssueType::TooCostly));
+    let status = if unreadable {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    FhirError(status, outcome)
+}
+
+/// Refuses a body that is not declared as JSON.
+fn json_body(headers: &HeaderMap) -> Result<(), FhirError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if matches!(media, "application/fhir+json" | "application/json") {
+        Ok(())
+    } else {
+        Err(FhirError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            IssueType::NotSupported,
+            format!(
+                "Send the resource as application/fhir+json (the request said '{content_type}')."
+            ),
+        ))
+    }
+}
+
+/// `POST /fhir/Patient`: creates a patient through the same use case as the web form; with
+/// `If-None-Exist: identifier=[system|]value`, only when no patient has that national number.
+pub async fn patient_create(
+    State(state): State<AppState>,
+    FhirUser(actor, writes): FhirUser,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, FhirError> {
+    writes.require()?;
+    json_body(&headers)?;
+    let value = parse::json(&body).map_err(refused)?;
+    let system = state.app.config().national_number_system.system_uri.clone();
+    let input = parse::patient(&value, &system).map_err(refused)?;
+    let base = base_url(&state, &headers);
+    let invalid = |e: AppError| match e {
+        AppError::Invalid(v) => refused(parse::validation(&v)),
+        other => FhirError::from(other),
+    };
+    let condition = match headers.get("if-none-exist") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| FhirError::invalid("If-None-Exist is not readable text."))?
+                .to_owned(),
+        ),
+    };
+    let patient = match condition {
+        None => state
+            .app
+            .create_patient(&actor, input)
+            .await
+            .map_err(invalid)?,
+        Some(condition) => {
+            let params = params(Some(&condition), &["identifier"])?;
+            let Some(identifier) = param(&params, "identifier") else {
+                return Err(FhirError::invalid(
+                    "If-None-Exist must be identifier=[system|]value: Hearth matches patients by national number.",
+                ));
+            };
+            let value = match identifier.split_once('|') {
+                Some((s, v)) if s.is_empty() || s == system => v,
+                Some(_) => {
+                    return Err(FhirError::invalid(format!(
+                        "If-None-Exist must name the national number's system ({system})."
+                    )));
+                }
+                None => identifier,
+            };
+            let wanted = state.app.config().national_number_system.parse(value);
+            let given = state
+                .app
+                .config()
+                .national_number_system
+                .parse(&input.national_number);
+            if wanted.is_err() || wanted.ok() != given.ok() {
+                return Err(FhirError::invalid(
+                    "If-None-Exist must name the same national number as the Patient sent.",
+                ));
+            }
+            match state
+                .app
+                .create_patient_unless_exists(&actor, input)
+                .await
+                .map_err(invalid)?
+            {
+                PatientCreation::Created(p) => *p,
+                PatientCreation::Exists { id, visible: true } => {
+                    let record = state
+                        .app
+                        .patient_record(&actor, &id, "the Patient, through the FHIR API")
+                        .await?;
+                    let mut answer = read(
+                        Resource::Patient(map::patient(&record.patient, &record.register)),
+                        Some(record.patient.updated_at),
+                    );
+                    if let Ok(location) =
+                        HeaderValue::from_str(&format!("{base}/Patient/{}", id.as_str()))
+                    {
+                        answer.2.insert(header::LOCATION, location);
+                    }
+                    return Ok(answer.into_response());
+                }
+                PatientCreation::Exists { visible: false, .. } => {
+                    return Ok(Fhir(
+                        StatusCode::OK,
+                        Resource::OperationOutcome(OperationOutcome::information(
+                            "A patient with this national number is already in Hearth; nothing was created. You are not in their care team: ask their GP practice to add you, or open their record under emergency access on the web.",
+                        )),
+                        HeaderMap::new(),
+                    )
+                    .into_response());
+                }
+            }
+        }
+    };
+    let mut answer = read(
+        Resource::Patient(map::patient(&patient, &[])),
+        Some(patient.updated_at),
+    );
+    answer.0 = StatusCode::CREATED;
+    if let Ok(location) = HeaderValue::from_str(&format!(
+        "{base}/Patient/{}/_history/{}",
+        patient.id.as_str(),
+        patient.version
+    )) {
+        answer.2.insert(header::LOCATION, location);
+    }
+    Ok(answer.into_response())
+}
+
+/// `GET /fhir/Patient?identifier=…` or `?_id=…`: finds a patient the reader may open.
 pub async fn patient_search(
     State(state): State<AppState>,
-    FhirUser(actor): FhirUser,
+    FhirUser(actor, _): FhirUser,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Fhir, FhirError> {
@@ -386,24 +589,30 @@ pub async fn patient_search(
         query.as_deref(),
         &["identifier", "_id", "_count", "_offset"],
     )?;
+    let paging = paging(&params)?;
     let base = base_url(&state, &headers);
-    let id = match (param(&params, "identifier"), param(&params, "_id")) {
+    let what = "a Patient search, through the FHIR API";
+    let record = match (param(&params, "identifier"), param(&params, "_id")) {
         (Some(identifier), None) => {
             let system = &state.app.config().national_number_system.system_uri;
             let value = match identifier.split_once('|') {
-                Some((s, v)) if s.is_empty() || s == system => v,
-                Some((s, _)) => {
-                    // An identifier of another system matches no patient.
-                    tracing::debug!(system = s, "identifier of an unknown system");
-                    return Ok(bundle(page(&base, "Patient", &params, Vec::new())?));
-                }
-                None => identifier,
+                Some((s, v)) if s == system => Some(v),
+                // Another system, or none ("|value"): no national number matches.
+                Some(_) => None,
+                None => Some(identifier),
             };
-            state.app.find_patient(&actor, value).await?
+            match value {
+                Some(value) => match state.app.find_patient(&actor, value).await? {
+                    Some(id) => Some(state.app.patient_record(&actor, &id, what).await?),
+                    None => None,
+                },
+                None => None,
+            }
         }
         (None, Some(id)) => match PatientId::parse(id) {
-            Some(id) => match state.app.patient_record(&actor, &id).await {
-                Ok(_) => Some(id),
+            Some(id) => match state.app.patient_record(&actor, &id, what).await {
+                Ok(record) => Some(record),
+                // A search finds nothing the reader may not open; the refusal is audited.
                 Err(AppError::NotFound(_) | AppError::RecordClosed { .. }) => None,
                 Err(e) => return Err(e.into()),
             },
@@ -415,38 +624,48 @@ pub async fn patient_search(
             ));
         }
     };
-    let mut matches = Vec::new();
-    if let Some(id) = id {
-        let record = state.app.patient_record(&actor, &id).await?;
-        matches.push(Resource::Patient(map::patient(&record.patient)));
-    }
-    Ok(bundle(page(&base, "Patient", &params, matches)?))
+    let matches = record
+        .map(|r| Resource::Patient(map::patient(&r.patient, &r.register)))
+        .into_iter()
+        .collect();
+    Ok(bundle(page(&base, "Patient", &params, paging, matches)))
 }
 
-/// `GET /fhir/Patient/{id}/$everything`: the patient's whole record as one Bundle.
+/// `GET /fhir/Patient/{id}/$everything`: the patient's whole record, a page at a time.
 pub async fn everything(
     State(state): State<AppState>,
-    FhirUser(actor): FhirUser,
+    FhirUser(actor, _): FhirUser,
     headers: HeaderMap,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Fhir, FhirError> {
-    let record = state.app.patient_record(&actor, &patient_id(&id)?).await?;
+    let params = params(query.as_deref(), &["_count", "_offset"])?;
+    let paging = paging(&params)?;
+    let record = state
+        .app
+        .patient_record(
+            &actor,
+            &patient_id(&id)?,
+            "the whole record ($everything), through the FHIR API",
+        )
+        .await?;
     let base = base_url(&state, &headers);
-    let resources = resources_of(&record);
-    let mut b = Bundle::searchset(
+    let mut b = page(
         &base,
-        &format!("{base}/Patient/{id}/$everything"),
-        resources,
+        &format!("Patient/{id}/$everything"),
+        &params,
+        paging,
+        resources_of(&record),
     );
     b.timestamp = Some(hearth_fhir::datatypes::instant(state.app.now()));
     Ok(bundle(b))
 }
 
 /// `GET /fhir/{type}`: a search. Patient-compartment types need `patient` (or `subject`);
-/// directory types and code systems list everything, a page at a time.
+/// directory types list everything, a page at a time.
 pub async fn search(
     State(state): State<AppState>,
-    FhirUser(actor): FhirUser,
+    FhirUser(actor, _): FhirUser,
     headers: HeaderMap,
     Path(type_name): Path<String>,
     RawQuery(query): RawQuery,
@@ -456,59 +675,80 @@ pub async fn search(
     let mut allowed: Vec<&str> = supported.search.iter().map(|p| p.name).collect();
     allowed.extend(["_count", "_offset"]);
     let params = params(query.as_deref(), &allowed)?;
-    let matches = match type_name.as_str() {
-        "Organization" | "Practitioner" | "PractitionerRole" => {
-            directory(&state, &actor, &type_name).await?
-        }
-        "CodeSystem" => codes::code_systems()
+    let paging = paging(&params)?;
+    let matches = if is_directory(&type_name) {
+        directory(&state, &actor, &type_name).await?
+    } else {
+        let patient = match (param(&params, "patient"), param(&params, "subject")) {
+            (Some(p), None) | (None, Some(p)) => p,
+            _ => {
+                return Err(FhirError::invalid(format!(
+                    "Search {type_name} by patient (Patient/{{id}} or {{id}}), given once."
+                )));
+            }
+        };
+        let id = patient.strip_prefix("Patient/").unwrap_or(patient);
+        let record = state
+            .app
+            .patient_record(
+                &actor,
+                &patient_id(id)?,
+                "a search of the record, through the FHIR API",
+            )
+            .await?;
+        resources_of(&record)
             .into_iter()
-            .map(Resource::CodeSystem)
-            .collect(),
-        _ => {
-            let patient = match (param(&params, "patient"), param(&params, "subject")) {
-                (Some(p), None) | (None, Some(p)) => p,
-                _ => {
-                    return Err(FhirError::invalid(format!(
-                        "Search {type_name} by patient (Patient/{{id}} or {{id}}), given once."
-                    )));
-                }
-            };
-            let id = patient.strip_prefix("Patient/").unwrap_or(patient);
-            let record = state.app.patient_record(&actor, &patient_id(id)?).await?;
-            resources_of(&record)
-                .into_iter()
-                .filter(|r| r.type_name() == type_name)
-                .collect()
-        }
+            .filter(|r| r.type_name() == type_name)
+            .collect()
     };
-    Ok(bundle(page(&base, &type_name, &params, matches)?))
+    Ok(bundle(page(&base, &type_name, &params, paging, matches)))
+}
+
+/// Whether a type is the directory's (not patient data).
+fn is_directory(type_name: &str) -> bool {
+    matches!(
+        type_name,
+        "Organization" | "Practitioner" | "PractitionerRole"
+    )
 }
 
 /// `GET /fhir/{type}/{id}`: a read.
 pub async fn read_resource(
     State(state): State<AppState>,
-    FhirUser(actor): FhirUser,
+    FhirUser(actor, _): FhirUser,
     Path((type_name, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
 ) -> Result<Fhir, FhirError> {
-    supported(&type_name)?;
+    let supported = supported(&type_name)?;
+    if !supported.interactions.contains(&"read") {
+        return Err(FhirError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            IssueType::NotSupported,
+            format!("{type_name} resources are searched, not read by id."),
+        ));
+    }
+    params(query.as_deref(), &[])?;
     let missing = || FhirError::not_found(format!("There is no {type_name} with id '{id}'."));
-    let found = match type_name.as_str() {
-        "Organization" | "Practitioner" | "PractitionerRole" => {
-            directory(&state, &actor, &type_name)
-                .await?
-                .into_iter()
-                .find(|r| r.id() == Some(id.as_str()))
-        }
-        "CodeSystem" => codes::code_system(&id).map(Resource::CodeSystem),
-        _ => {
-            let Some(patient) = patient_of(&state, &type_name, &id).await? else {
-                return Err(missing());
-            };
-            let record = state.app.patient_record(&actor, &patient).await?;
-            resources_of(&record)
-                .into_iter()
-                .find(|r| r.type_name() == type_name && r.id() == Some(id.as_str()))
-        }
+    let found = if is_directory(&type_name) {
+        directory(&state, &actor, &type_name)
+            .await?
+            .into_iter()
+            .find(|r| r.id() == Some(id.as_str()))
+    } else {
+        let Some(patient) = patient_of(&state, &type_name, &id).await? else {
+            return Err(missing());
+        };
+        let record = state
+            .app
+            .patient_record(
+                &actor,
+                &patient,
+                "one resource of the record, through the FHIR API",
+            )
+            .await?;
+        resources_of(&record)
+            .into_iter()
+            .find(|r| r.type_name() == type_name && r.id() == Some(id.as_str()))
     };
     let resource = found.ok_or_else(missing)?;
     let updated = last_updated(&resource);

@@ -145,7 +145,7 @@ routes! {
     "/fhir/metadata" => get(fhir::metadata),
     "/fhir/CodeSystem" => get(fhir::code_systems),
     "/fhir/CodeSystem/{id}" => get(fhir::code_system),
-    "/fhir/Patient" => get(fhir::patient_search),
+    "/fhir/Patient" => get(fhir::patient_search).post(fhir::patient_create),
     "/fhir/Patient/{id}" => get(fhir::patient_read),
     "/fhir/Patient/{id}/$everything" => get(fhir::everything),
     "/fhir/{type}" => get(fhir::search),

@@ -167,6 +167,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/fhir/CodeSystem", "PPPPPPPP"),
     ("GET", "/fhir/CodeSystem/{id}", "PPPPPPPP"),
     ("GET", "/fhir/Patient", "SAAADDAA"),
+    // FHIR writes need a bearer token: a browser session (as every principal here has) cannot.
+    ("POST", "/fhir/Patient", "SDDDDDDD"),
     ("GET", "/fhir/Patient/{id}", "SADDDDAD"),
     ("GET", "/fhir/Patient/{id}/$everything", "SADDDDAD"),
     ("GET", "/fhir/{type}", "SADDDDAD"),

@@ -198,6 +198,12 @@ async fn the_api_reads_a_care_team_patient_and_refuses_others(backend: Backend) 
     assert!(
         trail
             .iter()
+            .any(|(action, outcome, _)| action == "search" && outcome == "denied"),
+        "an outsider's look-up of the national number shows in the patient's trail: {trail:?}"
+    );
+    assert!(
+        trail
+            .iter()
             .any(|(action, outcome, _)| action == "read" && outcome == "allowed"),
         "and the reads: {trail:?}"
     );
@@ -282,6 +288,51 @@ async fn bad_requests_get_an_operation_outcome_that_says_what_to_do(backend: Bac
         second["entry"][0]["resource"]["id"],
         page["entry"][0]["resource"]["id"]
     );
+    // Paging past the end, or by a huge offset, answers an empty page without a next link.
+    for path in [
+        format!("/fhir/Organization?_offset={total}"),
+        "/fhir/Organization?_offset=18446744073709551615&_count=100".to_owned(),
+    ] {
+        let (status, _, empty) = get(&t, &path, gp).await;
+        assert_eq!(status, 200, "{path}: {empty}");
+        assert!(empty.get("entry").is_none(), "{path}: {empty}");
+        assert!(!empty.to_string().contains("\"next\""), "{path}: {empty}");
+    }
+    // Reads and $everything refuse parameters they cannot honour, before reading anything.
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    let before = tx
+        .audit_of_patient(&f.patient.id, 1000)
+        .await
+        .unwrap()
+        .len();
+    drop(tx);
+    for (path, status) in [
+        (format!("/fhir/Patient/{pid}?_format=xml"), 406),
+        (
+            format!("/fhir/Patient/{pid}/$everything?_type=Observation"),
+            400,
+        ),
+        (format!("/fhir/Patient/{pid}/$everything?_count=abc"), 400),
+        (format!("/fhir/CareTeam?patient={pid}&_offset=-1"), 400),
+    ] {
+        let (got, _, json) = get(&t, &path, gp).await;
+        assert_eq!(got, status, "{path}: {json}");
+        assert_eq!(json["resourceType"], "OperationOutcome");
+    }
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    assert_eq!(
+        tx.audit_of_patient(&f.patient.id, 1000)
+            .await
+            .unwrap()
+            .len(),
+        before,
+        "refused requests read (and audited) nothing"
+    );
+    drop(tx);
+    // An identifier without a system matches no national number.
+    let number = &f.patient.national_number.value;
+    let (_, _, none) = get(&t, &format!("/fhir/Patient?identifier=%7C{number}"), gp).await;
+    assert_eq!(none["total"], 0, "{none}");
     // Hearth's code systems are published.
     let (status, _, cs) = get(&t, "/fhir/CodeSystem/phase", None).await;
     assert_eq!(status, 200);
@@ -289,3 +340,239 @@ async fn bad_requests_get_an_operation_outcome_that_says_what_to_do(backend: Bac
     let _ = pid;
 }
 on_both_backends!(bad_requests_get_an_operation_outcome_that_says_what_to_do);
+
+/// A Patient as a GP system would send it.
+fn new_patient(number: &str, practice: &str) -> Value {
+    serde_json::json!({
+        "resourceType": "Patient",
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": number}],
+        "name": [{"use": "official", "family": "Okoro", "given": ["Grace"]}],
+        "gender": "female",
+        "birthDate": "1938-11-02",
+        "address": [{"use": "home", "line": ["12 Bridge Street"], "city": "Ashby", "postalCode": "AB1 9XY"}],
+        "generalPractitioner": [{"reference": format!("Organization/{practice}")}]
+    })
+}
+
+/// POST a Patient with a bearer token (and optionally If-None-Exist).
+async fn post(
+    t: &TestApp,
+    token: &str,
+    body: &str,
+    content_type: &str,
+    if_none_exist: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let client = t.client();
+    let mut request = client
+        .http
+        .post(client.url("/fhir/Patient"))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body.to_owned());
+    if let Some(condition) = if_none_exist {
+        request = request.header("if-none-exist", condition);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+async fn a_patient_is_created_once_and_what_hearth_cannot_keep_is_refused(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_create").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let admin = issue(&t, &f.admin.email).await.secret;
+    let body = new_patient("4000000004", f.practice.id.as_str()).to_string();
+
+    let (status, headers, created) = post(&t, &gp, &body, "application/fhir+json", None).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(headers["etag"], "W/\"1\"");
+    assert!(
+        headers["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("/fhir/Patient/{id}/_history/1"))
+    );
+    assert_eq!(created["name"][0]["given"][0], "Grace");
+    // The creator's practice is in the new patient's care team: the GP reads them back.
+    let (status, _, read) = get(&t, &format!("/fhir/Patient/{id}"), Some(&gp)).await;
+    assert_eq!(status, 200);
+    assert_eq!(read["identifier"][0]["value"], "4000000004");
+
+    // The same national number again: refused without a condition, found with one.
+    let (status, _, json) = post(&t, &gp, &body, "application/fhir+json", None).await;
+    assert_eq!(status, 409, "{json}");
+    assert_outcome(&json, "duplicate", "already exists");
+    let (status, _, found) = post(
+        &t,
+        &gp,
+        &body,
+        "application/fhir+json",
+        Some("identifier=https://fhir.nhs.uk/Id/nhs-number|4000000004"),
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["id"], id.as_str());
+
+    // What the domain cannot keep, or that breaks its rules, is refused and names the element.
+    let mut v = new_patient("4000000012", f.practice.id.as_str());
+    v["telecom"] = serde_json::json!([{"system": "phone", "value": "01632 960 000"}]);
+    let (status, _, json) = post(&t, &gp, &v.to_string(), "application/fhir+json", None).await;
+    assert_eq!(status, 422, "{json}");
+    assert_eq!(json["issue"][0]["code"], "not-supported");
+    assert_eq!(json["issue"][0]["expression"][0], "Patient.telecom");
+    let mut v = new_patient("4000000012", f.practice.id.as_str());
+    v["birthDate"] = serde_json::json!("2999-01-01");
+    let (status, _, json) = post(&t, &gp, &v.to_string(), "application/json", None).await;
+    assert_eq!(status, 422, "{json}");
+    assert_eq!(json["issue"][0]["expression"][0], "Patient.birthDate");
+    let (status, _, json) =
+        post(&t, &gp, "{\"resourceType\":", "application/fhir+json", None).await;
+    assert_eq!(status, 400);
+    assert_outcome(&json, "structure", "not valid JSON");
+    let (status, _, json) = post(&t, &gp, &body, "application/x-www-form-urlencoded", None).await;
+    assert_eq!(status, 415);
+    assert_outcome(&json, "not-supported", "application/fhir+json");
+    let (status, _, json) = post(&t, &admin, &body, "application/fhir+json", None).await;
+    assert_eq!(status, 403, "administrators do not create patients: {json}");
+    // None of the refusals created anyone.
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    assert!(
+        tx.patient_id_by_identifier("https://fhir.nhs.uk/Id/nhs-number", "4000000012")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    drop(tx);
+
+    // A browser session cannot write through the API.
+    let web = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let response = web
+        .http
+        .post(web.url("/fhir/Patient"))
+        .header("content-type", "application/fhir+json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+}
+on_both_backends!(a_patient_is_created_once_and_what_hearth_cannot_keep_is_refused);
+
+async fn twenty_concurrent_conditional_creates_make_exactly_one_patient(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_conditional_race").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let body = new_patient("4000000020", f.practice.id.as_str()).to_string();
+    let condition = "identifier=4000000020";
+    let answers = futures_util::future::join_all(
+        (0..20).map(|_| post(&t, &gp, &body, "application/fhir+json", Some(condition))),
+    )
+    .await;
+    let created = answers.iter().filter(|(s, _, _)| *s == 201).count();
+    let found = answers.iter().filter(|(s, _, _)| *s == 200).count();
+    assert_eq!(
+        created,
+        1,
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    assert_eq!(found, 19);
+    let ids: std::collections::BTreeSet<&str> = answers
+        .iter()
+        .filter_map(|(_, _, b)| b["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 1, "every answer names the one patient: {ids:?}");
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    let holder = tx
+        .patient_id_by_identifier("https://fhir.nhs.uk/Id/nhs-number", "4000000020")
+        .await
+        .unwrap();
+    assert_eq!(
+        holder.as_ref().map(|p| p.as_str()),
+        ids.iter().next().copied()
+    );
+}
+on_both_backends!(twenty_concurrent_conditional_creates_make_exactly_one_patient);
+
+async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_demo_reads").await else {
+        return;
+    };
+    let options = hearth_app::demo::DemoOptions {
+        patients: 300,
+        seed: 7,
+    };
+    t.app
+        .create_demo_region(options, &mut |_, _| {})
+        .await
+        .unwrap();
+    let sign_in = t
+        .app
+        .demo_sign_ins()
+        .into_iter()
+        .find(|s| s.role == "gp")
+        .unwrap();
+    let actor = t
+        .app
+        .sign_in(&sign_in.email, sign_in.password)
+        .await
+        .unwrap()
+        .actor;
+    let token = issue(&t, &sign_in.email).await.secret;
+    let page = t
+        .app
+        .register(&actor, &hearth_app::RegisterQuery::default())
+        .await
+        .unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for p in page.patients.iter().take(25) {
+        let (status, _, all) = get(
+            &t,
+            &format!("/fhir/Patient/{}/$everything", p.id),
+            Some(&token),
+        )
+        .await;
+        assert_eq!(status, 200, "{all}");
+        for entry in all["entry"].as_array().unwrap() {
+            let kind = entry["resource"]["resourceType"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let url = entry["fullUrl"].as_str().unwrap();
+            let (status, headers, read) =
+                get(&t, &url[url.find("/fhir/").unwrap()..], Some(&token)).await;
+            assert_eq!(status, 200, "{url}: {read}");
+            assert_eq!(read, entry["resource"], "{url}");
+            if let Some(v) = read["meta"]["versionId"].as_str() {
+                assert_eq!(headers["etag"], format!("W/\"{v}\"").as_str(), "{url}");
+            }
+            seen.insert(kind);
+        }
+    }
+    for kind in [
+        "Patient",
+        "CareTeam",
+        "EpisodeOfCare",
+        "Consent",
+        "Condition",
+        "CarePlan",
+        "Goal",
+        "MedicationRequest",
+        "Observation",
+    ] {
+        assert!(seen.contains(kind), "no {kind} among {seen:?}");
+    }
+}
+on_both_backends!(every_resource_of_demo_records_reads_back_by_its_id);
