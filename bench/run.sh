@@ -298,17 +298,28 @@ READY_PATH=$(grep -o 'href="/patients/[^"/?#]*"' "$WORK/ready.html" | head -n 1 
 # Signed-in pages measured against /healthz: the patient page, the out-of-hours summary, the
 # register's first page, a name search, and a filtered register (two filters that match few
 # patients).
+# The FHIR API (issue 9), as a GP system calls it, with a bearer token: one Patient read, and
+# the patient's whole record ($everything).
+PATIENT_ID=${PATIENT_PATH#/patients/}
 TARGETS=(
     "patient $PATIENT_PATH"
     "summary $READY_PATH/summary"
     "register /register"
     "search /register?q=smi"
     "filtered /register?group=neurological&consent=best-interests"
+    "fhir-read /fhir/Patient/$PATIENT_ID"
+    "fhir-all /fhir/Patient/$PATIENT_ID/\$everything"
 )
+TOKEN=$("$HEARTH_BIN" token create --user "$GP_EMAIL" --name "bench" --database-url "$DB_URL" 2>/dev/null |
+    sed -n 's/^token: //p') || true
+[[ -n $TOKEN ]] || die "could not create an API token for $GP_EMAIL"
 run_wrk healthz /healthz
 for target in "${TARGETS[@]}"; do
     read -r name path <<<"$target"
-    run_wrk "$name" "$path" -H "Cookie: hearth_session=$SESSION"
+    case $name in
+        fhir-*) run_wrk "$name" "$path" -H "Authorization: Bearer $TOKEN" ;;
+        *) run_wrk "$name" "$path" -H "Cookie: hearth_session=$SESSION" ;;
+    esac
 done
 
 # --- 6. results -------------------------------------------------------------

@@ -335,3 +335,134 @@ impl App {
             .ok_or(AppError::AccountDisabled)
     }
 }
+
+impl App {
+    /// Replaces a patient's details (a FHIR update), provided they are still at
+    /// `expected_version`: otherwise nothing changes and the answer is a conflict, so that a
+    /// colleague's change is never silently overwritten. Only care-team members may; the
+    /// organisations involved are kept and any named in `input` added (who is involved is the
+    /// care team's business, not the demographics').
+    pub async fn update_patient(
+        &self,
+        actor: &Actor,
+        id: &PatientId,
+        expected_version: i64,
+        input: hearth_domain::patient::NewPatient,
+    ) -> Result<Patient, AppError> {
+        let system = self.config.national_number_system.system_uri.clone();
+        let mut tx = self
+            .begin_clinical_write(actor, id, AuditAction::Update, "Patient")
+            .await?;
+        let Some(current) = tx.patient(id, &system).await? else {
+            return Err(AppError::NotFound(
+                "There is no patient with this id.".to_owned(),
+            ));
+        };
+        let stale = |now_at: i64| {
+            AppError::Conflict(format!(
+                "Someone else changed this patient's details since you read them (they are now at version {now_at}). Read the patient again, make your change to that version, and send it again."
+            ))
+        };
+        if current.version != expected_version {
+            return Err(stale(current.version));
+        }
+        let now = self.now();
+        let mut input = input;
+        input
+            .organisations
+            .extend(current.organisations.iter().cloned());
+        let mut updated = input.validate(
+            id.clone(),
+            &self.config.national_number_system,
+            self.today(),
+            now,
+        )?;
+        let found = tx.organisations_by_ids(&updated.organisations).await?;
+        if found.len() != updated.organisations.len() {
+            return Err(hearth_domain::ValidationError::new(
+                "organisations",
+                "One of the organisations does not exist.",
+            )
+            .into());
+        }
+        updated.created_at = current.created_at;
+        updated.version = expected_version + 1;
+        let record = access::audit_record(
+            actor,
+            now,
+            Some(id),
+            AuditAction::Update,
+            "Patient",
+            Some((id.as_str(), updated.version)),
+            &Decision::Allowed(AccessBasis::CareTeam),
+        );
+        tx.append_audit(&record).await?;
+        if !tx.update_patient(&updated, expected_version).await? {
+            // A colleague's update committed between our read and our write.
+            let now_at = tx
+                .patient(id, &system)
+                .await?
+                .map_or(expected_version + 1, |p| p.version);
+            return Err(stale(now_at));
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+}
+
+impl App {
+    /// Conditional creates of many patients, for `hearth import`: the national numbers already
+    /// taken are found first, then every other patient is created in one transaction. Any
+    /// refusal (an invalid patient, a number taken meanwhile) fails the whole call and changes
+    /// nothing; the caller then goes one by one to say which.
+    pub async fn create_patients_unless_exist(
+        &self,
+        actor: &Actor,
+        inputs: Vec<hearth_domain::patient::NewPatient>,
+    ) -> Result<Vec<PatientCreation>, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let system = self.config.national_number_system.system_uri.clone();
+        let mut numbers = Vec::with_capacity(inputs.len());
+        for input in &inputs {
+            numbers.push(
+                self.config
+                    .national_number_system
+                    .parse(&input.national_number)?,
+            );
+        }
+        let mut taken = Vec::with_capacity(inputs.len());
+        {
+            let mut tx = self.store.begin_read().await?;
+            for number in &numbers {
+                taken.push(
+                    tx.patient_id_by_identifier(&system, number)
+                        .await?
+                        .is_some(),
+                );
+            }
+        }
+        let fresh: Vec<_> = inputs
+            .into_iter()
+            .zip(&taken)
+            .filter(|(_, taken)| !**taken)
+            .map(|(input, _)| input)
+            .collect();
+        let mut created = self.create_patients(actor, fresh).await?.into_iter();
+        let mut out = Vec::with_capacity(numbers.len());
+        for (number, taken) in numbers.iter().zip(taken) {
+            if taken {
+                match self.holder_of(actor, number).await? {
+                    Some(existing) => out.push(existing),
+                    None => {
+                        return Err(AppError::Internal(
+                            "a patient found by national number was not found again".to_owned(),
+                        ));
+                    }
+                }
+            } else if let Some(p) = created.next() {
+                out.push(PatientCreation::Created(Box::new(p)));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -153,6 +153,41 @@ fn refusal(error: AppError) -> Result<OperationOutcome, anyhow::Error> {
     }
 }
 
+/// Patients created in one transaction.
+const BATCH: usize = 500;
+
+async fn import_batch(
+    app: &App,
+    actor: &Actor,
+    batch: Vec<(&Entry, NewPatient)>,
+    tally: &mut Tally,
+) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let inputs: Vec<NewPatient> = batch.iter().map(|(_, input)| input.clone()).collect();
+    if let Ok(outcomes) = app.create_patients_unless_exist(actor, inputs).await {
+        for outcome in outcomes {
+            match outcome {
+                PatientCreation::Created(_) => tally.created += 1,
+                PatientCreation::Exists { .. } => tally.present += 1,
+            }
+        }
+        return Ok(());
+    }
+    for (entry, input) in batch {
+        match app.create_patient_unless_exists(actor, input).await {
+            Ok(PatientCreation::Created(_)) => tally.created += 1,
+            Ok(PatientCreation::Exists { .. }) => tally.present += 1,
+            Err(e) => {
+                report(entry, &refusal(e)?);
+                tally.refused += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn import(
     app: &App,
     user: &str,
@@ -200,21 +235,20 @@ async fn import(
         }
         return Ok(tally);
     }
+    // Patients go in batches (one transaction each); a batch with any refusal goes again one
+    // by one, so that each refusal names its resource.
     let total = entries.len();
+    let mut batch: Vec<(&Entry, NewPatient)> = Vec::new();
     for (n, entry) in entries.iter().enumerate() {
         match patient_of(entry, &system) {
             Err(outcome) => {
                 report(entry, &outcome);
                 tally.refused += 1;
             }
-            Ok(input) => match app.create_patient_unless_exists(&actor, input).await {
-                Ok(PatientCreation::Created(_)) => tally.created += 1,
-                Ok(PatientCreation::Exists { .. }) => tally.present += 1,
-                Err(e) => {
-                    report(entry, &refusal(e)?);
-                    tally.refused += 1;
-                }
-            },
+            Ok(input) => batch.push((entry, input)),
+        }
+        if batch.len() == BATCH || n + 1 == total {
+            import_batch(app, &actor, std::mem::take(&mut batch), &mut tally).await?;
         }
         if (n + 1) % 1000 == 0 {
             eprintln!("read {} of {total} resources", n + 1);

@@ -37,7 +37,7 @@ const SUBJECT_PARAM: SearchParam = SearchParam {
 pub const SUPPORTED: &[Supported] = &[
     Supported {
         type_name: "Patient",
-        interactions: &["read", "search-type", "create"],
+        interactions: &["read", "search-type", "create", "update"],
         search: &[
             SearchParam {
                 name: "identifier",
@@ -273,7 +273,7 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
         format: vec!["json".to_owned(), "application/fhir+json".to_owned()],
         rest: vec![Rest {
             mode: "server".to_owned(),
-            documentation: "Reads and searches of what Hearth holds, and the creation of patients (conditional on the national number, If-None-Exist: identifier=...), with the access rules and audit of the web interface. Updates, history, and transaction and batch Bundles are not supported yet.".to_owned(),
+            documentation: "Reads and searches of what Hearth holds, the creation of patients (conditional on the national number, If-None-Exist: identifier=...) and their update (If-Match required), with the access rules and audit of the web interface. Other writes, history, and transaction and batch Bundles are not supported yet.".to_owned(),
             security: RestSecurity {
                 description: "Authorization: Bearer with a token from 'hearth token create'. A clinician sees the patients whose care team they (or their organisation) are in.".to_owned(),
             },

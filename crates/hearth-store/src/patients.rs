@@ -6,7 +6,9 @@ use hearth_domain::{OrganisationId, PatientId, PractitionerId};
 use sqlx::any::AnyRow;
 
 use crate::register::visibility;
-use crate::rows::{code, date, flag, integer, optional_integer, optional_text, text, timestamp};
+use crate::rows::{
+    code, date, flag, integer, millis, optional_integer, optional_text, text, timestamp,
+};
 use crate::{StoreError, Tx};
 
 /// What to look for in a patient list. Only patients visible through one of `organisations`
@@ -159,6 +161,73 @@ pub(crate) const PATIENT_COLUMNS: &str = "id, given_name, family_name, search_na
      address_line, town, postcode, area, rural, travel_minutes_to_hospital, created_at, updated_at, version";
 
 impl Tx {
+    /// Replaces a patient's details, provided they are still at `expected_version`: false (and
+    /// nothing changed) when a colleague changed them since. The version rises by one; the
+    /// national number of the patient's system and the organisations involved are replaced too.
+    pub async fn update_patient(
+        &mut self,
+        p: &Patient,
+        expected_version: i64,
+    ) -> Result<bool, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE patients SET given_name = $1, family_name = $2, search_name = $3, \
+             date_of_birth = $4, sex = $5, main_diagnosis = $6, address_line = $7, town = $8, \
+             postcode = $9, area = $10, rural = $11, travel_minutes_to_hospital = $12, \
+             updated_at = $13, version = $14 WHERE id = $15 AND version = $16",
+        )
+        .bind(&p.given_name)
+        .bind(&p.family_name)
+        .bind(hearth_domain::patient::search_name(
+            &p.family_name,
+            &p.given_name,
+        ))
+        .bind(p.date_of_birth.to_string())
+        .bind(p.sex.code())
+        .bind(p.main_diagnosis.as_deref())
+        .bind(&p.address.line)
+        .bind(&p.address.town)
+        .bind(p.address.postcode.as_deref())
+        .bind(p.area.as_deref())
+        .bind(p.rural)
+        .bind(p.travel_minutes_to_hospital.map(i64::from))
+        .bind(millis(p.updated_at))
+        .bind(expected_version + 1)
+        .bind(p.id.as_str())
+        .bind(expected_version)
+        .execute(&mut *self.inner)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE patient_identifiers SET value = $1 WHERE patient_id = $2 AND system = $3",
+        )
+        .bind(&p.national_number.value)
+        .bind(p.id.as_str())
+        .bind(&p.national_number.system)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(StoreError::on_duplicate(
+            "a patient with this national number",
+        ))?;
+        sqlx::query("DELETE FROM patient_organisations WHERE patient_id = $1")
+            .bind(p.id.as_str())
+            .execute(&mut *self.inner)
+            .await?;
+        for organisation in &p.organisations {
+            sqlx::query(
+                "INSERT INTO patient_organisations (patient_id, organisation_id) VALUES ($1, $2)",
+            )
+            .bind(p.id.as_str())
+            .bind(organisation.as_str())
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        self.touch_register_list(&p.id);
+        Ok(true)
+    }
+
     /// The id of every patient, in id order (for a whole export).
     pub async fn all_patient_ids(&mut self) -> Result<Vec<PatientId>, StoreError> {
         sqlx::query("SELECT id FROM patients ORDER BY id")

@@ -578,6 +578,76 @@ pub async fn patient_create(
     Ok(answer.into_response())
 }
 
+/// The version an `If-Match` header names: `W/"3"` or `"3"`.
+fn if_match(headers: &HeaderMap) -> Result<i64, FhirError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Err(FhirError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            IssueType::Required,
+            "Send If-Match with the version you read (the ETag, W/\"n\"): Hearth never overwrites a change you have not seen.",
+        ));
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .map(|v| v.strip_prefix("W/").unwrap_or(v))
+        .and_then(|v| v.strip_prefix('"')?.strip_suffix('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|v| *v > 0)
+        .ok_or_else(|| {
+            FhirError::invalid("If-Match must be the ETag you read, as W/\"n\" (n the version).")
+        })
+}
+
+/// `PUT /fhir/Patient/{id}`: replaces the patient's details, only from the version the client
+/// read (`If-Match`); a stale version is refused with 412 and changes nothing.
+pub async fn patient_update(
+    State(state): State<AppState>,
+    FhirUser(actor, writes): FhirUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Fhir, FhirError> {
+    writes.require()?;
+    let expected = if_match(&headers)?;
+    json_body(&headers)?;
+    let value = parse::json(&body).map_err(refused)?;
+    if value.get("id").and_then(serde_json::Value::as_str) != Some(id.as_str()) {
+        return Err(FhirError::invalid(format!(
+            "The Patient's id must be the one in the address ('{id}')."
+        )));
+    }
+    let system = state.app.config().national_number_system.system_uri.clone();
+    let input = parse::patient(&value, &system).map_err(refused)?;
+    let patient = state
+        .app
+        .update_patient(&actor, &patient_id(&id)?, expected, input)
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid(v) => refused(parse::validation(&v)),
+            AppError::Conflict(message) => FhirError::new(
+                StatusCode::PRECONDITION_FAILED,
+                IssueType::Conflict,
+                message,
+            ),
+            other => FhirError::from(other),
+        })?;
+    let register = state
+        .app
+        .patient_record(
+            &actor,
+            &patient.id,
+            "the Patient after an update, through the FHIR API",
+        )
+        .await?
+        .register;
+    Ok(read(
+        Resource::Patient(map::patient(&patient, &register)),
+        Some(patient.updated_at),
+    ))
+}
+
 /// `GET /fhir/Patient?identifier=…` or `?_id=…`: finds a patient the reader may open.
 pub async fn patient_search(
     State(state): State<AppState>,

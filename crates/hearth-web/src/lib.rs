@@ -146,7 +146,7 @@ routes! {
     "/fhir/CodeSystem" => get(fhir::code_systems),
     "/fhir/CodeSystem/{id}" => get(fhir::code_system),
     "/fhir/Patient" => get(fhir::patient_search).post(fhir::patient_create),
-    "/fhir/Patient/{id}" => get(fhir::patient_read),
+    "/fhir/Patient/{id}" => get(fhir::patient_read).put(fhir::patient_update),
     "/fhir/Patient/{id}/$everything" => get(fhir::everything),
     "/fhir/{type}" => get(fhir::search),
     "/fhir/{type}/{id}" => get(fhir::read_resource),

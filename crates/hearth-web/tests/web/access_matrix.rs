@@ -170,6 +170,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     // FHIR writes need a bearer token: a browser session (as every principal here has) cannot.
     ("POST", "/fhir/Patient", "SDDDDDDD"),
     ("GET", "/fhir/Patient/{id}", "SADDDDAD"),
+    ("PUT", "/fhir/Patient/{id}", "SDDDDDDD"),
     ("GET", "/fhir/Patient/{id}/$everything", "SADDDDAD"),
     ("GET", "/fhir/{type}", "SADDDDAD"),
     ("GET", "/fhir/{type}/{id}", "SADDDDAD"),
@@ -372,6 +373,16 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             }
             let response = if *method == "GET" {
                 client.get(&path).await
+            } else if *method == "PUT" {
+                client
+                    .http
+                    .put(client.url(&path))
+                    .header("content-type", "application/fhir+json")
+                    .header("if-match", "W/\"1\"")
+                    .body("{}")
+                    .send()
+                    .await
+                    .unwrap()
             } else {
                 let token = token.clone().unwrap_or_default();
                 client

@@ -576,3 +576,84 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
     }
 }
 on_both_backends!(every_resource_of_demo_records_reads_back_by_its_id);
+
+/// PUT a Patient with a bearer token and an If-Match (or none).
+async fn put(
+    t: &TestApp,
+    token: &str,
+    id: &str,
+    body: &Value,
+    if_match: Option<&str>,
+) -> (u16, Value) {
+    let client = t.client();
+    let mut request = client
+        .http
+        .put(client.url(&format!("/fhir/Patient/{id}")))
+        .bearer_auth(token)
+        .header("content-type", "application/fhir+json")
+        .body(body.to_string());
+    if let Some(v) = if_match {
+        request = request.header("if-match", v);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn an_update_from_a_stale_version_is_refused_and_changes_nothing(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_update").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let outsider = issue(&t, &f.outsider.email).await.secret;
+    let pid = f.patient.id.as_str();
+    let (_, headers, mut patient) = get(&t, &format!("/fhir/Patient/{pid}"), Some(&gp)).await;
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    patient.as_object_mut().unwrap().remove("meta");
+    let mut moved = patient.clone();
+    moved["address"][0]["line"] = serde_json::json!(["9 Orchard Close"]);
+    let mut renamed = patient.clone();
+    renamed["name"][0]["family"] = serde_json::json!("Carter-Hill");
+
+    // Without If-Match: refused, so that no change is made blind.
+    let (status, json) = put(&t, &gp, pid, &moved, None).await;
+    assert_eq!(status, 428, "{json}");
+    assert_outcome(&json, "required", "If-Match");
+    // Someone outside the care team may not change the patient.
+    let (status, json) = put(&t, &outsider, pid, &moved, Some(&etag)).await;
+    assert_eq!(status, 403, "{json}");
+
+    // Two updates from the same version at once: exactly one wins, the other gets 412.
+    let (a, b) = tokio::join!(
+        put(&t, &gp, pid, &moved, Some(&etag)),
+        put(&t, &gp, pid, &renamed, Some(&etag))
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{a:?} {b:?}");
+    let (winner, loser) = if a.0 == 200 { (a.1, b.1) } else { (b.1, a.1) };
+    assert_eq!(winner["meta"]["versionId"], "2");
+    assert_outcome(&loser, "conflict", "version 2");
+    let (_, headers, now) = get(&t, &format!("/fhir/Patient/{pid}"), Some(&gp)).await;
+    assert_eq!(headers["etag"], "W/\"2\"");
+    assert_eq!(now["name"], winner["name"], "the loser changed nothing");
+    assert_eq!(now["address"], winner["address"]);
+
+    // The body's id must be the address's; what Hearth cannot keep is refused.
+    let mut wrong = moved.clone();
+    wrong["id"] = serde_json::json!("someone-else");
+    let (status, _) = put(&t, &gp, pid, &wrong, Some("W/\"2\"")).await;
+    assert_eq!(status, 400);
+    let mut extra = moved.clone();
+    extra["telecom"] = serde_json::json!([{"system": "phone", "value": "1"}]);
+    let (status, json) = put(&t, &gp, pid, &extra, Some("W/\"2\"")).await;
+    assert_eq!(status, 422, "{json}");
+    let (status, json) = put(&t, &gp, pid, &moved, Some("nonsense")).await;
+    assert_eq!(status, 400, "{json}");
+    let (_, headers, _) = get(&t, &format!("/fhir/Patient/{pid}"), Some(&gp)).await;
+    assert_eq!(headers["etag"], "W/\"2\"", "refusals changed nothing");
+    t.assert_projections_current().await;
+}
+on_both_backends!(an_update_from_a_stale_version_is_refused_and_changes_nothing);
