@@ -52,6 +52,7 @@ pub use directory::{Directory, DirectoryPerson, OnCallView};
 pub use emergency::{EmergencyForm, NoticeView, reason_text};
 pub use error::AppError;
 pub use figures::{FigureLine, Figures};
+pub use hearth_store::RecordKind;
 pub use inbox::Inbox;
 pub use live::LiveUpdates;
 pub use mail::{MailConfig, MailError};

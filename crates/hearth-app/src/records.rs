@@ -32,6 +32,11 @@ pub struct PatientRecord {
     pub assessments: Vec<Assessment>,
     /// Every phase of illness, oldest first.
     pub phases: Vec<PhaseEpisode>,
+    /// Referrals to specialist palliative care, newest first.
+    pub referrals: Vec<hearth_domain::referral::Referral>,
+    pub tasks: Vec<hearth_domain::task::Task>,
+    /// Stays in hospital, hospice, care home and the like.
+    pub stays: Vec<hearth_domain::transition::Stay>,
 }
 
 /// The region's directory: organisations, practitioners and their current roles.
@@ -133,6 +138,16 @@ impl App {
         Ok(tx.patient_of_assessment(id).await?)
     }
 
+    /// The patient whose record holds referral, task or stay `id` (`kind`), if there is one.
+    pub async fn patient_of_record(
+        &self,
+        kind: hearth_store::RecordKind,
+        id: &str,
+    ) -> Result<Option<PatientId>, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(tx.patient_of_record(kind, id).await?)
+    }
+
     /// The patient whose record holds register entry `id`, if there is one.
     pub async fn patient_of_register_entry(&self, id: &str) -> Result<Option<PatientId>, AppError> {
         let mut tx = self.store.begin_read().await?;
@@ -176,6 +191,9 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
     let sections = tx.current_sections(id).await?;
     let assessments = tx.assessments_of(id, jiff::Timestamp::MIN).await?;
     let phases = tx.phases_of(id).await?;
+    let referrals = tx.referrals_of(id).await?;
+    let tasks = tx.tasks_of(id).await?;
+    let stays = tx.stays_of(id).await?;
     let mut mentioned: Vec<PractitionerId> = register
         .iter()
         .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
@@ -185,6 +203,32 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
         }))
         .chain(sections.iter().map(|s| s.author.clone()))
         .chain(assessments.iter().map(|a| a.assessor.clone()))
+        .chain(referrals.iter().flat_map(|r| {
+            [
+                Some(r.referred_by.clone()),
+                r.triaged_by.clone(),
+                r.accepted_by.clone(),
+                r.declined_by.clone(),
+                r.first_contact_by.clone(),
+                r.discharged_by.clone(),
+                r.withdrawn_by.clone(),
+            ]
+            .into_iter()
+            .flatten()
+        }))
+        .chain(tasks.iter().flat_map(|t| {
+            let owner = match &t.owner {
+                hearth_domain::task::TaskOwner::Person(p) => Some(p.clone()),
+                _ => None,
+            };
+            [
+                Some(t.created_by.clone()),
+                owner,
+                t.claimed.as_ref().map(|(p, _)| p.clone()),
+            ]
+            .into_iter()
+            .flatten()
+        }))
         .collect();
     mentioned.sort();
     mentioned.dedup();
@@ -197,6 +241,9 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
         sections,
         assessments,
         phases,
+        referrals,
+        tasks,
+        stays,
     })
 }
 
@@ -207,36 +254,46 @@ impl App {
         Ok(tx.all_patient_ids().await?)
     }
 
-    /// One patient's record for `hearth export`: an operator's command on the server, with the
-    /// authority of database access (as a backup has), audited as an administrative read of
-    /// the whole record.
-    pub async fn export_record(&self, patient: &PatientId) -> Result<PatientRecord, AppError> {
+    /// Patients' records for `hearth export`: an operator's command on the server, with the
+    /// authority of database access (as a backup has), each patient audited as an
+    /// administrative read of the whole record. The records of a batch are read in one
+    /// transaction and their audit records committed together before they are returned.
+    pub async fn export_records(
+        &self,
+        patients: &[PatientId],
+    ) -> Result<Vec<PatientRecord>, AppError> {
         let system = &self.config.national_number_system.system_uri;
-        let mut tx = self.store.begin_read().await?;
-        let Some(found) = tx.patient(patient, system).await? else {
-            return Err(AppError::NotFound(format!(
-                "There is no patient with id {patient}."
-            )));
-        };
-        let version = found.version;
-        let record = read_record(&mut tx, found).await?;
-        drop(tx);
-        self.audit
-            .append(AuditRecord {
-                at: self.now(),
+        let mut records = Vec::with_capacity(patients.len());
+        {
+            let mut tx = self.store.begin_read().await?;
+            for patient in patients {
+                let Some(found) = tx.patient(patient, system).await? else {
+                    return Err(AppError::NotFound(format!(
+                        "There is no patient with id {patient}."
+                    )));
+                };
+                records.push(read_record(&mut tx, found).await?);
+            }
+        }
+        let now = self.now();
+        let audit = records
+            .iter()
+            .map(|r| AuditRecord {
+                at: now,
                 user_id: None,
                 acting_organisation_id: None,
-                patient_id: Some(patient.clone()),
+                patient_id: Some(r.patient.id.clone()),
                 action: AuditAction::Read,
                 resource_type: "Patient",
-                resource_id: Some(patient.to_string()),
-                resource_version: Some(version),
+                resource_id: Some(r.patient.id.to_string()),
+                resource_version: Some(r.patient.version),
                 basis: AccessBasis::Administration,
                 outcome: AuditOutcome::Allowed,
                 detail: Some("exported from the command line (hearth export)".to_owned()),
             })
-            .await?;
-        Ok(record)
+            .collect();
+        self.audit.append_all(audit).await?;
+        Ok(records)
     }
 
     /// The directory, for `hearth export --all`.

@@ -82,21 +82,28 @@ async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Re
         ids
     };
     let started = std::time::Instant::now();
-    for (n, id) in ids.iter().enumerate() {
-        let record = app.export_record(id).await?;
-        for resource in map::patient_record(map::PatientRecord {
-            patient: &record.patient,
-            register: &record.register,
-            team: &record.team,
-            names: &record.names,
-            sections: &record.sections,
-            assessments: &record.assessments,
-            phases: &record.phases,
-        }) {
-            sink.put(resource)?;
+    let mut done = 0;
+    for batch in ids.chunks(BATCH) {
+        for record in app.export_records(batch).await? {
+            for resource in map::patient_record(map::PatientRecord {
+                patient: &record.patient,
+                register: &record.register,
+                team: &record.team,
+                names: &record.names,
+                sections: &record.sections,
+                assessments: &record.assessments,
+                phases: &record.phases,
+                referrals: &record.referrals,
+                tasks: &record.tasks,
+                stays: &record.stays,
+            }) {
+                sink.put(resource)?;
+            }
         }
-        if (n + 1) % 1000 == 0 {
-            eprintln!("exported {} of {} patients", n + 1, ids.len());
+        let before = done;
+        done += batch.len();
+        if done / 1000 > before / 1000 {
+            eprintln!("exported {done} of {} patients", ids.len());
         }
     }
     let written = sink.finish(app.now())?;
@@ -108,6 +115,9 @@ async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Re
     );
     Ok(())
 }
+
+/// Patients read in one transaction, their audit records committed together.
+const BATCH: usize = 200;
 
 /// Where resources go: straight out as lines, or gathered into one Bundle.
 struct Sink<'a> {

@@ -470,6 +470,9 @@ async fn export_all_writes_fhir_that_three_independent_validators_accept() {
         "Goal",
         "MedicationRequest",
         "Observation",
+        "ServiceRequest",
+        "Task",
+        "Encounter",
     ] {
         assert!(types.contains_key(expected), "no {expected} in {types:?}");
     }

@@ -119,6 +119,24 @@ pub const SUPPORTED: &[Supported] = &[
         operations: &[],
     },
     Supported {
+        type_name: "ServiceRequest",
+        interactions: &["read", "search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "Task",
+        interactions: &["read", "search-type"],
+        search: &[PATIENT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "Encounter",
+        interactions: &["read", "search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
         type_name: "CodeSystem",
         interactions: &["read", "search-type"],
         search: &[],

@@ -2,7 +2,9 @@
 //! `/fhir/CodeSystem/{id}` and generated from the domain's coded lists so they cannot drift.
 //! The mapping is documented in `docs/design/fhir-mapping.md`.
 
-use hearth_domain::{assessment, care_plan, care_team, organisation, practitioner, register};
+use hearth_domain::{
+    assessment, care_plan, care_team, organisation, practitioner, referral, register, transition,
+};
 use serde::{Deserialize, Serialize};
 
 /// The canonical base of Hearth's code systems and extensions. A canonical URL names, it does
@@ -21,6 +23,8 @@ pub const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentsc
 pub const CONSENT_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/consentcategorycodes";
 pub const DATA_ABSENT: &str = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
 pub const ORGANIZATION_TYPE: &str = "http://terminology.hl7.org/CodeSystem/organization-type";
+pub const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+pub const ACT_PRIORITY: &str = "http://terminology.hl7.org/CodeSystem/v3-ActPriority";
 
 /// The URL of Hearth's code system `id`.
 pub fn system(id: &str) -> String {
@@ -168,6 +172,41 @@ const DEFINITIONS: &[Definition] = &[
         title: "Preferred place of death met",
         description: "Whether the patient died where they had said they would prefer.",
         concepts: concepts!(register::PreferredPlaceMet),
+    },
+    Definition {
+        id: "referral-state",
+        name: "HearthReferralState",
+        title: "Referral states",
+        description: "Where a referral to specialist palliative care stands.",
+        concepts: concepts!(referral::ReferralState),
+    },
+    Definition {
+        id: "referral-ask",
+        name: "HearthReferralAsk",
+        title: "What a referral asks for",
+        description: "What the referrer asks the specialist service for.",
+        concepts: concepts!(referral::ReferralAsk),
+    },
+    Definition {
+        id: "triage-priority",
+        name: "HearthTriagePriority",
+        title: "Triage priorities",
+        description: "How soon the specialist service will see the patient.",
+        concepts: concepts!(referral::TriagePriority),
+    },
+    Definition {
+        id: "patient-agreement",
+        name: "HearthPatientAgreement",
+        title: "The patient's part in a referral",
+        description: "Whether the patient knows of and agrees to the referral.",
+        concepts: concepts!(referral::PatientAgreement),
+    },
+    Definition {
+        id: "place-kind",
+        name: "HearthPlaceKind",
+        title: "Places of care",
+        description: "Where a patient stays: home, hospital, hospice, care home or palliative beds.",
+        concepts: concepts!(transition::PlaceKind),
     },
     Definition {
         id: "plan-section",

@@ -24,6 +24,9 @@ pub enum Resource {
     CarePlan(CarePlan),
     Goal(Goal),
     MedicationRequest(MedicationRequest),
+    ServiceRequest(ServiceRequest),
+    Task(Task),
+    Encounter(Encounter),
     OperationOutcome(crate::outcome::OperationOutcome),
     CapabilityStatement(crate::capability::CapabilityStatement),
     CodeSystem(crate::codes::CodeSystem),
@@ -46,6 +49,9 @@ impl Resource {
             Resource::CarePlan(_) => "CarePlan",
             Resource::Goal(_) => "Goal",
             Resource::MedicationRequest(_) => "MedicationRequest",
+            Resource::ServiceRequest(_) => "ServiceRequest",
+            Resource::Task(_) => "Task",
+            Resource::Encounter(_) => "Encounter",
             Resource::OperationOutcome(_) => "OperationOutcome",
             Resource::CapabilityStatement(_) => "CapabilityStatement",
             Resource::CodeSystem(_) => "CodeSystem",
@@ -68,6 +74,9 @@ impl Resource {
             Resource::CarePlan(r) => Some(&r.id),
             Resource::Goal(r) => Some(&r.id),
             Resource::MedicationRequest(r) => Some(&r.id),
+            Resource::ServiceRequest(r) => Some(&r.id),
+            Resource::Task(r) => Some(&r.id),
+            Resource::Encounter(r) => Some(&r.id),
             Resource::CodeSystem(r) => Some(&r.id),
             Resource::OperationOutcome(_)
             | Resource::CapabilityStatement(_)
@@ -90,6 +99,9 @@ impl Resource {
             Resource::CarePlan(r) => &r.meta,
             Resource::Goal(r) => &r.meta,
             Resource::MedicationRequest(r) => &r.meta,
+            Resource::ServiceRequest(r) => &r.meta,
+            Resource::Task(r) => &r.meta,
+            Resource::Encounter(r) => &r.meta,
             _ => return None,
         };
         meta.as_ref()?.version_id.as_deref()
@@ -107,6 +119,9 @@ impl Resource {
             Resource::CarePlan(r) => &r.subject,
             Resource::Goal(r) => &r.subject,
             Resource::MedicationRequest(r) => &r.subject,
+            Resource::ServiceRequest(r) => &r.subject,
+            Resource::Task(r) => r.for_.as_ref()?,
+            Resource::Encounter(r) => &r.subject,
             _ => return None,
         };
         subject.id_of("Patient")
@@ -471,4 +486,98 @@ pub struct Dosage {
     pub as_needed_boolean: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route: Option<CodeableConcept>,
+}
+
+/// A referral to a specialist palliative care service.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceRequest {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
+    pub status: String,
+    pub intent: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub category: Vec<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<CodeableConcept>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub order_detail: Vec<CodeableConcept>,
+    pub subject: Reference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester: Option<Reference>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub performer: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub reason_code: Vec<CodeableConcept>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub note: Vec<Annotation>,
+}
+
+/// A task agreed about a patient.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_status: Option<CodeableConcept>,
+    pub intent: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester: Option<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restriction: Option<TaskRestriction>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub note: Vec<Annotation>,
+}
+
+/// When a task must be done by.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TaskRestriction {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+}
+
+/// A stay in hospital, a hospice, a care home or palliative beds.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Encounter {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
+    pub status: String,
+    pub class: crate::datatypes::Coding,
+    #[serde(default, rename = "type", skip_serializing_if = "is_empty")]
+    pub type_: Vec<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<CodeableConcept>,
+    pub subject: Reference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub reason_code: Vec<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_provider: Option<Reference>,
 }

@@ -52,7 +52,7 @@ pub use mail_outbox::{MAX_ATTEMPTS as MAIL_MAX_ATTEMPTS, PendingMail};
 pub use meetings::AgendaItem;
 pub use migrations::{Backend, MigrationSource};
 pub use on_call::RotaShift;
-pub use patients::{CoordinatorFilter, PatientQuery, PatientSort};
+pub use patients::{CoordinatorFilter, PatientQuery, PatientSort, RecordKind};
 pub use plan_snapshot::PlanSnapshot;
 pub use practitioners::{ActorRoleRow, DirectoryEntry, PersonRecord, RoleRecord, StoredActor};
 pub use referrals::ReferralLine;

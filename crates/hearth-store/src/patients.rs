@@ -228,6 +228,25 @@ impl Tx {
         Ok(true)
     }
 
+    /// The patient a referral, task or stay belongs to, if it exists.
+    pub async fn patient_of_record(
+        &mut self,
+        kind: RecordKind,
+        id: &str,
+    ) -> Result<Option<PatientId>, StoreError> {
+        let sql = match kind {
+            RecordKind::Referral => "SELECT patient_id FROM referrals WHERE id = $1",
+            RecordKind::Task => "SELECT patient_id FROM tasks WHERE id = $1",
+            RecordKind::Stay => "SELECT patient_id FROM stays WHERE id = $1",
+        };
+        sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?
+            .map(|row| text(&row, "patient_id").map(PatientId::new))
+            .transpose()
+    }
+
     /// The id of every patient, in id order (for a whole export).
     pub async fn all_patient_ids(&mut self) -> Result<Vec<PatientId>, StoreError> {
         sqlx::query("SELECT id FROM patients ORDER BY id")
@@ -407,4 +426,12 @@ impl Tx {
         rows.truncate(q.limit as usize);
         Ok((rows, more))
     }
+}
+
+/// Records of a patient that have ids of their own, for finding whose record one is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Referral,
+    Task,
+    Stay,
 }

@@ -8,7 +8,7 @@ use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hearth_app::{Actor, AppError, PatientCreation, PatientRecord};
+use hearth_app::{Actor, AppError, PatientCreation, PatientRecord, RecordKind};
 use hearth_domain::PatientId;
 use hearth_fhir::capability::{self, SUPPORTED};
 use hearth_fhir::outcome::IssueType;
@@ -365,6 +365,9 @@ fn resources_of(record: &PatientRecord) -> Vec<Resource> {
         sections: &record.sections,
         assessments: &record.assessments,
         phases: &record.phases,
+        referrals: &record.referrals,
+        tasks: &record.tasks,
+        stays: &record.stays,
     })
 }
 
@@ -844,6 +847,14 @@ async fn patient_of(
             None => before("-phase-"),
         },
         "EpisodeOfCare" | "Consent" => state.app.patient_of_register_entry(id).await?,
+        "ServiceRequest" => {
+            state
+                .app
+                .patient_of_record(RecordKind::Referral, id)
+                .await?
+        }
+        "Task" => state.app.patient_of_record(RecordKind::Task, id).await?,
+        "Encounter" => state.app.patient_of_record(RecordKind::Stay, id).await?,
         _ => None,
     })
 }

@@ -574,6 +574,47 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
     ] {
         assert!(seen.contains(kind), "no {kind} among {seen:?}");
     }
+
+    // Referrals, tasks and stays: a patient with each, read by someone in their care team.
+    let ids = t.app.export_patient_ids().await.unwrap();
+    let records = t.app.export_records(&ids).await.unwrap();
+    let mut tokens = Vec::new();
+    for s in t.app.demo_sign_ins() {
+        tokens.push(issue(&t, &s.email).await.secret);
+    }
+    for (kind, has) in [
+        (
+            "ServiceRequest",
+            (|r: &hearth_app::PatientRecord| !r.referrals.is_empty())
+                as fn(&hearth_app::PatientRecord) -> bool,
+        ),
+        ("Task", |r| !r.tasks.is_empty()),
+        ("Encounter", |r| {
+            r.stays
+                .iter()
+                .any(|s| s.place != hearth_domain::transition::PlaceKind::Home)
+        }),
+    ] {
+        let mut read_one = false;
+        'patients: for record in records.iter().filter(|r| has(r)) {
+            for token in &tokens {
+                let path = format!("/fhir/{kind}?patient={}", record.patient.id);
+                let (status, _, found) = get(&t, &path, Some(token)).await;
+                if status != 200 {
+                    continue;
+                }
+                let entry = &found["entry"][0];
+                let url = entry["fullUrl"].as_str().unwrap();
+                let (status, _, read) =
+                    get(&t, &url[url.find("/fhir/").unwrap()..], Some(token)).await;
+                assert_eq!(status, 200, "{url}: {read}");
+                assert_eq!(read, entry["resource"]);
+                read_one = true;
+                break 'patients;
+            }
+        }
+        assert!(read_one, "no {kind} of a demo patient could be read");
+    }
 }
 on_both_backends!(every_resource_of_demo_records_reads_back_by_its_id);
 
