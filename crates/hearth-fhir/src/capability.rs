@@ -33,6 +33,30 @@ const SUBJECT_PARAM: SearchParam = SearchParam {
     documentation: "The same as patient.",
 };
 
+/// The filters every patient-compartment type takes, beside `patient`.
+pub const RECORD_FILTERS: &[SearchParam] = &[
+    SearchParam {
+        name: "status",
+        type_: "token",
+        documentation: "The resource's status (a Goal's lifecycleStatus), one or more separated by commas.",
+    },
+    SearchParam {
+        name: "date",
+        type_: "date",
+        documentation: "When it happened (an observation's time, a stay's or episode's start, a referral's or task's authoring), with eq, ne, lt, le, gt or ge, compared at the precision given.",
+    },
+    SearchParam {
+        name: "_lastUpdated",
+        type_: "date",
+        documentation: "When the resource last changed, with the same prefixes.",
+    },
+    SearchParam {
+        name: "_sort",
+        type_: "string",
+        documentation: "date or _lastUpdated, with - for newest first.",
+    },
+];
+
 /// The resource types served and how.
 pub const SUPPORTED: &[Supported] = &[
     Supported {
@@ -143,6 +167,11 @@ pub const SUPPORTED: &[Supported] = &[
         operations: &[],
     },
 ];
+
+/// Whether a type is searched within one patient's record (it takes `patient`).
+pub fn is_record_type(s: &Supported) -> bool {
+    s.search.iter().any(|p| p.name == "patient")
+}
 
 /// The entry of `type_name` in [`SUPPORTED`].
 pub fn supported(type_name: &str) -> Option<&'static Supported> {
@@ -257,6 +286,11 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
             search_param: s
                 .search
                 .iter()
+                .chain(if is_record_type(s) {
+                    RECORD_FILTERS
+                } else {
+                    &[]
+                })
                 .chain(COMMON_PARAMS)
                 .map(|p| RestSearchParam {
                     name: p.name.to_owned(),

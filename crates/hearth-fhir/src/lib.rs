@@ -12,6 +12,7 @@ pub mod map;
 pub mod outcome;
 pub mod parse;
 pub mod resources;
+pub mod search;
 
 pub use bundle::Bundle;
 pub use outcome::{IssueType, OperationOutcome};

@@ -12,7 +12,7 @@ use hearth_app::{Actor, AppError, PatientCreation, PatientRecord, RecordKind};
 use hearth_domain::PatientId;
 use hearth_fhir::capability::{self, SUPPORTED};
 use hearth_fhir::outcome::IssueType;
-use hearth_fhir::{Bundle, OperationOutcome, Resource, codes, map, parse};
+use hearth_fhir::{Bundle, OperationOutcome, Resource, codes, map, parse, search};
 
 use crate::session::CurrentUser;
 use crate::{AppState, WebError};
@@ -746,9 +746,13 @@ pub async fn search(
     let supported = supported(&type_name)?;
     let base = base_url(&state, &headers);
     let mut allowed: Vec<&str> = supported.search.iter().map(|p| p.name).collect();
+    if capability::is_record_type(supported) {
+        allowed.extend(capability::RECORD_FILTERS.iter().map(|p| p.name));
+    }
     allowed.extend(["_count", "_offset"]);
     let params = params(query.as_deref(), &allowed)?;
     let paging = paging(&params)?;
+    let filters = Filters::read(&params)?;
     let matches = if is_directory(&type_name) {
         directory(&state, &actor, &type_name).await?
     } else {
@@ -769,12 +773,65 @@ pub async fn search(
                 "a search of the record, through the FHIR API",
             )
             .await?;
-        resources_of(&record)
+        let of_type = resources_of(&record)
             .into_iter()
-            .filter(|r| r.type_name() == type_name)
-            .collect()
+            .filter(|r| r.type_name() == type_name);
+        filters.apply(of_type)
     };
     Ok(bundle(page(&base, &type_name, &params, paging, matches)))
+}
+
+/// The record filters of a search (`status`, `date`, `_lastUpdated`, `_sort`), read before
+/// anything is read or audited.
+struct Filters {
+    status: Option<String>,
+    date: Option<search::DateFilter>,
+    last_updated: Option<search::DateFilter>,
+    sort: Option<search::Sort>,
+}
+
+impl Filters {
+    fn read(params: &[(String, String)]) -> Result<Filters, FhirError> {
+        let bad = |o: OperationOutcome| FhirError(StatusCode::BAD_REQUEST, o);
+        Ok(Filters {
+            status: param(params, "status").map(str::to_owned),
+            date: param(params, "date")
+                .map(|d| search::DateFilter::parse("date", d))
+                .transpose()
+                .map_err(bad)?,
+            last_updated: param(params, "_lastUpdated")
+                .map(|d| search::DateFilter::parse("_lastUpdated", d))
+                .transpose()
+                .map_err(bad)?,
+            sort: param(params, "_sort")
+                .map(search::Sort::parse)
+                .transpose()
+                .map_err(bad)?,
+        })
+    }
+
+    fn apply(&self, resources: impl Iterator<Item = Resource>) -> Vec<Resource> {
+        let mut kept: Vec<(serde_json::Value, Resource)> = resources
+            .filter_map(|r| serde_json::to_value(&r).ok().map(|v| (v, r)))
+            .filter(|(v, _)| {
+                self.status
+                    .as_deref()
+                    .is_none_or(|s| search::status_is(v, s))
+                    && self
+                        .date
+                        .as_ref()
+                        .is_none_or(|f| search::date_of(v).is_some_and(|d| f.accepts(d)))
+                    && self
+                        .last_updated
+                        .as_ref()
+                        .is_none_or(|f| search::last_updated_of(v).is_some_and(|d| f.accepts(d)))
+            })
+            .collect();
+        if let Some(sort) = self.sort {
+            sort.apply(&mut kept);
+        }
+        kept.into_iter().map(|(_, r)| r).collect()
+    }
 }
 
 /// Whether a type is the directory's (not patient data).

@@ -575,6 +575,62 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
         assert!(seen.contains(kind), "no {kind} among {seen:?}");
     }
 
+    // Filters and sorting within a record: a patient with at least two observations.
+    let mut with_observations = None;
+    for p in page.patients.iter() {
+        let (_, _, found) = get(
+            &t,
+            &format!("/fhir/Observation?patient={}", p.id),
+            Some(&token),
+        )
+        .await;
+        if found["total"].as_u64().unwrap_or(0) >= 2 {
+            with_observations = Some((p.id.clone(), found["total"].as_u64().unwrap_or(0)));
+            break;
+        }
+    }
+    let (pid, total) = with_observations.expect("a demo patient with observations");
+    let base_path = format!("/fhir/Observation?patient={pid}&");
+    let (t_ref, token_ref) = (&t, token.as_str());
+    let search = |query: String| {
+        let path = format!("{base_path}{query}");
+        async move { get(t_ref, &path, Some(token_ref)).await }
+    };
+    let (status, _, newest_first) = search("_sort=-date".into()).await;
+    assert_eq!(status, 200, "{newest_first}");
+    let dates: Vec<String> = newest_first["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let r = &e["resource"];
+            r["effectiveDateTime"]
+                .as_str()
+                .or_else(|| r["effectivePeriod"]["start"].as_str())
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest first");
+    let (_, _, all_final) = search("status=final".into()).await;
+    assert_eq!(all_final["total"].as_u64(), Some(total));
+    let (_, _, none) = search("status=amended,cancelled".into()).await;
+    assert_eq!(none["total"], 0);
+    let (_, _, future) = search("date=ge2999-01-01".into()).await;
+    assert_eq!(future["total"], 0);
+    let newest = &dates[0][..10];
+    let (_, _, since) = search(format!("date=ge{newest}")).await;
+    assert!(since["total"].as_u64().unwrap() >= 1, "{since}");
+    let (_, _, changed) = search("_lastUpdated=ge2000".into()).await;
+    assert_eq!(changed["total"].as_u64(), Some(total));
+    for bad in ["date=yesterday", "_sort=name", "_lastUpdated=gt2026-1"] {
+        let (status, _, json) = search(bad.into()).await;
+        assert_eq!(status, 400, "{bad}: {json}");
+        assert_eq!(json["resourceType"], "OperationOutcome");
+    }
+
     // Referrals, tasks and stays: a patient with each, read by someone in their care team.
     let ids = t.app.export_patient_ids().await.unwrap();
     let records = t.app.export_records(&ids).await.unwrap();
