@@ -477,15 +477,36 @@ impl App {
         actor: &Actor,
         inputs: Vec<hearth_domain::patient::NewPatient>,
     ) -> Result<Vec<PatientCreation>, AppError> {
+        let conditional = inputs.into_iter().map(|i| (i, true)).collect();
+        self.create_patients_in_transaction(actor, conditional)
+            .await
+    }
+}
+
+impl App {
+    /// A FHIR transaction of patient creates: all of them or none. Each input says whether its
+    /// create is conditional on the national number; a conditional one whose number is taken
+    /// finds that patient, an unconditional one fails the whole transaction.
+    pub async fn create_patients_in_transaction(
+        &self,
+        actor: &Actor,
+        inputs: Vec<(hearth_domain::patient::NewPatient, bool)>,
+    ) -> Result<Vec<PatientCreation>, AppError> {
         crate::patients::require_clinician(actor)?;
         let system = self.config.national_number_system.system_uri.clone();
         let mut numbers = Vec::with_capacity(inputs.len());
-        for input in &inputs {
+        for (input, _) in &inputs {
             numbers.push(
                 self.config
                     .national_number_system
                     .parse(&input.national_number)?,
             );
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = numbers.iter().find(|n| !seen.insert(n.as_str())) {
+            return Err(AppError::Duplicate(format!(
+                "Two entries of the transaction have the national number {twice}."
+            )));
         }
         let mut taken = Vec::with_capacity(inputs.len());
         {
@@ -498,12 +519,19 @@ impl App {
                 );
             }
         }
-        let fresh: Vec<_> = inputs
-            .into_iter()
-            .zip(&taken)
-            .filter(|(_, taken)| !**taken)
-            .map(|(input, _)| input)
-            .collect();
+        let mut fresh = Vec::new();
+        for (((input, conditional), number), taken) in inputs.into_iter().zip(&numbers).zip(&taken)
+        {
+            match (taken, conditional) {
+                (true, true) => {}
+                (true, false) => {
+                    return Err(AppError::Duplicate(format!(
+                        "A patient with the national number {number} already exists."
+                    )));
+                }
+                (false, _) => fresh.push(input),
+            }
+        }
         let mut created = self.create_patients(actor, fresh).await?.into_iter();
         let mut out = Vec::with_capacity(numbers.len());
         for (number, taken) in numbers.iter().zip(taken) {

@@ -37,6 +37,24 @@ pub struct BundleEntry {
     pub resource: Option<Resource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<EntrySearch>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<EntryResponse>,
+}
+
+/// The outcome of one entry of a transaction or batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryResponse {
+    /// The HTTP status, with its reason: `201 Created`.
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Box<Resource>>,
 }
 
 /// Why an entry is in a search result: it matched, or it was included.
@@ -46,6 +64,26 @@ pub struct EntrySearch {
 }
 
 impl Bundle {
+    /// The answer to a transaction or batch (`kind`): one response per entry, in order.
+    pub fn responses(kind: &str, responses: Vec<EntryResponse>, at: jiff::Timestamp) -> Bundle {
+        Bundle {
+            id: None,
+            type_: format!("{kind}-response"),
+            timestamp: Some(crate::datatypes::instant(at)),
+            total: None,
+            link: Vec::new(),
+            entry: responses
+                .into_iter()
+                .map(|r| BundleEntry {
+                    full_url: None,
+                    resource: None,
+                    search: None,
+                    response: Some(r),
+                })
+                .collect(),
+        }
+    }
+
     /// A search result of `resources` (all matches), with a self link. `base` is the absolute
     /// URL of the FHIR endpoint, which full URLs need.
     pub fn searchset(base: &str, self_url: &str, resources: Vec<Resource>) -> Bundle {
@@ -92,5 +130,6 @@ fn entry(base: &str, resource: Resource, mode: Option<&str>) -> BundleEntry {
         full_url,
         resource: Some(resource),
         search: mode.map(|m| EntrySearch { mode: m.to_owned() }),
+        response: None,
     }
 }

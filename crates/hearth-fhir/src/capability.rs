@@ -210,6 +210,8 @@ pub struct Rest {
     pub documentation: String,
     pub security: RestSecurity,
     pub resource: Vec<RestResource>,
+    /// Interactions of the whole system: transaction and batch Bundles.
+    pub interaction: Vec<Interaction>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -325,11 +327,17 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
         format: vec!["json".to_owned(), "application/fhir+json".to_owned()],
         rest: vec![Rest {
             mode: "server".to_owned(),
-            documentation: "Reads and searches of what Hearth holds, the creation of patients (conditional on the national number, If-None-Exist: identifier=...) and their update (If-Match required), with the access rules and audit of the web interface. Other writes, history, and transaction and batch Bundles are not supported yet.".to_owned(),
+            documentation: "Reads and searches of what Hearth holds, the creation of patients (conditional on the national number, If-None-Exist: identifier=...) and their update (If-Match required), with the access rules and audit of the web interface. Transaction and batch Bundles (POST /fhir) of Patient creates, at most 100 entries. Other writes and history are not supported yet.".to_owned(),
             security: RestSecurity {
                 description: "Authorization: Bearer with a token from 'hearth token create'. A clinician sees the patients whose care team they (or their organisation) are in.".to_owned(),
             },
             resource,
+            interaction: ["transaction", "batch"]
+                .into_iter()
+                .map(|code| Interaction {
+                    code: code.to_owned(),
+                })
+                .collect(),
         }],
     }
 }

@@ -651,6 +651,214 @@ pub async fn patient_update(
     ))
 }
 
+/// The most entries a transaction or batch Bundle may hold.
+pub const MAX_BUNDLE_ENTRIES: usize = 100;
+
+/// One entry of a transaction or batch: a Patient to create, conditionally or not.
+struct Create {
+    input: hearth_domain::patient::NewPatient,
+    conditional: bool,
+}
+
+/// Reads entry `n` of a transaction or batch: only `POST Patient` is supported so far.
+fn create_entry(
+    n: usize,
+    entry: &serde_json::Value,
+    system: &str,
+    nns: &hearth_domain::national_number::NationalNumberSystem,
+) -> Result<Create, OperationOutcome> {
+    let at = |why: String| {
+        OperationOutcome::at(IssueType::NotSupported, format!("Bundle.entry[{n}]"), why)
+    };
+    let request = entry.get("request");
+    let method = request
+        .and_then(|r| r.get("method"))
+        .and_then(serde_json::Value::as_str);
+    let url = request
+        .and_then(|r| r.get("url"))
+        .and_then(serde_json::Value::as_str);
+    if method != Some("POST") || url != Some("Patient") {
+        return Err(at(format!(
+            "entry {n}: Hearth's transactions and batches create Patients (request POST Patient) so far, not {} {}",
+            method.unwrap_or("(no method)"),
+            url.unwrap_or("(no url)")
+        )));
+    }
+    let resource = entry.get("resource").unwrap_or(&serde_json::Value::Null);
+    let input = parse::patient(resource, system).map_err(|mut o| {
+        for issue in &mut o.issue {
+            if let Some(d) = issue.diagnostics.as_mut() {
+                *d = format!("entry {n}: {d}");
+            }
+        }
+        o
+    })?;
+    let conditional = match request
+        .and_then(|r| r.get("ifNoneExist"))
+        .and_then(serde_json::Value::as_str)
+    {
+        None => false,
+        Some(condition) => {
+            let value = condition
+                .strip_prefix("identifier=")
+                .map(|v| v.rsplit('|').next().unwrap_or(v));
+            let same = value.is_some_and(|v| {
+                nns.parse(v).ok().is_some()
+                    && nns.parse(v).ok() == nns.parse(&input.national_number).ok()
+            });
+            if !same {
+                return Err(at(format!(
+                    "entry {n}: ifNoneExist must be identifier=[system|]value with the Patient's national number"
+                )));
+            }
+            true
+        }
+    };
+    Ok(Create { input, conditional })
+}
+
+fn created_response(base: &str, outcome: &PatientCreation) -> hearth_fhir::bundle::EntryResponse {
+    match outcome {
+        PatientCreation::Created(p) => hearth_fhir::bundle::EntryResponse {
+            status: "201 Created".to_owned(),
+            location: Some(format!("{base}/Patient/{}/_history/{}", p.id, p.version)),
+            etag: Some(format!("W/\"{}\"", p.version)),
+            last_modified: Some(hearth_fhir::datatypes::instant(p.updated_at)),
+            outcome: None,
+        },
+        PatientCreation::Exists { id, visible } => hearth_fhir::bundle::EntryResponse {
+            status: "200 OK".to_owned(),
+            location: visible.then(|| format!("{base}/Patient/{id}")),
+            etag: None,
+            last_modified: None,
+            outcome: None,
+        },
+    }
+}
+
+fn failed_response(
+    status: StatusCode,
+    outcome: OperationOutcome,
+) -> hearth_fhir::bundle::EntryResponse {
+    hearth_fhir::bundle::EntryResponse {
+        status: format!(
+            "{} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        ),
+        location: None,
+        etag: None,
+        last_modified: None,
+        outcome: Some(Box::new(Resource::OperationOutcome(outcome))),
+    }
+}
+
+/// `POST /fhir`: a transaction Bundle (all entries or none) or a batch Bundle (each entry on
+/// its own). Entries create Patients (`POST Patient`, with `ifNoneExist` for a conditional
+/// create); a transaction with an entry Hearth cannot carry out changes nothing.
+pub async fn transaction(
+    State(state): State<AppState>,
+    FhirUser(actor, writes): FhirUser,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Fhir, FhirError> {
+    writes.require()?;
+    json_body(&headers)?;
+    let value = parse::json(&body).map_err(refused)?;
+    let kind = match (
+        parse::resource_type(&value).map_err(refused)?,
+        value.get("type").and_then(serde_json::Value::as_str),
+    ) {
+        ("Bundle", Some(kind @ ("transaction" | "batch"))) => kind.to_owned(),
+        _ => {
+            return Err(FhirError::invalid(
+                "POST /fhir takes a Bundle of type transaction or batch.",
+            ));
+        }
+    };
+    let entries = value
+        .get("entry")
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if entries.len() > MAX_BUNDLE_ENTRIES {
+        return Err(FhirError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            IssueType::TooCostly,
+            format!(
+                "The Bundle has {} entries; Hearth takes at most {MAX_BUNDLE_ENTRIES} in one {kind}. Split it.",
+                entries.len()
+            ),
+        ));
+    }
+    let system = state.app.config().national_number_system.system_uri.clone();
+    let nns = state.app.config().national_number_system.clone();
+    let base = base_url(&state, &headers);
+    let read: Vec<Result<Create, OperationOutcome>> = entries
+        .iter()
+        .enumerate()
+        .map(|(n, e)| create_entry(n, e, &system, &nns))
+        .collect();
+    let responses = if kind == "transaction" {
+        let mut creates = Vec::with_capacity(read.len());
+        let mut problems = Vec::new();
+        for r in read {
+            match r {
+                Ok(c) => creates.push((c.input, c.conditional)),
+                Err(o) => problems.extend(o.issue),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(refused(OperationOutcome { issue: problems }));
+        }
+        let outcomes = state
+            .app
+            .create_patients_in_transaction(&actor, creates)
+            .await
+            .map_err(|e| match e {
+                AppError::Invalid(v) => refused(parse::validation(&v)),
+                other => FhirError::from(other),
+            })?;
+        outcomes
+            .iter()
+            .map(|o| created_response(&base, o))
+            .collect()
+    } else {
+        let mut responses = Vec::with_capacity(read.len());
+        for r in read {
+            responses.push(match r {
+                Err(o) => failed_response(StatusCode::UNPROCESSABLE_ENTITY, o),
+                Ok(c) => {
+                    let done = if c.conditional {
+                        state
+                            .app
+                            .create_patient_unless_exists(&actor, c.input)
+                            .await
+                    } else {
+                        state
+                            .app
+                            .create_patient(&actor, c.input)
+                            .await
+                            .map(|p| PatientCreation::Created(Box::new(p)))
+                    };
+                    match done {
+                        Ok(o) => created_response(&base, &o),
+                        Err(AppError::Invalid(v)) => {
+                            failed_response(StatusCode::UNPROCESSABLE_ENTITY, parse::validation(&v))
+                        }
+                        Err(e) => {
+                            let FhirError(status, outcome) = FhirError::from(e);
+                            failed_response(status, outcome)
+                        }
+                    }
+                }
+            });
+        }
+        responses
+    };
+    Ok(bundle(Bundle::responses(&kind, responses, state.app.now())))
+}
+
 /// `GET /fhir/Patient?identifier=…` or `?_id=…`: finds a patient the reader may open.
 pub async fn patient_search(
     State(state): State<AppState>,

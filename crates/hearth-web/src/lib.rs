@@ -142,6 +142,7 @@ routes! {
     "/admin/rota/{shift}/cancel" => post(pages::rota::cancel),
     "/admin/triggers" => get(pages::triggers::list).post(pages::triggers::create),
     "/admin/triggers/{rule}" => get(pages::triggers::edit).post(pages::triggers::save),
+    "/fhir" => get(fhir::unknown).post(fhir::transaction),
     "/fhir/metadata" => get(fhir::metadata),
     "/fhir/CodeSystem" => get(fhir::code_systems),
     "/fhir/CodeSystem/{id}" => get(fhir::code_system),

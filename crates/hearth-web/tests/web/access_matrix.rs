@@ -163,6 +163,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/admin/triggers/{rule}", "SDDDADDD"),
     ("POST", "/admin/triggers/{rule}", "SDDDDDDD"),
     // The FHIR API: the same rules as the pages (a session works for reads, as a token does).
+    ("GET", "/fhir", "PPPPPPPP"),
+    ("POST", "/fhir", "SDDDDDDD"),
     ("GET", "/fhir/metadata", "PPPPPPPP"),
     ("GET", "/fhir/CodeSystem", "PPPPPPPP"),
     ("GET", "/fhir/CodeSystem/{id}", "PPPPPPPP"),

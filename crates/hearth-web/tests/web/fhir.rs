@@ -754,3 +754,145 @@ async fn an_update_from_a_stale_version_is_refused_and_changes_nothing(backend: 
     t.assert_projections_current().await;
 }
 on_both_backends!(an_update_from_a_stale_version_is_refused_and_changes_nothing);
+
+/// POST a Bundle to /fhir with a bearer token.
+async fn post_bundle(t: &TestApp, token: &str, bundle: &Value) -> (u16, Value) {
+    let client = t.client();
+    let response = client
+        .http
+        .post(client.url("/fhir"))
+        .bearer_auth(token)
+        .header("content-type", "application/fhir+json")
+        .body(bundle.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn entry(resource: Value, if_none_exist: Option<&str>) -> Value {
+    let mut request = serde_json::json!({"method": "POST", "url": "Patient"});
+    if let Some(c) = if_none_exist {
+        request["ifNoneExist"] = serde_json::json!(c);
+    }
+    serde_json::json!({"fullUrl": "urn:uuid:0b6a5a8e-5e9c-4d0e-9d7e-1b2c3d4e5f60", "resource": resource, "request": request})
+}
+
+async fn a_transaction_that_fails_half_way_changes_nothing(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_transaction").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let practice = f.practice.id.as_str();
+    let holder = |number: &str| {
+        let app = t.app.clone();
+        let number = number.to_owned();
+        async move {
+            let mut tx = app.store().begin_read().await.unwrap();
+            tx.patient_id_by_identifier("https://fhir.nhs.uk/Id/nhs-number", &number)
+                .await
+                .unwrap()
+        }
+    };
+    let transaction = |entries: Vec<Value>| serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": entries});
+
+    // All entries carried out: one response each, in order.
+    let (status, answer) = post_bundle(
+        &t,
+        &gp,
+        &transaction(vec![
+            entry(new_patient("4000000063", practice), None),
+            entry(new_patient("4000000071", practice), None),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["type"], "transaction-response");
+    assert_eq!(answer["entry"][0]["response"]["status"], "201 Created");
+    assert_eq!(answer["entry"][1]["response"]["status"], "201 Created");
+    assert!(holder("4000000063").await.is_some());
+
+    // The second entry's number is taken: the first is not kept either.
+    let (status, answer) = post_bundle(
+        &t,
+        &gp,
+        &transaction(vec![
+            entry(new_patient("4000000128", practice), None),
+            entry(new_patient("4000000063", practice), None),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 409, "{answer}");
+    assert_outcome(&answer, "duplicate", "4000000063");
+    assert!(holder("4000000128").await.is_none(), "nothing changed");
+    // An entry Hearth cannot carry out: refused before anything is written.
+    let observation = serde_json::json!({
+        "fullUrl": "urn:uuid:7d1c0c8e-0000-4000-8000-000000000001",
+        "resource": {"resourceType": "Observation", "status": "final", "code": {"text": "x"}},
+        "request": {"method": "POST", "url": "Observation"}
+    });
+    let (status, answer) = post_bundle(
+        &t,
+        &gp,
+        &transaction(vec![
+            entry(new_patient("4000000128", practice), None),
+            observation.clone(),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer.to_string().contains("entry 1"), "{answer}");
+    assert!(holder("4000000128").await.is_none(), "nothing changed");
+    // A conditional entry finds the patient already there.
+    let (status, answer) = post_bundle(
+        &t,
+        &gp,
+        &transaction(vec![
+            entry(
+                new_patient("4000000063", practice),
+                Some("identifier=4000000063"),
+            ),
+            entry(new_patient("4000000128", practice), None),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["entry"][0]["response"]["status"], "200 OK");
+    assert_eq!(answer["entry"][1]["response"]["status"], "201 Created");
+
+    // A batch carries out each entry on its own.
+    let batch = serde_json::json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        entry(new_patient("4000000098", practice), None),
+        observation,
+        entry(new_patient("4000000063", practice), None),
+    ]});
+    let (status, answer) = post_bundle(&t, &gp, &batch).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["type"], "batch-response");
+    assert_eq!(answer["entry"][0]["response"]["status"], "201 Created");
+    assert_eq!(
+        answer["entry"][1]["response"]["status"],
+        "422 Unprocessable Entity"
+    );
+    assert_eq!(
+        answer["entry"][1]["response"]["outcome"]["resourceType"],
+        "OperationOutcome"
+    );
+    assert_eq!(answer["entry"][2]["response"]["status"], "409 Conflict");
+    assert!(holder("4000000098").await.is_some());
+
+    // Too many entries, or not a Bundle: a clear OperationOutcome.
+    let many: Vec<Value> = (0..101)
+        .map(|_| entry(new_patient("4000000098", practice), None))
+        .collect();
+    let (status, answer) = post_bundle(&t, &gp, &transaction(many)).await;
+    assert_eq!(status, 413, "{answer}");
+    assert_outcome(&answer, "too-costly", "at most 100");
+    let (status, answer) = post_bundle(&t, &gp, &new_patient("4000000101", practice)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_outcome(&answer, "invalid", "transaction or batch");
+}
+on_both_backends!(a_transaction_that_fails_half_way_changes_nothing);
