@@ -39,6 +39,13 @@ pub struct PatientRecord {
     pub stays: Vec<hearth_domain::transition::Stay>,
 }
 
+/// How much of a record a read takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Whole,
+    Patient,
+}
+
 /// The region's directory: organisations, practitioners and their current roles.
 #[derive(Debug, Clone)]
 pub struct DirectoryRecords {
@@ -58,6 +65,29 @@ impl App {
         patient: &PatientId,
         what: &str,
     ) -> Result<PatientRecord, AppError> {
+        self.read_patient(actor, patient, what, Scope::Whole).await
+    }
+
+    /// The patient and their register entries only (a FHIR Patient read: the entries say
+    /// whether they have died), with the same access check and audit as the whole record; the
+    /// other parts of the returned record are empty.
+    pub async fn patient_demographics(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        what: &str,
+    ) -> Result<PatientRecord, AppError> {
+        self.read_patient(actor, patient, what, Scope::Patient)
+            .await
+    }
+
+    async fn read_patient(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        what: &str,
+        scope: Scope,
+    ) -> Result<PatientRecord, AppError> {
         crate::patients::require_clinician(actor)?;
         let system = &self.config.national_number_system.system_uri;
         let now = self.now();
@@ -66,7 +96,21 @@ impl App {
         let found = tx.patient(patient, system).await?;
         let mut record = None;
         if let (Some(p), Decision::Allowed(_)) = (&found, &decision) {
-            record = Some(read_record(&mut tx, p.clone()).await?);
+            record = Some(match scope {
+                Scope::Whole => read_record(&mut tx, p.clone()).await?,
+                Scope::Patient => PatientRecord {
+                    patient: p.clone(),
+                    register: tx.register_entries_of(patient).await?,
+                    team: Vec::new(),
+                    names: HashMap::new(),
+                    sections: Vec::new(),
+                    assessments: Vec::new(),
+                    phases: Vec::new(),
+                    referrals: Vec::new(),
+                    tasks: Vec::new(),
+                    stays: Vec::new(),
+                },
+            });
         }
         drop(tx);
         let mut audit = access::audit_record(

@@ -423,7 +423,7 @@ pub async fn patient_read(
     params(query.as_deref(), &[])?;
     let record = state
         .app
-        .patient_record(
+        .patient_demographics(
             &actor,
             &patient_id(&id)?,
             "the Patient, through the FHIR API",
@@ -540,7 +540,7 @@ pub async fn patient_create(
                 PatientCreation::Exists { id, visible: true } => {
                     let record = state
                         .app
-                        .patient_record(&actor, &id, "the Patient, through the FHIR API")
+                        .patient_demographics(&actor, &id, "the Patient, through the FHIR API")
                         .await?;
                     let mut answer = read(
                         Resource::Patient(map::patient(&record.patient, &record.register)),
@@ -638,7 +638,7 @@ pub async fn patient_update(
         })?;
     let register = state
         .app
-        .patient_record(
+        .patient_demographics(
             &actor,
             &patient.id,
             "the Patient after an update, through the FHIR API",
@@ -884,14 +884,14 @@ pub async fn patient_search(
             };
             match value {
                 Some(value) => match state.app.find_patient(&actor, value).await? {
-                    Some(id) => Some(state.app.patient_record(&actor, &id, what).await?),
+                    Some(id) => Some(state.app.patient_demographics(&actor, &id, what).await?),
                     None => None,
                 },
                 None => None,
             }
         }
         (None, Some(id)) => match PatientId::parse(id) {
-            Some(id) => match state.app.patient_record(&actor, &id, what).await {
+            Some(id) => match state.app.patient_demographics(&actor, &id, what).await {
                 Ok(record) => Some(record),
                 // A search finds nothing the reader may not open; the refusal is audited.
                 Err(AppError::NotFound(_) | AppError::RecordClosed { .. }) => None,
