@@ -161,6 +161,12 @@ pub const SUPPORTED: &[Supported] = &[
         operations: &[],
     },
     Supported {
+        type_name: "AuditEvent",
+        interactions: &["search-type"],
+        search: &[PATIENT_PARAM],
+        operations: &[],
+    },
+    Supported {
         type_name: "CodeSystem",
         interactions: &["read", "search-type"],
         search: &[],

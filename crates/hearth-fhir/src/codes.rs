@@ -23,6 +23,9 @@ pub const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentsc
 pub const CONSENT_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/consentcategorycodes";
 pub const DATA_ABSENT: &str = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
 pub const ORGANIZATION_TYPE: &str = "http://terminology.hl7.org/CodeSystem/organization-type";
+pub const AUDIT_EVENT_TYPE: &str = "http://terminology.hl7.org/CodeSystem/audit-event-type";
+pub const RESTFUL_INTERACTION: &str = "http://hl7.org/fhir/restful-interaction";
+pub const ACT_REASON: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 pub const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 pub const ACT_PRIORITY: &str = "http://terminology.hl7.org/CodeSystem/v3-ActPriority";
 

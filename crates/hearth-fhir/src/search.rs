@@ -102,6 +102,7 @@ pub fn date_of(resource: &Value) -> Option<&str> {
         "CarePlan" => get(&["created"]),
         "MedicationRequest" => get(&["authoredOn"]),
         "Condition" => get(&["recordedDate"]),
+        "AuditEvent" => get(&["recorded"]),
         _ => None,
     }
 }

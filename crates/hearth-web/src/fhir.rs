@@ -973,6 +973,28 @@ pub async fn search(
             }
         };
         let id = patient.strip_prefix("Patient/").unwrap_or(patient);
+        if type_name == "AuditEvent" {
+            let pid = patient_id(id)?;
+            let report = state.app.access_report(&actor, &pid, None).await?;
+            let events = report.entries.iter().map(|e| {
+                Resource::AuditEvent(map::audit_event(
+                    &pid,
+                    map::AccessLine {
+                        seq: e.seq,
+                        at: e.at,
+                        who: e.who.as_deref(),
+                        organisation: e.organisation.as_deref(),
+                        action: &e.action,
+                        resource_type: &e.resource_type,
+                        basis: &e.basis,
+                        outcome: &e.outcome,
+                        reason: e.reason.as_deref(),
+                    },
+                ))
+            });
+            let matches = filters.apply(events);
+            return Ok(bundle(page(&base, &type_name, &params, paging, matches)));
+        }
         let record = state
             .app
             .patient_record(
@@ -1162,6 +1184,19 @@ async fn directory(
             .map(|(r, name)| Resource::PractitionerRole(map::practitioner_role(r, name)))
             .collect(),
     })
+}
+
+/// A method an address of the API does not take (a delete, a patch, a write of a type Hearth
+/// reads only): 405 with an OperationOutcome.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> FhirError {
+    FhirError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        IssueType::NotSupported,
+        format!(
+            "Hearth does not take {method} at {}; /fhir/metadata lists the interactions it supports.",
+            uri.path()
+        ),
+    )
 }
 
 /// Any other address under `/fhir`: an OperationOutcome, not the web's error page.

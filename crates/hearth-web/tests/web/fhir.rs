@@ -896,3 +896,151 @@ async fn a_transaction_that_fails_half_way_changes_nothing(backend: Backend) {
     assert_outcome(&answer, "invalid", "transaction or batch");
 }
 on_both_backends!(a_transaction_that_fails_half_way_changes_nothing);
+
+async fn official_examples_sent_to_the_api_are_refused_with_a_reason_never_a_crash(
+    backend: Backend,
+) {
+    let Some(t) = spawn_app(backend, "fhir_api_examples").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let examples =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fhir-r4-examples");
+    let mut files: Vec<_> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() > 30,
+        "the official examples are beside the checkout"
+    );
+    let client = t.client();
+    for file in files {
+        let body = std::fs::read_to_string(&file).unwrap();
+        let value: Value = serde_json::from_str(&body).unwrap();
+        let kind = value["resourceType"].as_str().unwrap();
+        let path = match kind {
+            "Bundle" => "/fhir".to_owned(),
+            other => format!("/fhir/{other}"),
+        };
+        let response = client
+            .http
+            .post(client.url(&path))
+            .bearer_auth(&gp)
+            .header("content-type", "application/fhir+json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let json: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert!((400..500).contains(&status), "{name}: {status} {json}");
+        assert_eq!(json["resourceType"], "OperationOutcome", "{name}");
+        let why = json["issue"][0]["diagnostics"].as_str().unwrap_or_default();
+        assert!(!why.is_empty(), "{name}: the refusal says why");
+    }
+    // Nothing was created, and a delete is refused the same way.
+    let mut tx = t.app.store().begin_read().await.unwrap();
+    assert_eq!(tx.all_patient_ids().await.unwrap().len(), 1);
+    drop(tx);
+    let response = client
+        .http
+        .delete(client.url(&format!("/fhir/Patient/{}", f.patient.id)))
+        .bearer_auth(&gp)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    let json: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_outcome(&json, "not-supported", "DELETE");
+}
+on_both_backends!(official_examples_sent_to_the_api_are_refused_with_a_reason_never_a_crash);
+
+/// Runs the three FHIR validators on `json`; skipped when they are not set up, unless CI=true
+/// or HEARTH_REQUIRE_FHIR_VALIDATORS=1.
+fn validate(json: &Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bundle.json");
+    std::fs::write(&file, json.to_string()).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/fhir-validate/validate.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .unwrap();
+    if out.status.code() == Some(3) {
+        if hearth_testkit::required("HEARTH_REQUIRE_FHIR_VALIDATORS") {
+            panic!("the FHIR validators are required but not set up");
+        }
+        hearth_testkit::tell("SKIPPED FHIR validation: run tools/fhir-validate/setup.sh");
+        return;
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn the_coordinator_reads_the_audit_trail_as_audit_events(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_audit").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let patient = f.patient.id.clone();
+    t.app
+        .add_care_team_member(
+            &f.gp_actor,
+            &patient,
+            hearth_domain::care_team::NewMember {
+                member: format!("practitioner:{}", f.gp_actor.practitioner_id),
+                role: "gp".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let outsider = issue(&t, &f.outsider.email).await.secret;
+    let pid = patient.as_str();
+    // A read and a refusal to have in the trail.
+    get(&t, &format!("/fhir/Patient/{pid}"), Some(&gp)).await;
+    get(&t, &format!("/fhir/Patient/{pid}"), Some(&outsider)).await;
+
+    let (status, _, trail) = get(&t, &format!("/fhir/AuditEvent?patient={pid}"), Some(&gp)).await;
+    assert_eq!(status, 200, "{trail}");
+    let events = trail["entry"].as_array().unwrap();
+    assert!(events.len() >= 3, "{trail}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["resource"]["outcome"] == "4" && e["resource"]["action"] == "R"),
+        "the refused read is there: {trail}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e["resource"]["entity"][0]["what"]["reference"] == format!("Patient/{pid}")),
+        "only this patient's trail"
+    );
+    validate(&trail);
+    // Only the coordinator reads the trail; AuditEvents are not read one by one or written.
+    let (status, _, json) = get(
+        &t,
+        &format!("/fhir/AuditEvent?patient={pid}"),
+        Some(&outsider),
+    )
+    .await;
+    assert_eq!(status, 403, "{json}");
+    let id = events[0]["resource"]["id"].as_str().unwrap();
+    let (status, _, _) = get(&t, &format!("/fhir/AuditEvent/{id}"), Some(&gp)).await;
+    assert_eq!(status, 405);
+}
+on_both_backends!(the_coordinator_reads_the_audit_trail_as_audit_events);
