@@ -1,0 +1,131 @@
+//! The directory: organisations, practitioners and their roles.
+
+use super::*;
+
+/// An organisation of the directory.
+pub fn organization(o: &Organisation) -> Organization {
+    let kind = hearth_coding("organisation-kind", o.kind.code(), o.kind.label());
+    let mut type_ = vec![kind];
+    let hl7 = match o.kind {
+        OrganisationKind::GpPractice
+        | OrganisationKind::HomeCare
+        | OrganisationKind::SpecialistPalliativeCare
+        | OrganisationKind::Hospice
+        | OrganisationKind::CareHome
+        | OrganisationKind::OutOfHours => Some(("prov", "Healthcare Provider")),
+        OrganisationKind::HospitalDepartment => Some(("dept", "Hospital Department")),
+        OrganisationKind::Partnership => None,
+    };
+    if let Some((code, display)) = hl7 {
+        type_.push(CodeableConcept::coded(
+            codes::ORGANIZATION_TYPE,
+            code,
+            display,
+        ));
+    }
+    let mut telecom = Vec::new();
+    if let Some(phone) = o.phone.as_deref().and_then(non_empty) {
+        telecom.push(ContactPoint::phone(&phone));
+    }
+    if let Some(email) = o.details.email.as_deref().and_then(non_empty) {
+        telecom.push(ContactPoint::email(&email));
+    }
+    let mut ext: Vec<Extension> = o
+        .details
+        .competencies
+        .iter()
+        .map(|c| Extension {
+            url: extension("competency"),
+            value_code: Some(c.code().to_owned()),
+            ..Extension::default()
+        })
+        .collect();
+    for (name, value) in [
+        ("opening-hours", &o.details.opening_hours),
+        ("how-to-refer", &o.details.how_to_refer),
+        ("secure-messaging", &o.details.secure_messaging),
+        ("area", &o.area),
+    ] {
+        if let Some(v) = value.as_deref().and_then(non_empty) {
+            ext.push(Extension::string(&extension(name), &v));
+        }
+    }
+    Organization {
+        id: o.id.as_str().to_owned(),
+        meta: Some(Meta::versioned(o.version, o.updated_at)),
+        extension: ext,
+        active: Some(true),
+        type_,
+        name: non_empty(&o.name),
+        telecom,
+        address: o
+            .details
+            .address
+            .as_deref()
+            .and_then(non_empty)
+            .map(|text| Address {
+                text: Some(text),
+                ..Address::default()
+            })
+            .into_iter()
+            .collect(),
+        part_of: o
+            .part_of
+            .as_ref()
+            .map(|id| Reference::to("Organization", id.as_str())),
+    }
+}
+
+/// A practitioner.
+pub fn practitioner(p: &DomainPractitioner) -> Practitioner {
+    Practitioner {
+        id: p.id.as_str().to_owned(),
+        meta: Some(Meta::versioned(p.version, p.updated_at)),
+        active: Some(true),
+        name: vec![HumanName::official(&p.given_name, &p.family_name)],
+    }
+}
+
+/// A practitioner's role in an organisation.
+pub fn practitioner_role(r: &Role, practitioner_name: &str) -> PractitionerRole {
+    let mut telecom = Vec::new();
+    if let Some(phone) = r.phone.as_deref().and_then(non_empty) {
+        telecom.push(ContactPoint::phone(&phone));
+    }
+    if let Some(email) = r.email.as_deref().and_then(non_empty) {
+        telecom.push(ContactPoint::email(&email));
+    }
+    let mut ext: Vec<Extension> = r
+        .competencies
+        .iter()
+        .map(|c| Extension {
+            url: extension("competency"),
+            value_code: Some(c.code().to_owned()),
+            ..Extension::default()
+        })
+        .collect();
+    ext.push(Extension::boolean(
+        &extension("specialist-palliative-care"),
+        r.specialist,
+    ));
+    PractitionerRole {
+        id: r.id.as_str().to_owned(),
+        meta: Some(Meta::versioned(r.version, r.updated_at)),
+        extension: ext,
+        active: Some(true),
+        practitioner: Some(Reference::named(
+            "Practitioner",
+            r.practitioner_id.as_str(),
+            practitioner_name,
+        )),
+        organization: Some(Reference::to("Organization", r.organisation_id.as_str())),
+        code: vec![hearth_coding(
+            "profession",
+            r.profession.code(),
+            r.profession.label(),
+        )],
+        specialty: Vec::new(),
+        telecom,
+        availability_exceptions: r.working_pattern.as_deref().and_then(non_empty),
+    }
+}
