@@ -49,7 +49,7 @@ pub struct AppState {
 }
 
 /// The largest request body accepted: forms are small, and a limit stops memory exhaustion.
-const BODY_LIMIT_BYTES: usize = 64 * 1024;
+pub(crate) const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// Declares every route once: the router is built from this list, and `ROUTES` names each
 /// pattern, so that the access-matrix test (`tests/web/access_matrix.rs`) fails for a route it
@@ -181,6 +181,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(fhir::too_large_as_outcome))
         .with_state(state)
 }
 

@@ -287,3 +287,32 @@ pub async fn unknown() -> FhirError {
         "There is nothing at this address of the FHIR API. /fhir/metadata lists what is supported.",
     )
 }
+
+/// Outermost layer for the API: a body over the size limit is refused by the limit layer
+/// before any handler runs, with a plain 413; an API client gets an OperationOutcome instead.
+pub async fn too_large_as_outcome(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let fhir = request.uri().path() == "/fhir" || request.uri().path().starts_with("/fhir/");
+    let response = next.run(request).await;
+    if fhir && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let is_outcome = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/fhir+json"));
+        if !is_outcome {
+            return FhirError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                IssueType::TooCostly,
+                format!(
+                    "The request body is over {} KB, the most Hearth reads. Send fewer entries in one Bundle.",
+                    crate::BODY_LIMIT_BYTES / 1024
+                ),
+            )
+            .into_response();
+        }
+    }
+    response
+}

@@ -891,6 +891,12 @@ async fn a_transaction_that_fails_half_way_changes_nothing(backend: Backend) {
     let (status, answer) = post_bundle(&t, &gp, &transaction(many)).await;
     assert_eq!(status, 413, "{answer}");
     assert_outcome(&answer, "too-costly", "at most 100");
+    // A body over the size limit: an OperationOutcome too, not a bare 413.
+    let mut huge = new_patient("4000000101", practice);
+    huge["text"] = serde_json::json!({"status": "generated", "div": "x".repeat(70 * 1024)});
+    let (status, answer) = post_bundle(&t, &gp, &transaction(vec![entry(huge, None)])).await;
+    assert_eq!(status, 413, "{answer}");
+    assert_outcome(&answer, "too-costly", "64 KB");
     let (status, answer) = post_bundle(&t, &gp, &new_patient("4000000101", practice)).await;
     assert_eq!(status, 400, "{answer}");
     assert_outcome(&answer, "invalid", "transaction or batch");
