@@ -85,18 +85,7 @@ async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Re
     let mut done = 0;
     for batch in ids.chunks(BATCH) {
         for record in app.export_records(batch).await? {
-            for resource in map::patient_record(map::PatientRecord {
-                patient: &record.patient,
-                register: &record.register,
-                team: &record.team,
-                names: &record.names,
-                sections: &record.sections,
-                assessments: &record.assessments,
-                phases: &record.phases,
-                referrals: &record.referrals,
-                tasks: &record.tasks,
-                stays: &record.stays,
-            }) {
+            for resource in hearth_web::fhir_resources(&record) {
                 sink.put(resource)?;
             }
         }

@@ -389,34 +389,6 @@ async fn audit_verify_passes_an_intact_chain_and_names_a_tampered_record() {
     );
 }
 
-/// Runs the three independent FHIR validators (`tools/fhir-validate`) on `file`; skipped when
-/// they are not set up, unless CI=true or HEARTH_REQUIRE_FHIR_VALIDATORS=1.
-async fn validate_fhir(file: &Path) -> Option<String> {
-    let script = repo_root().join("tools/fhir-validate/validate.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg(file)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    if out.status.code() == Some(3) {
-        if required("HEARTH_REQUIRE_FHIR_VALIDATORS") {
-            panic!("the FHIR validators are required but not set up: {stderr}");
-        }
-        tell("SKIPPED FHIR validation: run tools/fhir-validate/setup.sh");
-        return None;
-    }
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "the validators found errors in {}:\n{stdout}\n{stderr}",
-        file.display()
-    );
-    Some(stdout)
-}
-
 #[tokio::test]
 async fn export_all_writes_fhir_that_three_independent_validators_accept() {
     let dir = tempfile::tempdir().unwrap();
@@ -477,7 +449,7 @@ async fn export_all_writes_fhir_that_three_independent_validators_accept() {
         assert!(types.contains_key(expected), "no {expected} in {types:?}");
     }
     assert_eq!(types["Patient"], 300);
-    if let Some(report) = validate_fhir(&ndjson).await {
+    if let Some(report) = hearth_testkit::validate_fhir(&ndjson) {
         assert!(report.contains("0 error(s)"), "{report}");
     }
 
@@ -508,7 +480,7 @@ async fn export_all_writes_fhir_that_three_independent_validators_accept() {
         serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
     assert_eq!(b["type"], "collection");
     assert_eq!(b["entry"][0]["resource"]["id"], id.as_str());
-    validate_fhir(&bundle).await;
+    hearth_testkit::validate_fhir(&bundle);
     let bad = export(vec!["--patient".into(), "not an id".into()]).await;
     assert!(!bad.status.success());
     assert!(

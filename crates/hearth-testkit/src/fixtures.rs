@@ -80,6 +80,21 @@ pub fn new_patient(given: &str, family: &str, nhs_number: &str) -> NewPatient {
 }
 
 impl Fixture {
+    /// The GP joins the patient's care team in person (and, as its first person, coordinates).
+    pub async fn gp_joins_the_team(&self, app: &App) -> hearth_domain::care_team::CareTeamMember {
+        app.add_care_team_member(
+            &self.gp_actor,
+            &self.patient.id,
+            hearth_domain::care_team::NewMember {
+                member: format!("practitioner:{}", self.gp_actor.practitioner_id),
+                role: "gp".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the GP could not join the care team: {e}"))
+    }
+
     pub async fn create(app: &App) -> Fixture {
         let practice = organisation(app, "Riverside Medical Practice").await;
         let other_practice = organisation(app, "Market Street Surgery").await;

@@ -299,3 +299,32 @@ macro_rules! on_both_backends {
         )+
     };
 }
+
+/// Runs the three independent FHIR validators (`tools/fhir-validate`) on `file` and returns
+/// their report; `None` when they are not set up and not required (CI=true or
+/// HEARTH_REQUIRE_FHIR_VALIDATORS=1 make them required). Fails the test on any error.
+pub fn validate_fhir(file: &std::path::Path) -> Option<String> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/fhir-validate/validate.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the FHIR validators: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if out.status.code() == Some(3) {
+        if required("HEARTH_REQUIRE_FHIR_VALIDATORS") {
+            panic!("the FHIR validators are required but not set up: {stderr}");
+        }
+        tell("SKIPPED FHIR validation: run tools/fhir-validate/setup.sh");
+        return None;
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the validators found errors in {}:\n{stdout}\n{stderr}",
+        file.display()
+    );
+    Some(stdout)
+}

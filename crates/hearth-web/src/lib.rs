@@ -23,6 +23,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use error::WebError;
+pub use fhir::resources_of as fhir_resources;
 pub use metrics::Metrics;
 
 /// How the web layer behaves in this deployment.

@@ -236,7 +236,8 @@ pub(super) fn patient_id(id: &str) -> Result<PatientId, FhirError> {
         .ok_or_else(|| FhirError::not_found(format!("There is no Patient with id '{id}'.")))
 }
 
-pub(super) fn resources_of(record: &PatientRecord) -> Vec<Resource> {
+/// Every FHIR resource of a patient's record (the API's `$everything` and `hearth export`).
+pub fn resources_of(record: &PatientRecord) -> Vec<Resource> {
     map::patient_record(map::PatientRecord {
         patient: &record.patient,
         register: &record.register,

@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 
 use hearth_app::{Actor, NewUser, NewUserRole};
-use hearth_domain::care_team::NewMember;
 use hearth_domain::organisation::NewOrganisation;
 use hearth_testkit::{
     Backend, Fixture, PASSWORD, TestApp, TestClient, csrf_token_in, on_both_backends, spawn_app,
@@ -238,19 +237,7 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
     let patient = f.patient.id.clone();
     // The GP in person (coordinator); the practice's service membership ends, so a colleague at
     // the practice is "same organisation, not in the team".
-    let gp_member = t
-        .app
-        .add_care_team_member(
-            &f.gp_actor,
-            &patient,
-            NewMember {
-                member: format!("practitioner:{}", f.gp_actor.practitioner_id),
-                role: "gp".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let gp_member = f.gp_joins_the_team(&t.app).await;
     let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     assert_eq!(
         register(&gp, patient.as_str(), "given", REASONS)

@@ -149,18 +149,7 @@ async fn the_coordinator_sees_who_accessed_the_record(backend: Backend) {
     };
     let f = Fixture::create(&t.app).await;
     let edith = f.patient.id.clone();
-    t.app
-        .add_care_team_member(
-            &f.gp_actor,
-            &edith,
-            hearth_domain::care_team::NewMember {
-                member: format!("practitioner:{}", f.gp_actor.practitioner_id),
-                role: "gp".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    f.gp_joins_the_team(&t.app).await;
     t.app
         .create_user(hearth_app::NewUser {
             email: "colleague@test.example".into(),

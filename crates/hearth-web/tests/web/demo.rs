@@ -6,7 +6,7 @@ use hearth_app::demo::DemoOptions;
 use hearth_testkit::{Backend, TestApp, on_both_backends, spawn_app};
 
 /// The signed-in actor of the demo sign-in for `role`.
-async fn demo_actor(t: &TestApp, role: &str) -> hearth_app::Actor {
+pub(crate) async fn demo_actor(t: &TestApp, role: &str) -> hearth_app::Actor {
     let email = t
         .app
         .demo_sign_ins()

@@ -518,19 +518,8 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
         .create_demo_region(options, &mut |_, _| {})
         .await
         .unwrap();
-    let sign_in = t
-        .app
-        .demo_sign_ins()
-        .into_iter()
-        .find(|s| s.role == "gp")
-        .unwrap();
-    let actor = t
-        .app
-        .sign_in(&sign_in.email, sign_in.password)
-        .await
-        .unwrap()
-        .actor;
-    let token = issue(&t, &sign_in.email).await.secret;
+    let actor = crate::demo::demo_actor(&t, "gp").await;
+    let token = issue(&t, actor.email.as_str()).await.secret;
     let page = t
         .app
         .register(&actor, &hearth_app::RegisterQuery::default())
@@ -966,33 +955,12 @@ async fn official_examples_sent_to_the_api_are_refused_with_a_reason_never_a_cra
 }
 on_both_backends!(official_examples_sent_to_the_api_are_refused_with_a_reason_never_a_crash);
 
-/// Runs the three FHIR validators on `json`; skipped when they are not set up, unless CI=true
-/// or HEARTH_REQUIRE_FHIR_VALIDATORS=1.
+/// Runs the three FHIR validators on `json` (see `hearth_testkit::validate_fhir`).
 fn validate(json: &Value) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bundle.json");
     std::fs::write(&file, json.to_string()).unwrap();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tools/fhir-validate/validate.sh");
-    let out = std::process::Command::new("bash")
-        .arg(script)
-        .arg(&file)
-        .output()
-        .unwrap();
-    if out.status.code() == Some(3) {
-        if hearth_testkit::required("HEARTH_REQUIRE_FHIR_VALIDATORS") {
-            panic!("the FHIR validators are required but not set up");
-        }
-        hearth_testkit::tell("SKIPPED FHIR validation: run tools/fhir-validate/setup.sh");
-        return;
-    }
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    hearth_testkit::validate_fhir(&file);
 }
 
 async fn the_coordinator_reads_the_audit_trail_as_audit_events(backend: Backend) {
@@ -1001,18 +969,7 @@ async fn the_coordinator_reads_the_audit_trail_as_audit_events(backend: Backend)
     };
     let f = Fixture::create(&t.app).await;
     let patient = f.patient.id.clone();
-    t.app
-        .add_care_team_member(
-            &f.gp_actor,
-            &patient,
-            hearth_domain::care_team::NewMember {
-                member: format!("practitioner:{}", f.gp_actor.practitioner_id),
-                role: "gp".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    f.gp_joins_the_team(&t.app).await;
     let gp = issue(&t, &f.gp.email).await.secret;
     let outsider = issue(&t, &f.outsider.email).await.secret;
     let pid = patient.as_str();
