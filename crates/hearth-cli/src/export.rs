@@ -76,15 +76,27 @@ async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Re
             sink.put(Resource::PractitionerRole(map::practitioner_role(r, name)))?;
         }
     }
+    let mut prefetched = None;
+    let mut trailing = Vec::new();
     let ids = if args.all {
         app.export_patient_ids().await?
     } else {
+        // One patient's file carries, after the record, the part of the directory it refers
+        // to, so that it can be imported on its own.
+        let records = app.export_records(&ids).await?;
+        let directory = app.export_directory().await?;
+        trailing = referenced_directory(&records, &directory);
+        prefetched = Some(records);
         ids
     };
     let started = std::time::Instant::now();
     let mut done = 0;
     for batch in ids.chunks(BATCH) {
-        for record in app.export_records(batch).await? {
+        let records = match prefetched.take() {
+            Some(records) => records,
+            None => app.export_records(batch).await?,
+        };
+        for record in records {
             for resource in hearth_web::fhir_resources(&record) {
                 sink.put(resource)?;
             }
@@ -94,6 +106,9 @@ async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Re
         if done / 1000 > before / 1000 {
             eprintln!("exported {done} of {} patients", ids.len());
         }
+    }
+    for resource in trailing {
+        sink.put(resource)?;
     }
     let written = sink.finish(app.now())?;
     out.flush().context("cannot write the export")?;
@@ -107,6 +122,108 @@ async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Re
 
 /// Patients read in one transaction, their audit records committed together.
 const BATCH: usize = 200;
+
+/// The organisations and practitioners (with their roles) that `records` refer to, and the
+/// organisations those refer to in turn (a department's hospital, a role's organisation).
+fn referenced_directory(
+    records: &[hearth_app::PatientRecord],
+    directory: &hearth_app::DirectoryRecords,
+) -> Vec<Resource> {
+    use hearth_domain::care_team::Member;
+    use hearth_domain::task::TaskOwner;
+    use std::collections::BTreeSet;
+    let mut orgs = BTreeSet::new();
+    let mut people = BTreeSet::new();
+    for r in records {
+        orgs.extend(r.patient.organisations.iter().cloned());
+        for e in &r.register {
+            orgs.insert(e.organisation_id.clone());
+            people.insert(e.identified_by.clone());
+            people.insert(e.consent.recorded_by.clone());
+        }
+        for m in &r.team {
+            match &m.member {
+                Member::Practitioner(p) => people.insert(p.clone()),
+                Member::Service(o) => orgs.insert(o.clone()),
+            };
+        }
+        people.extend(r.sections.iter().map(|s| s.author.clone()));
+        people.extend(r.assessments.iter().map(|a| a.assessor.clone()));
+        for f in &r.referrals {
+            orgs.insert(f.service.clone());
+            people.insert(f.referred_by.clone());
+            people.extend(
+                [
+                    &f.triaged_by,
+                    &f.accepted_by,
+                    &f.declined_by,
+                    &f.first_contact_by,
+                    &f.discharged_by,
+                    &f.withdrawn_by,
+                ]
+                .into_iter()
+                .flatten()
+                .cloned(),
+            );
+        }
+        for t in &r.tasks {
+            people.insert(t.created_by.clone());
+            match &t.owner {
+                TaskOwner::Person(p) => {
+                    people.insert(p.clone());
+                }
+                TaskOwner::Service(o) => {
+                    orgs.insert(o.clone());
+                }
+                TaskOwner::Role(_) => {}
+            }
+            people.extend(t.claimed.iter().chain(&t.closed).map(|(p, _)| p.clone()));
+        }
+        for s in &r.stays {
+            people.insert(s.recorded_by.clone());
+            orgs.extend(s.organisation_id.iter().cloned());
+        }
+    }
+    let roles: Vec<_> = directory
+        .roles
+        .iter()
+        .filter(|(r, _)| people.contains(&r.practitioner_id))
+        .collect();
+    orgs.extend(roles.iter().map(|(r, _)| r.organisation_id.clone()));
+    // Parents, until nothing is added.
+    loop {
+        let parents: Vec<_> = directory
+            .organisations
+            .iter()
+            .filter(|o| orgs.contains(&o.id))
+            .filter_map(|o| o.part_of.clone())
+            .filter(|p| !orgs.contains(p))
+            .collect();
+        if parents.is_empty() {
+            break;
+        }
+        orgs.extend(parents);
+    }
+    let mut out: Vec<Resource> = directory
+        .organisations
+        .iter()
+        .filter(|o| orgs.contains(&o.id))
+        .map(|o| Resource::Organization(map::organization(o)))
+        .collect();
+    out.extend(
+        directory
+            .practitioners
+            .iter()
+            .filter(|p| people.contains(&p.id))
+            .map(|p| Resource::Practitioner(map::practitioner(p))),
+    );
+    out.extend(
+        roles
+            .into_iter()
+            .map(|(r, name)| Resource::PractitionerRole(map::practitioner_role(r, name))),
+    );
+    out
+}
 
 /// Where resources go: straight out as lines, or gathered into one Bundle.
 struct Sink<'a> {

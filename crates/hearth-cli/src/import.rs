@@ -19,10 +19,12 @@ use crate::config::Common;
 pub struct ImportArgs {
     /// A FHIR R4 JSON file: one resource, a Bundle, or NDJSON (one resource per line).
     file: PathBuf,
-    /// The account the import acts as (a clinician: their organisation joins each new
-    /// patient's care team, as when they add a patient on the web).
+    /// The account the import acts as (a clinician). Patients that come alone join this
+    /// person's organisation's care team, as when they add a patient on the web, so it is
+    /// required for them; whole records (an export of Hearth) bring their own care team, and
+    /// without --user their import is recorded as the operator's.
     #[arg(long)]
-    user: String,
+    user: Option<String>,
     #[command(flatten)]
     common: Common,
 }
@@ -48,7 +50,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let (entries, transaction) = read_entries(&bytes)
         .with_context(|| format!("{} is not FHIR JSON", args.file.display()))?;
     let app = args.common.open().await?;
-    let result = import(&app, &args.user, entries, transaction).await;
+    let result = import(&app, args.user.as_deref(), entries, transaction).await;
     app.store().close().await;
     let tally = result?;
     eprintln!(
@@ -153,6 +155,57 @@ fn refusal(error: AppError) -> Result<OperationOutcome, anyhow::Error> {
     }
 }
 
+/// Whole records: all or nothing, every refusal named first.
+async fn import_whole(
+    app: &App,
+    actor: Option<&Actor>,
+    entries: &[Entry],
+    transfer: hearth_domain::transfer::Transfer,
+    refusals: Vec<hearth_fhir::import::Refusal>,
+    mut tally: Tally,
+) -> anyhow::Result<Tally> {
+    for refusal in &refusals {
+        if let Some(entry) = entries.get(refusal.index) {
+            report(entry, &refusal.outcome);
+        }
+    }
+    if !refusals.is_empty() {
+        eprintln!(
+            "the records were not imported: nothing was changed (a record import is all or nothing)"
+        );
+        tally.refused = refusals.len();
+        return Ok(tally);
+    }
+    eprintln!(
+        "importing {} patients' records, {} organisations, {} practitioners",
+        transfer.records.len(),
+        transfer.organisations.len(),
+        transfer.practitioners.len()
+    );
+    match app.import_records(actor, transfer).await {
+        Ok(done) => {
+            tally.created = done.patients;
+            tally.present = 0;
+            eprintln!(
+                "added {} organisations and {} practitioners to the directory ({} already there)",
+                done.organisations, done.practitioners, done.directory_present
+            );
+        }
+        Err(e) => {
+            let outcome = refusal(e)?;
+            for issue in &outcome.issue {
+                eprintln!(
+                    "refused the records: {}",
+                    issue.diagnostics.as_deref().unwrap_or("")
+                );
+            }
+            eprintln!("the records were not imported: nothing was changed");
+            tally.refused = entries.len();
+        }
+    }
+    Ok(tally)
+}
+
 /// Patients created in one transaction.
 const BATCH: usize = 500;
 
@@ -190,18 +243,35 @@ async fn import_batch(
 
 async fn import(
     app: &App,
-    user: &str,
+    user: Option<&str>,
     entries: Vec<Entry>,
     transaction: bool,
 ) -> anyhow::Result<Tally> {
-    let actor: Actor = app
-        .operator(user)
-        .await
-        .with_context(|| format!("cannot import as {user}"))?;
+    let actor = match user {
+        Some(user) => Some(
+            app.operator(user)
+                .await
+                .with_context(|| format!("cannot import as {user}"))?,
+        ),
+        None => None,
+    };
     let system = app.config().national_number_system.system_uri.clone();
     let mut tally = Tally {
         read: entries.len(),
         ..Tally::default()
+    };
+    let values: Vec<Value> = entries.iter().map(|e| e.value.clone()).collect();
+    let (transfer, refusals) = hearth_fhir::import::read(&values, &system, app.now());
+    let whole = !transfer.organisations.is_empty()
+        || !transfer.practitioners.is_empty()
+        || transfer.records.iter().any(|r| r.has_record());
+    if whole {
+        return import_whole(app, actor.as_ref(), &entries, transfer, refusals, tally).await;
+    }
+    let Some(actor) = actor else {
+        anyhow::bail!(
+            "the file holds patients without their care team: name the account whose organisation will care for them with --user EMAIL"
+        );
     };
     if transaction {
         // All or nothing: every entry must be importable, then one database transaction.

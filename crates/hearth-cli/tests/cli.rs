@@ -660,6 +660,172 @@ async fn import_reads_what_hearth_can_keep_and_refuses_the_rest_saying_why() {
     );
 }
 
+/// The lines of an NDJSON export, sorted (two databases may list the directory in another
+/// order; every resource must be the same).
+fn sorted_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines.sort();
+    lines
+}
+
+#[tokio::test]
+async fn a_demo_region_exported_imported_into_an_empty_database_and_exported_again_is_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!("sqlite://{}/source.db", dir.path().display());
+    let demo = Command::new(HEARTH)
+        .args(["demo", "--patients", "40", "--database-url", &source])
+        .output()
+        .await
+        .unwrap();
+    assert!(demo.status.success());
+    let run = |args: Vec<String>| async move {
+        let out = Command::new(HEARTH).args(args).output().await.unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stderr)
+    };
+    let export = |url: &str, file: &Path, extra: &[&str]| {
+        let mut args: Vec<String> = vec!["export".into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend([
+            "--output".into(),
+            file.display().to_string(),
+            "--database-url".into(),
+            url.to_owned(),
+        ]);
+        args
+    };
+    let first = dir.path().join("first.ndjson");
+    let (code, stderr) = run(export(&source, &first, &["--all"])).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let exported = std::fs::read_to_string(&first).unwrap();
+    // Every kind of record the demo holds is in the file, so each must survive the trip.
+    for kind in [
+        "Organization",
+        "Practitioner",
+        "PractitionerRole",
+        "Patient",
+        "Condition",
+        "EpisodeOfCare",
+        "Consent",
+        "CareTeam",
+        "CarePlan",
+        "Goal",
+        "MedicationRequest",
+        "Observation",
+        "ServiceRequest",
+        "Task",
+        "Encounter",
+    ] {
+        assert!(
+            exported.contains(&format!("{{\"resourceType\":\"{kind}\"")),
+            "the demo export holds {kind}"
+        );
+    }
+
+    // Into empty databases on both backends, without --user: the records bring their own
+    // care teams, and the import is recorded as the operator's.
+    let mut targets = vec![format!("sqlite://{}/target.db", dir.path().display())];
+    let postgres = TestDatabase::new(Backend::Postgres, "the FHIR round trip").await;
+    if let Some(db) = &postgres {
+        targets.push(db.url.clone());
+    }
+    for target in &targets {
+        let (code, stderr) = run(vec![
+            "import".into(),
+            first.display().to_string(),
+            "--database-url".into(),
+            target.clone(),
+        ])
+        .await;
+        assert_eq!(code, Some(0), "{target}: {stderr}");
+        assert!(stderr.contains("imported 40 patients"), "{stderr}");
+        let second = dir.path().join("second.ndjson");
+        let (code, stderr) = run(export(target, &second, &["--all"])).await;
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(
+            sorted_lines(&std::fs::read_to_string(&second).unwrap()),
+            sorted_lines(&exported),
+            "{target}: the second export is the first, resource for resource"
+        );
+
+        // The import is audited, one record per patient, and a second import changes nothing.
+        let store = hearth_store::Store::connect(target).await.unwrap();
+        let mut tx = store.begin_read().await.unwrap();
+        let patients = tx.all_patient_ids().await.unwrap();
+        let imported = tx
+            .access_report(&patients[0], None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| {
+                l.action == "create" && l.resource_type == "Patient" && l.basis == "administration"
+            })
+            .count();
+        drop(tx);
+        store.close().await;
+        assert_eq!(patients.len(), 40);
+        assert_eq!(imported, 1, "one audit record of the import per patient");
+        let (code, stderr) = run(vec![
+            "import".into(),
+            first.display().to_string(),
+            "--database-url".into(),
+            target.clone(),
+        ])
+        .await;
+        assert_eq!(code, Some(1));
+        assert!(
+            stderr.contains("is already in Hearth") && stderr.contains("nothing was changed"),
+            "{stderr}"
+        );
+    }
+
+    // One patient's file carries the directory it refers to, and imports on its own.
+    let store = hearth_store::Store::connect(&source).await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let one = tx.all_patient_ids().await.unwrap()[0].clone();
+    drop(tx);
+    store.close().await;
+    let single = dir.path().join("one.json");
+    let (code, stderr) = run(export(
+        &source,
+        &single,
+        &["--patient", one.as_str(), "--format", "bundle"],
+    ))
+    .await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let alone = format!("sqlite://{}/alone.db", dir.path().display());
+    let (code, stderr) = run(vec![
+        "import".into(),
+        single.display().to_string(),
+        "--database-url".into(),
+        alone.clone(),
+    ])
+    .await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let again = dir.path().join("again.json");
+    let (code, stderr) = run(export(
+        &alone,
+        &again,
+        &["--patient", one.as_str(), "--format", "bundle"],
+    ))
+    .await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let entries = |file: &Path| {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let mut e: Vec<String> = v["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["resource"].to_string())
+            .collect();
+        e.sort();
+        e
+    };
+    assert_eq!(entries(&again), entries(&single));
+    drop(postgres);
+}
+
 #[tokio::test]
 async fn user_add_creates_an_account_that_can_sign_in_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();

@@ -24,6 +24,7 @@ pub mod practitioner;
 pub mod referral;
 pub mod register;
 pub mod task;
+pub mod transfer;
 pub mod transition;
 pub mod trigger;
 pub mod user;

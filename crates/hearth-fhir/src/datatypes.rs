@@ -278,9 +278,41 @@ pub struct Extension {
     pub value_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_date_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_reference: Option<Reference>,
+    /// The parts of a complex extension (which then has no value of its own).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
 }
 
 impl Extension {
+    pub fn code(url: &str, value: &str) -> Extension {
+        Extension {
+            url: url.to_owned(),
+            value_code: Some(value.to_owned()),
+            ..Extension::default()
+        }
+    }
+
+    pub fn reference(url: &str, value: Reference) -> Extension {
+        Extension {
+            url: url.to_owned(),
+            value_reference: Some(value),
+            ..Extension::default()
+        }
+    }
+
+    /// A complex extension made of `parts`.
+    pub fn complex(url: &str, parts: Vec<Extension>) -> Extension {
+        Extension {
+            url: url.to_owned(),
+            extension: parts,
+            ..Extension::default()
+        }
+    }
+
     pub fn string(url: &str, value: &str) -> Extension {
         Extension {
             url: url.to_owned(),

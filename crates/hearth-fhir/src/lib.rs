@@ -8,11 +8,13 @@ pub mod bundle;
 pub mod capability;
 pub mod codes;
 pub mod datatypes;
+pub mod import;
 pub mod map;
 pub mod outcome;
 pub mod parse;
 pub mod resources;
 pub mod search;
+pub mod sections;
 
 pub use bundle::Bundle;
 pub use outcome::{IssueType, OperationOutcome};

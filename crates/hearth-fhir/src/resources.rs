@@ -226,6 +226,9 @@ pub struct Organization {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CareTeamParticipant {
+    /// The membership's id in Hearth.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub extension: Vec<Extension>,
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -351,6 +354,8 @@ pub struct Observation {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
     pub status: String,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub category: Vec<CodeableConcept>,
@@ -404,6 +409,9 @@ pub struct CarePlan {
     pub meta: Option<Meta>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<Narrative>,
+    /// One `plan-section` per section (`sections.rs`).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
     pub status: String,
     pub intent: String,
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -530,6 +538,8 @@ pub struct Task {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_status: Option<CodeableConcept>,

@@ -67,14 +67,14 @@ fn line_from_row(row: &AnyRow) -> Result<TaskLine, StoreError> {
 }
 
 impl Tx {
-    /// Stores a new task.
+    /// Stores a task: a new one, or (an import) one with its claim, closing and escalation.
     pub async fn insert_task(&mut self, t: &Task) -> Result<(), StoreError> {
         let (kind, owner) = t.owner.parts();
         sqlx::query(
             "INSERT INTO tasks (id, patient_id, title, owner_kind, owner_id, due_at, status, \
              source, source_ref, created_by, created_at, claimed_by, claimed_at, closed_by, \
              closed_at, escalated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL, NULL, NULL, NULL, $12)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14, $15, $16, $17, $12)",
         )
         .bind(t.id.as_str())
         .bind(t.patient_id.as_str())
@@ -88,6 +88,11 @@ impl Tx {
         .bind(t.created_by.as_str())
         .bind(millis(t.created_at))
         .bind(t.version)
+        .bind(t.claimed.as_ref().map(|(p, _)| p.to_string()))
+        .bind(t.claimed.as_ref().map(|(_, at)| millis(*at)))
+        .bind(t.closed.as_ref().map(|(p, _)| p.to_string()))
+        .bind(t.closed.as_ref().map(|(_, at)| millis(*at)))
+        .bind(t.escalated_at.map(millis))
         .execute(&mut *self.inner)
         .await?;
         Ok(())

@@ -116,7 +116,7 @@ pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
         record
             .stays
             .iter()
-            .filter_map(stay)
+            .filter_map(|s| stay(s, record.names))
             .map(Resource::Encounter),
     );
     out
@@ -160,7 +160,12 @@ pub fn patient(p: &DomainPatient, register: &[RegisterEntry]) -> Patient {
             district: p.area.as_deref().and_then(non_empty),
             postal_code: p.address.postcode.as_deref().and_then(non_empty),
         }],
-        general_practitioner: Vec::new(),
+        // The organisations involved in the patient's care.
+        general_practitioner: p
+            .organisations
+            .iter()
+            .map(|o| Reference::to("Organization", o.as_str()))
+            .collect(),
         managing_organization: None,
     }
 }
@@ -199,7 +204,13 @@ fn register_entry(
         value_code: Some(value.to_owned()),
         ..Extension::default()
     };
-    let mut ext = vec![code("surprise-question", e.surprise.code())];
+    let mut ext = vec![
+        Extension::reference(
+            &extension("identified-by"),
+            practitioner_ref(&e.identified_by, names),
+        ),
+        code("surprise-question", e.surprise.code()),
+    ];
     ext.extend(
         e.general_indicators
             .iter()
@@ -281,11 +292,13 @@ fn consent(
     Consent {
         id: e.id.clone(),
         meta: Some(Meta::versioned(e.version, e.updated_at)),
-        extension: vec![Extension {
-            url: extension("consent-decision"),
-            value_code: Some(decision.code().to_owned()),
-            ..Extension::default()
-        }],
+        extension: vec![
+            Extension::code(&extension("consent-decision"), decision.code()),
+            Extension::reference(
+                &extension("recorded-by"),
+                practitioner_ref(&e.consent.recorded_by, names),
+            ),
+        ],
         status: if e.leaving.is_some() {
             "inactive"
         } else {
@@ -352,6 +365,7 @@ fn care_team(
                     ext.push(Extension::boolean(&extension("coordinator"), true));
                 }
                 CareTeamParticipant {
+                    id: Some(m.id.clone()),
                     extension: ext,
                     role: vec![hearth_coding(
                         "care-team-role",

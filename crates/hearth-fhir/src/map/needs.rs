@@ -78,9 +78,30 @@ pub(super) fn assessment(
         "Answered by: {}",
         a.measure.respondent_label()
     )));
+    // What the items and notes do not code: the version, recall period, who completed it, and
+    // the main concerns as written.
+    let mut ext = Vec::new();
+    match &a.measure {
+        Measure::Ipos(i) => {
+            ext.push(Extension::code(
+                &extension("ipos-version"),
+                i.version.code(),
+            ));
+            ext.push(Extension::code(&extension("ipos-recall"), i.recall.code()));
+            for concern in i.main_concerns.iter().filter_map(|c| non_empty(c)) {
+                ext.push(Extension::string(&extension("main-concern"), &concern));
+            }
+        }
+        Measure::Esas(e) => ext.push(Extension::code(
+            &extension("esas-completed-by"),
+            e.completed_by.code(),
+        )),
+        Measure::Akps(_) => {}
+    }
     Observation {
         id: a.id.clone(),
         meta: Some(Meta::versioned(1, a.recorded_at)),
+        extension: ext,
         status: "final".to_owned(),
         category: vec![CodeableConcept::coded(
             codes::OBSERVATION_CATEGORY,
@@ -120,6 +141,7 @@ pub(super) fn phase_observation(
     Observation {
         id: format!("{}-phase-{millis}", p.id.as_str()),
         meta: Some(Meta::versioned(1, phase.started_at)),
+        extension: Vec::new(),
         status: "final".to_owned(),
         category: vec![CodeableConcept::coded(
             codes::OBSERVATION_CATEGORY,

@@ -17,7 +17,12 @@ pub(super) fn care_plan(record: PatientRecord<'_>, died: bool) -> Vec<Resource> 
     let mut activities = Vec::new();
     let mut notes = Vec::new();
     let mut lines = Vec::new();
+    let mut extensions = Vec::new();
     for v in &sections {
+        extensions.push(crate::sections::encode(
+            v,
+            practitioner_ref(&v.author, record.names),
+        ));
         let author = record
             .names
             .get(&v.author)
@@ -91,6 +96,7 @@ pub(super) fn care_plan(record: PatientRecord<'_>, died: bool) -> Vec<Resource> 
         id: pid.to_owned(),
         meta: updated.map(|u| Meta::versioned(version, u)),
         text: Some(Narrative::paragraphs(&lines)),
+        extension: extensions,
         status: if died { "completed" } else { "active" }.to_owned(),
         intent: "plan".to_owned(),
         category: vec![CodeableConcept::text("Shared palliative care plan")],

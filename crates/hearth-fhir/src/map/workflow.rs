@@ -27,6 +27,51 @@ pub(super) fn referral(
     if let Some(priority) = r.priority {
         ext.push(code("triage-priority", priority.code()));
     }
+    // What the notes say for people, as data: what the patient knows, the evidence, the
+    // suggestions answered, and each step with its time, who and words.
+    if let Some(knows) = non_empty(&r.patient_knows) {
+        ext.push(Extension::string(&extension("patient-knows"), &knows));
+    }
+    for line in r.evidence.iter().filter_map(|l| non_empty(l)) {
+        ext.push(Extension::string(&extension("evidence"), &line));
+    }
+    for id in &r.suggestion_ids {
+        ext.push(Extension::string(&extension("suggestion"), id));
+    }
+    for (kind, at, by, words) in [
+        ("triaged", r.triaged_at, &r.triaged_by, None),
+        ("accepted", r.accepted_at, &r.accepted_by, None),
+        (
+            "first-contact",
+            r.first_contact_at,
+            &r.first_contact_by,
+            None,
+        ),
+        ("discharged", r.discharged_at, &r.discharged_by, None),
+        (
+            "declined",
+            r.declined_at,
+            &r.declined_by,
+            r.decline_advice.as_deref(),
+        ),
+        (
+            "withdrawn",
+            r.withdrawn_at,
+            &r.withdrawn_by,
+            r.withdrawal_reason.as_deref(),
+        ),
+    ] {
+        if let Some(at) = at {
+            ext.push(moment(
+                &extension("step"),
+                kind,
+                at,
+                by.as_ref(),
+                words,
+                names,
+            ));
+        }
+    }
     let mut notes = Vec::new();
     if let Some(knows) = non_empty(&r.patient_knows) {
         notes.push(Annotation::text(&format!(
@@ -132,6 +177,33 @@ pub(super) fn referral(
     }
 }
 
+/// A complex extension for one moment of a record: what happened (`kind`), when, by whom, and
+/// any words that went with it.
+pub(super) fn moment(
+    url: &str,
+    kind: &str,
+    at: jiff::Timestamp,
+    by: Option<&PractitionerId>,
+    words: Option<&str>,
+    names: &HashMap<PractitionerId, String>,
+) -> Extension {
+    let mut parts = vec![
+        Extension::code("kind", kind),
+        Extension {
+            url: "at".to_owned(),
+            value_date_time: Some(instant(at)),
+            ..Extension::default()
+        },
+    ];
+    if let Some(by) = by {
+        parts.push(Extension::reference("by", practitioner_ref(by, names)));
+    }
+    if let Some(words) = words.and_then(non_empty) {
+        parts.push(Extension::string("words", &words));
+    }
+    Extension::complex(url, parts)
+}
+
 /// A task agreed about the patient.
 pub(super) fn task(
     p: &DomainPatient,
@@ -166,9 +238,58 @@ pub(super) fn task(
         t.escalated_at,
     ])
     .unwrap_or(t.created_at);
+    // The owner as assigned (Task.owner shows whoever holds it now), where it came from, and
+    // its claim, closing and escalation.
+    let mut ext = vec![
+        match &t.owner {
+            TaskOwner::Person(id) => {
+                Extension::reference(&extension("assigned-to"), practitioner_ref(id, names))
+            }
+            TaskOwner::Service(id) => Extension::reference(
+                &extension("assigned-to"),
+                Reference::to("Organization", id.as_str()),
+            ),
+            TaskOwner::Role(role) => Extension::code(&extension("assigned-to-role"), role.code()),
+        },
+        Extension::code(&extension("task-source"), t.source.code()),
+    ];
+    if let Some(r) = t.source_ref.as_deref().and_then(non_empty) {
+        ext.push(Extension::string(&extension("task-source-ref"), &r));
+    }
+    if let Some((by, at)) = &t.claimed {
+        ext.push(moment(
+            &extension("step"),
+            "claimed",
+            *at,
+            Some(by),
+            None,
+            names,
+        ));
+    }
+    if let Some((by, at)) = &t.closed {
+        ext.push(moment(
+            &extension("step"),
+            "closed",
+            *at,
+            Some(by),
+            None,
+            names,
+        ));
+    }
+    if let Some(at) = t.escalated_at {
+        ext.push(moment(
+            &extension("step"),
+            "escalated",
+            at,
+            None,
+            None,
+            names,
+        ));
+    }
     Task {
         id: t.id.clone(),
         meta: Some(Meta::versioned(t.version, updated)),
+        extension: ext,
         status: status.to_owned(),
         business_status: business.map(CodeableConcept::text),
         intent: "order".to_owned(),
@@ -190,7 +311,7 @@ pub(super) fn task(
 }
 
 /// A stay away from home; `None` for a stay at home.
-pub(super) fn stay(s: &Stay) -> Option<Encounter> {
+pub(super) fn stay(s: &Stay, names: &HashMap<PractitionerId, String>) -> Option<Encounter> {
     let (class, display) = match s.place {
         PlaceKind::Home => return None,
         PlaceKind::Hospital => ("IMP", "inpatient encounter"),
@@ -198,7 +319,10 @@ pub(super) fn stay(s: &Stay) -> Option<Encounter> {
             ("NONAC", "inpatient non-acute")
         }
     };
-    let mut ext = Vec::new();
+    let mut ext = vec![Extension::reference(
+        &extension("recorded-by"),
+        practitioner_ref(&s.recorded_by, names),
+    )];
     if let Some(detail) = s.detail.as_deref().and_then(non_empty) {
         ext.push(Extension::string(&extension("ward-or-room"), &detail));
     }
