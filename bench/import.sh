@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# bench/import.sh: the rate of `hearth import` (FHIR R4 NDJSON of Patients) into a demo region,
-# against `hearth export --all` of the same database in the same run (a read of every record).
+# bench/import.sh: the rate of `hearth import` against `hearth export --all` in the same run (a
+# read of every record), two ways:
+#   1. N Patients alone (FHIR R4 NDJSON) imported into a demo region as its GP;
+#   2. whole records: a demo region of N patients exported, imported into an empty database
+#      (the round trip), and the two exports compared.
 #
-# Usage: bench/import.sh [--patients N]   (default 10,000 Patients to import)
+# Usage: bench/import.sh [--patients N]   (default 10,000)
 # HEARTH_BIN: the binary to measure (default: a release build from this checkout).
 set -euo pipefail
 
@@ -69,4 +72,25 @@ awk -v n="$PATIENTS" -v a="$start" -v b="$end" -v r="$RESOURCES" -v c="$start_x"
     printf "import: %d Patients in %.1f s = %.0f resources/s\n", n, it, n / it
     printf "export (baseline, same run): %d resources in %.1f s = %.0f resources/s\n", r, et, r / et
     printf "ratio import/export rate: %.3f\n", (n / it) / (r / et)
+}'
+
+# 2. Whole records: the round trip of a demo region of N patients.
+FROM="sqlite://$WORK/from.db"
+TO="sqlite://$WORK/to.db"
+"$HEARTH_BIN" demo --patients "$PATIENTS" --database-url "$FROM" >"$WORK/demo2.log" 2>&1
+start_x=$(date +%s.%N)
+"$HEARTH_BIN" export --all --output "$WORK/region.ndjson" --database-url "$FROM" 2>"$WORK/export2.log"
+end_x=$(date +%s.%N)
+start=$(date +%s.%N)
+"$HEARTH_BIN" import "$WORK/region.ndjson" --database-url "$TO" 2>"$WORK/import2.log"
+end=$(date +%s.%N)
+tail -n 1 "$WORK/import2.log"
+"$HEARTH_BIN" export --all --output "$WORK/again.ndjson" --database-url "$TO" 2>/dev/null
+if cmp -s "$WORK/region.ndjson" "$WORK/again.ndjson"; then SAME=yes; else SAME=NO; fi
+RESOURCES=$(wc -l <"$WORK/region.ndjson")
+awk -v r="$RESOURCES" -v a="$start" -v b="$end" -v c="$start_x" -v d="$end_x" -v same="$SAME" 'BEGIN {
+    it = b - a; et = d - c
+    printf "whole records: import of %d resources into an empty database in %.1f s = %.0f resources/s\n", r, it, r / it
+    printf "export (baseline, same run): %d resources in %.1f s = %.0f resources/s\n", r, et, r / et
+    printf "ratio import/export rate: %.3f; second export identical to the first: %s\n", (r / it) / (r / et), same
 }'

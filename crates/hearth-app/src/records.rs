@@ -37,6 +37,9 @@ pub struct PatientRecord {
     pub tasks: Vec<hearth_domain::task::Task>,
     /// Stays in hospital, hospice, care home and the like.
     pub stays: Vec<hearth_domain::transition::Stay>,
+    /// The superseded versions of the patient's details, newest first (read only for the
+    /// history; empty otherwise).
+    pub history: Vec<Patient>,
 }
 
 /// How much of a record a read takes.
@@ -44,6 +47,8 @@ pub struct PatientRecord {
 enum Scope {
     Whole,
     Patient,
+    /// The patient with the superseded versions of their details.
+    History,
 }
 
 /// The region's directory: organisations, practitioners and their current roles.
@@ -71,6 +76,18 @@ impl App {
     /// The patient and their register entries only (a FHIR Patient read: the entries say
     /// whether they have died), with the same access check and audit as the whole record; the
     /// other parts of the returned record are empty.
+    /// The patient's details with their superseded versions (FHIR vread and `_history`), one
+    /// access check and one audited read.
+    pub async fn patient_history(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        what: &str,
+    ) -> Result<PatientRecord, AppError> {
+        self.read_patient(actor, patient, what, Scope::History)
+            .await
+    }
+
     pub async fn patient_demographics(
         &self,
         actor: &Actor,
@@ -98,7 +115,12 @@ impl App {
         if let (Some(p), Decision::Allowed(_)) = (&found, &decision) {
             record = Some(match scope {
                 Scope::Whole => read_record(&mut tx, p.clone()).await?,
-                Scope::Patient => PatientRecord {
+                Scope::Patient | Scope::History => PatientRecord {
+                    history: if scope == Scope::History {
+                        tx.patient_versions(patient).await?
+                    } else {
+                        Vec::new()
+                    },
                     patient: p.clone(),
                     register: tx.register_entries_of(patient).await?,
                     team: Vec::new(),
@@ -288,6 +310,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
         referrals,
         tasks,
         stays,
+        history: Vec::new(),
     })
 }
 
@@ -506,6 +529,9 @@ impl App {
                 .map_or(expected_version + 1, |p| p.version);
             return Err(stale(now_at));
         }
+        // The version replaced, for vread and _history (after the guarded update, so a lost
+        // race writes nothing).
+        tx.insert_patient_version(&current).await?;
         tx.commit().await?;
         Ok(updated)
     }

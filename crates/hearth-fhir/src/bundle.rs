@@ -38,7 +38,16 @@ pub struct BundleEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search: Option<EntrySearch>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<EntryRequest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<EntryResponse>,
+}
+
+/// The interaction that made a version, in a history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryRequest {
+    pub method: String,
+    pub url: String,
 }
 
 /// The outcome of one entry of a transaction or batch.
@@ -78,6 +87,7 @@ impl Bundle {
                     full_url: None,
                     resource: None,
                     search: None,
+                    request: None,
                     response: Some(r),
                 })
                 .collect(),
@@ -100,6 +110,54 @@ impl Bundle {
             entry: resources
                 .into_iter()
                 .map(|r| entry(base, r, Some("match")))
+                .collect(),
+        }
+    }
+
+    /// The versions of one resource, newest first (`versions`: each with its version and when
+    /// it was made); version 1 was a create, later ones updates.
+    pub fn history(
+        base: &str,
+        self_url: &str,
+        versions: Vec<(Resource, i64, jiff::Timestamp)>,
+    ) -> Bundle {
+        Bundle {
+            id: None,
+            type_: "history".to_owned(),
+            timestamp: None,
+            total: Some(versions.len() as u64),
+            link: vec![BundleLink {
+                relation: "self".to_owned(),
+                url: self_url.to_owned(),
+            }],
+            entry: versions
+                .into_iter()
+                .map(|(resource, version, at)| {
+                    let kind = resource.type_name();
+                    let id = resource.id().unwrap_or_default().to_owned();
+                    let mut e = entry(base, resource, None);
+                    e.request = Some(EntryRequest {
+                        method: if version == 1 { "POST" } else { "PUT" }.to_owned(),
+                        url: if version == 1 {
+                            kind.to_owned()
+                        } else {
+                            format!("{kind}/{id}")
+                        },
+                    });
+                    e.response = Some(EntryResponse {
+                        status: if version == 1 {
+                            "201 Created"
+                        } else {
+                            "200 OK"
+                        }
+                        .to_owned(),
+                        location: Some(format!("{kind}/{id}/_history/{version}")),
+                        etag: Some(format!("W/\"{version}\"")),
+                        last_modified: Some(crate::datatypes::instant(at)),
+                        outcome: None,
+                    });
+                    e
+                })
                 .collect(),
         }
     }
@@ -130,6 +188,7 @@ fn entry(base: &str, resource: Resource, mode: Option<&str>) -> BundleEntry {
         full_url,
         resource: Some(resource),
         search: mode.map(|m| EntrySearch { mode: m.to_owned() }),
+        request: None,
         response: None,
     }
 }

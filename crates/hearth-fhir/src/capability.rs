@@ -61,7 +61,14 @@ pub const RECORD_FILTERS: &[SearchParam] = &[
 pub const SUPPORTED: &[Supported] = &[
     Supported {
         type_name: "Patient",
-        interactions: &["read", "search-type", "create", "update"],
+        interactions: &[
+            "read",
+            "vread",
+            "history-instance",
+            "search-type",
+            "create",
+            "update",
+        ],
         search: &[
             SearchParam {
                 name: "identifier",
@@ -289,7 +296,7 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
                 })
                 .collect(),
             versioning: "versioned".to_owned(),
-            read_history: false,
+            read_history: s.interactions.contains(&"vread"),
             conditional_create: s.interactions.contains(&"create").then_some(true),
             search_param: s
                 .search
@@ -333,7 +340,7 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
         format: vec!["json".to_owned(), "application/fhir+json".to_owned()],
         rest: vec![Rest {
             mode: "server".to_owned(),
-            documentation: "Reads and searches of what Hearth holds, the creation of patients (conditional on the national number, If-None-Exist: identifier=...) and their update (If-Match required), with the access rules and audit of the web interface. Transaction and batch Bundles (POST /fhir) of Patient creates, at most 100 entries. Other writes and history are not supported yet.".to_owned(),
+            documentation: "Reads and searches of what Hearth holds, the creation of patients (conditional on the national number, If-None-Exist: identifier=...) and their update (If-Match required) with every version kept (vread, _history), with the access rules and audit of the web interface. Transaction and batch Bundles (POST /fhir) of Patient creates, at most 100 entries. Other writes, and the history of other types, are not supported yet.".to_owned(),
             security: RestSecurity {
                 description: "Authorization: Bearer with a token from 'hearth token create'. A clinician sees the patients whose care team they (or their organisation) are in.".to_owned(),
             },

@@ -95,6 +95,7 @@ const SQLITE: &[MigrationSource] = migrations!("sqlite":
     19 "transitions" "0019_transitions.sql",
     20 "assessments" "0020_assessments.sql",
     21 "referrals" "0021_referrals.sql",
+    22 "patient versions" "0022_patient_versions.sql",
 );
 
 const POSTGRES: &[MigrationSource] = migrations!("postgres":
@@ -119,4 +120,5 @@ const POSTGRES: &[MigrationSource] = migrations!("postgres":
     19 "transitions" "0019_transitions.sql",
     20 "assessments" "0020_assessments.sql",
     21 "referrals" "0021_referrals.sql",
+    22 "patient versions" "0022_patient_versions.sql",
 );

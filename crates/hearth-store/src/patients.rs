@@ -435,3 +435,41 @@ pub enum RecordKind {
     Task,
     Stay,
 }
+
+impl Tx {
+    /// Keeps `p` as a superseded version (called by an update, with the version it replaces).
+    pub async fn insert_patient_version(&mut self, p: &Patient) -> Result<(), StoreError> {
+        let body = serde_json::to_string(p).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "a patient's earlier version cannot be written: {e}"
+            ))
+        })?;
+        sqlx::query(
+            "INSERT INTO patient_versions (patient_id, version, updated_at, body) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(p.id.as_str())
+        .bind(p.version)
+        .bind(millis(p.updated_at))
+        .bind(body)
+        .execute(&mut *self.inner)
+        .await
+        .map_err(StoreError::on_duplicate("this version of the patient"))?;
+        Ok(())
+    }
+
+    /// The superseded versions of a patient's details, newest first.
+    pub async fn patient_versions(&mut self, id: &PatientId) -> Result<Vec<Patient>, StoreError> {
+        sqlx::query("SELECT body FROM patient_versions WHERE patient_id = $1 ORDER BY version DESC")
+            .bind(id.as_str())
+            .fetch_all(&mut *self.inner)
+            .await?
+            .iter()
+            .map(|row| {
+                serde_json::from_str(&text(row, "body")?).map_err(|e| {
+                    StoreError::Corrupt(format!("a patient's earlier version cannot be read: {e}"))
+                })
+            })
+            .collect()
+    }
+}

@@ -163,6 +163,8 @@ routes! {
     "/fhir/Patient" => get(fhir::patient_search).post(fhir::patient_create).fallback(fhir::method_not_allowed),
     "/fhir/Patient/{id}" => get(fhir::patient_read).put(fhir::patient_update).fallback(fhir::method_not_allowed),
     "/fhir/Patient/{id}/$everything" => get(fhir::everything).fallback(fhir::method_not_allowed),
+    "/fhir/Patient/{id}/_history" => get(fhir::patient_history).fallback(fhir::method_not_allowed),
+    "/fhir/Patient/{id}/_history/{version}" => get(fhir::patient_vread).fallback(fhir::method_not_allowed),
     "/fhir/{type}" => get(fhir::search).fallback(fhir::method_not_allowed),
     "/fhir/{type}/{id}" => get(fhir::read_resource).fallback(fhir::method_not_allowed),
     "/fhir/{type}/{id}/{*rest}" => get(fhir::unknown).fallback(fhir::method_not_allowed),

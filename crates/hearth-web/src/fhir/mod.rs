@@ -10,7 +10,8 @@ mod reads;
 mod writes;
 
 pub use reads::{
-    code_system, code_systems, everything, patient_read, patient_search, read_resource, search,
+    code_system, code_systems, everything, patient_history, patient_read, patient_search,
+    patient_vread, read_resource, search,
 };
 pub use writes::{patient_create, patient_update, transaction};
 

@@ -65,6 +65,84 @@ pub async fn patient_read(
     ))
 }
 
+/// The patient's versions, newest first: the current one and those it superseded.
+fn patient_versions(record: &hearth_app::PatientRecord) -> Vec<(Resource, i64, jiff::Timestamp)> {
+    std::iter::once(&record.patient)
+        .chain(&record.history)
+        .map(|p| {
+            (
+                Resource::Patient(map::patient(p, &record.register)),
+                p.version,
+                p.updated_at,
+            )
+        })
+        .collect()
+}
+
+/// `GET /fhir/Patient/{id}/_history`: every version of the patient's details, newest first.
+pub async fn patient_history(
+    State(state): State<AppState>,
+    FhirUser(actor, _): FhirUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Fhir, FhirError> {
+    params(query.as_deref(), &[])?;
+    let record = state
+        .app
+        .patient_history(
+            &actor,
+            &patient_id(&id)?,
+            "the Patient's history, through the FHIR API",
+        )
+        .await?;
+    let base = base_url(&state, &headers);
+    let self_url = format!("{base}/Patient/{id}/_history");
+    Ok(bundle(hearth_fhir::Bundle::history(
+        &base,
+        &self_url,
+        patient_versions(&record),
+    )))
+}
+
+/// `GET /fhir/Patient/{id}/_history/{version}`: one version of the patient's details.
+pub async fn patient_vread(
+    State(state): State<AppState>,
+    FhirUser(actor, _): FhirUser,
+    Path((id, version)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Fhir, FhirError> {
+    params(query.as_deref(), &[])?;
+    let wanted: i64 = version.parse().ok().filter(|v| *v >= 1).ok_or_else(|| {
+        FhirError(
+            StatusCode::BAD_REQUEST,
+            hearth_fhir::OperationOutcome::error(
+                IssueType::Value,
+                format!("'{version}' is not a version: versions are whole numbers from 1."),
+            ),
+        )
+    })?;
+    let record = state
+        .app
+        .patient_history(
+            &actor,
+            &patient_id(&id)?,
+            "a version of the Patient, through the FHIR API",
+        )
+        .await?;
+    let current = record.patient.version;
+    let oldest = record.history.last().map_or(current, |p| p.version);
+    patient_versions(&record)
+        .into_iter()
+        .find(|(_, v, _)| *v == wanted)
+        .map(|(resource, _, at)| read(resource, Some(at)))
+        .ok_or_else(|| {
+            FhirError::not_found(format!(
+                "Patient/{id} has no version {wanted}: Hearth keeps versions {oldest} to {current} (those made since the patient came into Hearth)."
+            ))
+        })
+}
+
 /// `GET /fhir/Patient?identifier=…` or `?_id=…`: finds a patient the reader may open.
 pub async fn patient_search(
     State(state): State<AppState>,

@@ -173,6 +173,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/fhir/Patient/{id}", "SADDDDAD"),
     ("PUT", "/fhir/Patient/{id}", "SDDDDDDD"),
     ("GET", "/fhir/Patient/{id}/$everything", "SADDDDAD"),
+    ("GET", "/fhir/Patient/{id}/_history", "SADDDDAD"),
+    ("GET", "/fhir/Patient/{id}/_history/{version}", "SADDDDAD"),
     ("GET", "/fhir/{type}", "SADDDDAD"),
     ("GET", "/fhir/{type}/{id}", "SADDDDAD"),
     ("GET", "/fhir/{type}/{id}/{*rest}", "PPPPPPPP"),
@@ -342,6 +344,7 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
             .replace("{instrument}", "esas-r")
             .replace("{suggestion}", "no-such-suggestion")
             .replace("{step}", "accept")
+            .replace("{version}", "1")
             .replace("{rule}", "esas-severe")
             .replace(
                 "{what}",

@@ -744,6 +744,100 @@ async fn an_update_from_a_stale_version_is_refused_and_changes_nothing(backend: 
 }
 on_both_backends!(an_update_from_a_stale_version_is_refused_and_changes_nothing);
 
+async fn every_version_of_a_patient_reads_back_by_vread_and_in_its_history(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_history").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let outsider = issue(&t, &f.outsider.email).await.secret;
+    let pid = f.patient.id.as_str();
+    let (_, _, mut first) = get(&t, &format!("/fhir/Patient/{pid}"), Some(&gp)).await;
+    first.as_object_mut().unwrap().remove("meta");
+    let mut moved = first.clone();
+    moved["address"][0]["line"] = serde_json::json!(["9 Orchard Close"]);
+    let (status, json) = put(&t, &gp, pid, &moved, Some("W/\"1\"")).await;
+    assert_eq!(status, 200, "{json}");
+    let mut renamed = moved.clone();
+    renamed["name"][0]["family"] = serde_json::json!("Carter-Hill");
+    let (status, json) = put(&t, &gp, pid, &renamed, Some("W/\"2\"")).await;
+    assert_eq!(status, 200, "{json}");
+
+    // Each version as it was, with its ETag.
+    for (version, line, family) in [
+        (
+            1,
+            first["address"][0]["line"].clone(),
+            first["name"][0]["family"].clone(),
+        ),
+        (
+            2,
+            serde_json::json!(["9 Orchard Close"]),
+            first["name"][0]["family"].clone(),
+        ),
+        (
+            3,
+            serde_json::json!(["9 Orchard Close"]),
+            serde_json::json!("Carter-Hill"),
+        ),
+    ] {
+        let (status, headers, json) = get(
+            &t,
+            &format!("/fhir/Patient/{pid}/_history/{version}"),
+            Some(&gp),
+        )
+        .await;
+        assert_eq!(status, 200, "{json}");
+        assert_eq!(headers["etag"], format!("W/\"{version}\"").as_str());
+        assert_eq!(json["meta"]["versionId"], version.to_string());
+        assert_eq!(json["address"][0]["line"], line, "version {version}");
+        assert_eq!(json["name"][0]["family"], family, "version {version}");
+    }
+    // The history: newest first, each entry saying how it was made.
+    let (status, _, history) = get(&t, &format!("/fhir/Patient/{pid}/_history"), Some(&gp)).await;
+    assert_eq!(status, 200, "{history}");
+    assert_eq!(history["type"], "history");
+    assert_eq!(history["total"], 3);
+    let versions: Vec<&str> = history["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["meta"]["versionId"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["3", "2", "1"]);
+    assert_eq!(history["entry"][2]["request"]["method"], "POST");
+    assert_eq!(history["entry"][0]["request"]["method"], "PUT");
+    validate(&history);
+
+    // A version Hearth does not have, or not a version: said so; outside the care team: refused.
+    let (status, _, json) = get(&t, &format!("/fhir/Patient/{pid}/_history/4"), Some(&gp)).await;
+    assert_eq!(status, 404);
+    assert_outcome(&json, "not-found", "versions 1 to 3");
+    let (status, _, json) = get(
+        &t,
+        &format!("/fhir/Patient/{pid}/_history/first"),
+        Some(&gp),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_outcome(&json, "value", "not a version");
+    let (status, _, _) = get(
+        &t,
+        &format!("/fhir/Patient/{pid}/_history"),
+        Some(&outsider),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = get(
+        &t,
+        &format!("/fhir/Patient/{pid}/_history/1"),
+        Some(&outsider),
+    )
+    .await;
+    assert_eq!(status, 403);
+}
+on_both_backends!(every_version_of_a_patient_reads_back_by_vread_and_in_its_history);
+
 /// POST a Bundle to /fhir with a bearer token.
 async fn post_bundle(t: &TestApp, token: &str, bundle: &Value) -> (u16, Value) {
     let client = t.client();
