@@ -29,7 +29,7 @@ impl App {
     pub async fn import_records(
         &self,
         actor: Option<&Actor>,
-        transfer: Transfer,
+        mut transfer: Transfer,
     ) -> Result<TransferReport, AppError> {
         if let Some(actor) = actor {
             crate::patients::require_clinician(actor)?;
@@ -38,7 +38,7 @@ impl App {
         let today = self.today();
         let system = &self.config.national_number_system;
         let mut patients: Vec<Patient> = Vec::with_capacity(transfer.records.len());
-        for record in &transfer.records {
+        for record in &mut transfer.records {
             let mut patient = record
                 .patient
                 .clone()
@@ -53,8 +53,9 @@ impl App {
                 patient.version = version;
                 patient.updated_at = at.min(now).max(patient.created_at);
             }
-            for section in &record.sections {
-                section
+            // Stored as the domain's rules leave it (codes checked, text trimmed).
+            for section in &mut record.sections {
+                section.content = section
                     .content
                     .clone()
                     .validate(today)
