@@ -162,6 +162,15 @@ impl Bundle {
         }
     }
 
+    /// Adds `resources` to a search result as included (`_include`), after the matches.
+    pub fn include(&mut self, base: &str, resources: Vec<Resource>) {
+        self.entry.extend(
+            resources
+                .into_iter()
+                .map(|r| entry(base, r, Some("include"))),
+        );
+    }
+
     /// A collection of resources (a patient's record, an export).
     pub fn collection(base: &str, resources: Vec<Resource>, at: jiff::Timestamp) -> Bundle {
         Bundle {

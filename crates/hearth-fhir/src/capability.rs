@@ -242,6 +242,9 @@ pub struct RestResource {
     pub read_history: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional_create: Option<bool>,
+    /// The `_include` values answered (`include.rs`).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub search_include: Vec<String>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub search_param: Vec<RestSearchParam>,
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -298,6 +301,7 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
             versioning: "versioned".to_owned(),
             read_history: s.interactions.contains(&"vread"),
             conditional_create: s.interactions.contains(&"create").then_some(true),
+            search_include: crate::include::of_type(s.type_name),
             search_param: s
                 .search
                 .iter()

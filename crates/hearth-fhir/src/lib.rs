@@ -9,6 +9,7 @@ pub mod capability;
 pub mod codes;
 pub mod datatypes;
 pub mod import;
+pub mod include;
 pub mod map;
 pub mod outcome;
 pub mod parse;

@@ -241,12 +241,18 @@ pub async fn search(
     if capability::is_record_type(supported) {
         allowed.extend(capability::RECORD_FILTERS.iter().map(|p| p.name));
     }
-    allowed.extend(["_count", "_offset"]);
+    allowed.extend(["_count", "_offset", "_include"]);
     let params = params(query.as_deref(), &allowed)?;
     let paging = paging(&params)?;
     let filters = Filters::read(&params)?;
+    let includes = params
+        .iter()
+        .filter(|(n, _)| n == "_include")
+        .map(|(_, v)| hearth_fhir::include::parse(&type_name, v).map_err(FhirError::invalid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut record_resources = Vec::new();
     let matches = if is_directory(&type_name) {
-        directory(&state, &actor, &type_name).await?
+        directory_of(&state, &actor, &type_name).await?
     } else {
         let patient = match (param(&params, "patient"), param(&params, "subject")) {
             (Some(p), None) | (None, Some(p)) => p,
@@ -287,12 +293,70 @@ pub async fn search(
                 "a search of the record, through the FHIR API",
             )
             .await?;
-        let of_type = resources_of(&record)
-            .into_iter()
-            .filter(|r| r.type_name() == type_name);
+        record_resources = resources_of(&record);
+        let of_type = record_resources
+            .iter()
+            .filter(|r| r.type_name() == type_name)
+            .cloned();
         filters.apply(of_type)
     };
-    Ok(bundle(page(&base, &type_name, &params, paging, matches)))
+    let mut found = page(&base, &type_name, &params, paging, matches);
+    if !includes.is_empty() {
+        let included = included(&state, &actor, &found, &includes, &record_resources).await?;
+        found.include(&base, included);
+    }
+    Ok(bundle(found))
+}
+
+/// What the page's matches refer to through `includes`: from the patient's record (already
+/// read and audited with the search) or the directory (read only when asked for).
+async fn included(
+    state: &AppState,
+    actor: &Actor,
+    found: &hearth_fhir::Bundle,
+    includes: &[(hearth_fhir::include::Include, Option<String>)],
+    record: &[Resource],
+) -> Result<Vec<Resource>, FhirError> {
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for resource in found.entry.iter().filter_map(|e| e.resource.as_ref()) {
+        for (include, target) in includes {
+            for r in hearth_fhir::include::references(resource, include, target.as_deref()) {
+                if !wanted.contains(&r) {
+                    wanted.push(r);
+                }
+            }
+        }
+    }
+    let mut out: Vec<Resource> = Vec::new();
+    let mut directory: Option<Vec<Resource>> = None;
+    for (kind, id) in wanted {
+        let pool: &[Resource] = if is_directory(&kind) {
+            if directory.is_none() {
+                let d = state.app.directory_records(actor).await?;
+                let mut all: Vec<Resource> = d
+                    .organisations
+                    .iter()
+                    .map(|o| Resource::Organization(map::organization(o)))
+                    .collect();
+                all.extend(
+                    d.practitioners
+                        .iter()
+                        .map(|p| Resource::Practitioner(map::practitioner(p))),
+                );
+                directory = Some(all);
+            }
+            directory.as_deref().unwrap_or_default()
+        } else {
+            record
+        };
+        if let Some(r) = pool
+            .iter()
+            .find(|r| r.type_name() == kind && r.id() == Some(id.as_str()))
+        {
+            out.push(r.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// Whether a type is the directory's (not patient data).
@@ -321,7 +385,7 @@ pub async fn read_resource(
     params(query.as_deref(), &[])?;
     let missing = || FhirError::not_found(format!("There is no {type_name} with id '{id}'."));
     let found = if is_directory(&type_name) {
-        directory(&state, &actor, &type_name)
+        directory_of(&state, &actor, &type_name)
             .await?
             .into_iter()
             .find(|r| r.id() == Some(id.as_str()))
@@ -392,7 +456,7 @@ fn supported(type_name: &str) -> Result<&'static capability::Supported, FhirErro
 }
 
 /// The directory's resources of one type.
-async fn directory(
+async fn directory_of(
     state: &AppState,
     actor: &Actor,
     type_name: &str,

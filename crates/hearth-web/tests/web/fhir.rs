@@ -838,6 +838,96 @@ async fn every_version_of_a_patient_reads_back_by_vread_and_in_its_history(backe
 }
 on_both_backends!(every_version_of_a_patient_reads_back_by_vread_and_in_its_history);
 
+async fn a_search_includes_what_its_matches_refer_to(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_include").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    f.gp_joins_the_team(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let pid = f.patient.id.as_str();
+    let gp_id = f.gp_actor.practitioner_id.as_str();
+
+    let (status, _, found) = get(
+        &t,
+        &format!("/fhir/CareTeam?patient={pid}&_include=CareTeam:participant"),
+        Some(&gp),
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    let entries = found["entry"].as_array().unwrap();
+    assert_eq!(entries[0]["search"]["mode"], "match");
+    let included: Vec<String> = entries
+        .iter()
+        .filter(|e| e["search"]["mode"] == "include")
+        .map(|e| {
+            format!(
+                "{}/{}",
+                e["resource"]["resourceType"].as_str().unwrap(),
+                e["resource"]["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        included.contains(&format!("Practitioner/{gp_id}")),
+        "{included:?}"
+    );
+    assert!(
+        included.contains(&format!("Organization/{}", f.practice.id.as_str())),
+        "{included:?}"
+    );
+    assert_eq!(found["total"], 1, "the total counts matches only");
+    validate(&found);
+
+    // Narrowed to one type; two includes at once; each referenced resource once.
+    let (_, _, only) = get(
+        &t,
+        &format!("/fhir/CareTeam?patient={pid}&_include=CareTeam:participant:Practitioner"),
+        Some(&gp),
+    )
+    .await;
+    assert!(
+        only["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["search"]["mode"] == "include")
+            .all(|e| e["resource"]["resourceType"] == "Practitioner")
+    );
+    let (status, _, both) = get(
+        &t,
+        &format!(
+            "/fhir/EpisodeOfCare?patient={pid}&_include=EpisodeOfCare:organization&_include=EpisodeOfCare:condition"
+        ),
+        Some(&gp),
+    )
+    .await;
+    assert_eq!(status, 200, "{both}");
+
+    // An include Hearth does not answer is refused, naming those it does.
+    let (status, _, json) = get(
+        &t,
+        &format!("/fhir/CareTeam?patient={pid}&_include=CareTeam:subject"),
+        Some(&gp),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_outcome(&json, "invalid", "CareTeam:participant");
+    let (_, _, metadata) = get(&t, "/fhir/metadata", None).await;
+    let care_team = metadata["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "CareTeam")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        care_team["searchInclude"],
+        serde_json::json!(["CareTeam:participant"])
+    );
+}
+on_both_backends!(a_search_includes_what_its_matches_refer_to);
+
 /// POST a Bundle to /fhir with a bearer token.
 async fn post_bundle(t: &TestApp, token: &str, bundle: &Value) -> (u16, Value) {
     let client = t.client();
