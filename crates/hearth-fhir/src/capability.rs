@@ -245,6 +245,9 @@ pub struct RestResource {
     /// The `_include` values answered (`include.rs`).
     #[serde(default, skip_serializing_if = "is_empty")]
     pub search_include: Vec<String>,
+    /// The `_revinclude` values answered (on Patient: the types of the record).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub search_rev_include: Vec<String>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub search_param: Vec<RestSearchParam>,
     #[serde(default, skip_serializing_if = "is_empty")]
@@ -302,6 +305,11 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
             read_history: s.interactions.contains(&"vread"),
             conditional_create: s.interactions.contains(&"create").then_some(true),
             search_include: crate::include::of_type(s.type_name),
+            search_rev_include: if s.type_name == "Patient" {
+                crate::include::revincludes()
+            } else {
+                Vec::new()
+            },
             search_param: s
                 .search
                 .iter()

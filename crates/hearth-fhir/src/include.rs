@@ -191,6 +191,30 @@ fn walk(value: &Value, path: &[&str], out: &mut Vec<String>) {
     }
 }
 
+/// The `_revinclude` values a Patient search answers: every type of the patient's record, by
+/// `patient` (the types' own search parameter), so `CareTeam:patient` adds the patient's care
+/// team. The audit trail is not among them (it is the coordinator's, through its own search).
+pub fn revincludes() -> Vec<String> {
+    crate::capability::SUPPORTED
+        .iter()
+        .filter(|s| crate::capability::is_record_type(s) && s.type_name != "AuditEvent")
+        .map(|s| format!("{}:patient", s.type_name))
+        .collect()
+}
+
+/// The type a Patient search's `_revinclude` value adds, or why it cannot be answered.
+pub fn parse_revinclude(value: &str) -> Result<String, String> {
+    let all = revincludes();
+    if all.iter().any(|r| r == value) {
+        Ok(value.trim_end_matches(":patient").to_owned())
+    } else {
+        Err(format!(
+            "Hearth cannot answer _revinclude={value}: a Patient search can add {}.",
+            all.join(", ")
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +235,15 @@ mod tests {
                 .unwrap_err()
                 .contains("includes nothing")
         );
+    }
+
+    #[test]
+    fn a_patient_search_adds_the_types_of_the_record_only() {
+        assert_eq!(parse_revinclude("CareTeam:patient").unwrap(), "CareTeam");
+        assert!(revincludes().contains(&"Observation:patient".to_owned()));
+        let e = parse_revinclude("AuditEvent:patient").unwrap_err();
+        assert!(e.contains("CarePlan:patient"), "{e}");
+        assert!(parse_revinclude("Practitioner:patient").is_err());
     }
 
     #[test]

@@ -44,8 +44,8 @@ pub(super) fn params(
                 }
             )));
         }
-        // `_include` may be given once per include; every other parameter once.
-        if name != "_include" && out.iter().any(|(n, _)| *n == name) {
+        // `_include` and `_revinclude` may be given once per include; every other parameter once.
+        if name != "_include" && name != "_revinclude" && out.iter().any(|(n, _)| *n == name) {
             return Err(FhirError::invalid(format!(
                 "The search parameter '{name}' is given twice; give it once."
             )));

@@ -152,11 +152,29 @@ pub async fn patient_search(
 ) -> Result<Fhir, FhirError> {
     let params = params(
         query.as_deref(),
-        &["identifier", "_id", "_count", "_offset"],
+        &["identifier", "_id", "_count", "_offset", "_revinclude"],
     )?;
+    let revinclude = params
+        .iter()
+        .filter(|(n, _)| n == "_revinclude")
+        .map(|(_, v)| hearth_fhir::include::parse_revinclude(v).map_err(FhirError::invalid))
+        .collect::<Result<Vec<String>, _>>()?;
+    let what = "a Patient search, through the FHIR API";
+    // With _revinclude the whole record is read (one audited read), else the details only.
+    let read = |id: PatientId| {
+        let state = &state;
+        let actor = &actor;
+        let whole = !revinclude.is_empty();
+        async move {
+            if whole {
+                state.app.patient_record(actor, &id, what).await
+            } else {
+                state.app.patient_demographics(actor, &id, what).await
+            }
+        }
+    };
     let paging = paging(&params)?;
     let base = base_url(&state, &headers);
-    let what = "a Patient search, through the FHIR API";
     let record = match (param(&params, "identifier"), param(&params, "_id")) {
         (Some(identifier), None) => {
             let system = &state.app.config().national_number_system.system_uri;
@@ -168,14 +186,14 @@ pub async fn patient_search(
             };
             match value {
                 Some(value) => match state.app.find_patient(&actor, value).await? {
-                    Some(id) => Some(state.app.patient_demographics(&actor, &id, what).await?),
+                    Some(id) => Some(read(id).await?),
                     None => None,
                 },
                 None => None,
             }
         }
         (None, Some(id)) => match PatientId::parse(id) {
-            Some(id) => match state.app.patient_demographics(&actor, &id, what).await {
+            Some(id) => match read(id).await {
                 Ok(record) => Some(record),
                 // A search finds nothing the reader may not open; the refusal is audited.
                 Err(AppError::NotFound(_) | AppError::RecordClosed { .. }) => None,
@@ -189,11 +207,20 @@ pub async fn patient_search(
             ));
         }
     };
+    let added: Vec<Resource> = match &record {
+        Some(r) if !revinclude.is_empty() => resources_of(r)
+            .into_iter()
+            .filter(|res| revinclude.iter().any(|t| t == res.type_name()))
+            .collect(),
+        _ => Vec::new(),
+    };
     let matches = record
         .map(|r| Resource::Patient(map::patient(&r.patient, &r.register)))
         .into_iter()
         .collect();
-    Ok(bundle(page(&base, "Patient", &params, paging, matches)))
+    let mut found = page(&base, "Patient", &params, paging, matches);
+    found.include(&base, added);
+    Ok(bundle(found))
 }
 
 /// `GET /fhir/Patient/{id}/$everything`: the patient's whole record, a page at a time.

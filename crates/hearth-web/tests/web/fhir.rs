@@ -925,6 +925,51 @@ async fn a_search_includes_what_its_matches_refer_to(backend: Backend) {
         care_team["searchInclude"],
         serde_json::json!(["CareTeam:participant"])
     );
+    // A Patient search adds the record's resources of the types asked for, and only for a
+    // reader who may open the record.
+    let outsider = issue(&t, &f.outsider.email).await.secret;
+    let path = format!(
+        "/fhir/Patient?_id={pid}&_revinclude=CareTeam:patient&_revinclude=CarePlan:patient"
+    );
+    let (status, _, found) = get(&t, &path, Some(&gp)).await;
+    assert_eq!(status, 200, "{found}");
+    let kinds: Vec<(&str, &str)> = found["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["resource"]["resourceType"].as_str().unwrap(),
+                e["search"]["mode"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("Patient", "match"), ("CareTeam", "include")]);
+    validate(&found);
+    let (status, _, nothing) = get(&t, &path, Some(&outsider)).await;
+    assert_eq!(status, 200);
+    assert!(nothing["entry"].is_null(), "{nothing}");
+    let (status, _, json) = get(
+        &t,
+        &format!("/fhir/Patient?_id={pid}&_revinclude=AuditEvent:patient"),
+        Some(&gp),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_outcome(&json, "invalid", "CareTeam:patient");
+    let patient = metadata["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "Patient")
+        .unwrap()
+        .clone();
+    assert!(
+        patient["searchRevInclude"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("Observation:patient"))
+    );
 }
 on_both_backends!(a_search_includes_what_its_matches_refer_to);
 
