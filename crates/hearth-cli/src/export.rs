@@ -69,6 +69,13 @@ async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Re
         for o in &directory.organisations {
             sink.put(Resource::Organization(map::organization(o)))?;
         }
+        for service in directory
+            .organisations
+            .iter()
+            .filter_map(map::healthcare_service)
+        {
+            sink.put(Resource::HealthcareService(service))?;
+        }
         for p in &directory.practitioners {
             sink.put(Resource::Practitioner(map::practitioner(p)))?;
         }
@@ -204,12 +211,21 @@ fn referenced_directory(
         }
         orgs.extend(parents);
     }
-    let mut out: Vec<Resource> = directory
+    let referred: Vec<_> = directory
         .organisations
         .iter()
         .filter(|o| orgs.contains(&o.id))
+        .collect();
+    let mut out: Vec<Resource> = referred
+        .iter()
         .map(|o| Resource::Organization(map::organization(o)))
         .collect();
+    out.extend(
+        referred
+            .iter()
+            .filter_map(|o| map::healthcare_service(o))
+            .map(Resource::HealthcareService),
+    );
     out.extend(
         directory
             .practitioners

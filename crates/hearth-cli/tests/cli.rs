@@ -434,6 +434,7 @@ async fn export_all_writes_fhir_that_three_independent_validators_accept() {
         "Organization",
         "Practitioner",
         "PractitionerRole",
+        "HealthcareService",
         "CareTeam",
         "EpisodeOfCare",
         "Condition",
@@ -701,6 +702,7 @@ async fn a_demo_region_exported_imported_into_an_empty_database_and_exported_aga
     // Every kind of record the demo holds is in the file, so each must survive the trip.
     for kind in [
         "Organization",
+        "HealthcareService",
         "Practitioner",
         "PractitionerRole",
         "Patient",

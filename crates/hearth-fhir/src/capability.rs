@@ -102,6 +102,12 @@ pub const SUPPORTED: &[Supported] = &[
         operations: &[],
     },
     Supported {
+        type_name: "HealthcareService",
+        interactions: &["read", "search-type"],
+        search: &[],
+        operations: &[],
+    },
+    Supported {
         type_name: "CareTeam",
         interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],

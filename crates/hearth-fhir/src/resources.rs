@@ -16,6 +16,7 @@ pub enum Resource {
     Practitioner(Practitioner),
     PractitionerRole(PractitionerRole),
     Organization(Organization),
+    HealthcareService(HealthcareService),
     CareTeam(CareTeam),
     EpisodeOfCare(EpisodeOfCare),
     Condition(Condition),
@@ -42,6 +43,7 @@ impl Resource {
             Resource::Practitioner(_) => "Practitioner",
             Resource::PractitionerRole(_) => "PractitionerRole",
             Resource::Organization(_) => "Organization",
+            Resource::HealthcareService(_) => "HealthcareService",
             Resource::CareTeam(_) => "CareTeam",
             Resource::EpisodeOfCare(_) => "EpisodeOfCare",
             Resource::Condition(_) => "Condition",
@@ -68,6 +70,7 @@ impl Resource {
             Resource::Practitioner(r) => Some(&r.id),
             Resource::PractitionerRole(r) => Some(&r.id),
             Resource::Organization(r) => Some(&r.id),
+            Resource::HealthcareService(r) => Some(&r.id),
             Resource::CareTeam(r) => Some(&r.id),
             Resource::EpisodeOfCare(r) => Some(&r.id),
             Resource::Condition(r) => Some(&r.id),
@@ -94,6 +97,7 @@ impl Resource {
             Resource::Practitioner(r) => &r.meta,
             Resource::PractitionerRole(r) => &r.meta,
             Resource::Organization(r) => &r.meta,
+            Resource::HealthcareService(r) => &r.meta,
             Resource::CareTeam(r) => &r.meta,
             Resource::EpisodeOfCare(r) => &r.meta,
             Resource::Condition(r) => &r.meta,
@@ -220,6 +224,32 @@ pub struct Organization {
     pub address: Vec<Address>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_of: Option<Reference>,
+}
+
+/// What an organisation offers as a service: how to reach and refer to it, when it is open, what
+/// it can do. The same organisation's id; Hearth keeps it with the Organization.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthcareService {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provided_by: Option<Reference>,
+    #[serde(default, rename = "type", skip_serializing_if = "is_empty")]
+    pub type_: Vec<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_details: Option<String>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub telecom: Vec<ContactPoint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_exceptions: Option<String>,
 }
 
 /// A participant in a care team.

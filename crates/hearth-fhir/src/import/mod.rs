@@ -93,9 +93,14 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
     let mut episodes = Vec::new();
     let mut plans = Vec::new();
     let mut views = Vec::new();
+    let mut services = Vec::new();
     for (index, resource) in typed {
         let result = match resource {
             Resource::Patient(_) => Ok(()),
+            Resource::HealthcareService(h) => {
+                services.push((index, h.id.clone()));
+                Ok(())
+            }
             Resource::Organization(o) => {
                 organisation(&o, now).map(|o| import.organisations.push(o))
             }
@@ -173,6 +178,20 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
                 ),
             ),
         });
+    }
+    // A service is what its organisation offers, kept with the Organization.
+    for (index, id) in services {
+        if !import.organisations.iter().any(|o| o.id.as_str() == id) {
+            refusals.push(Refusal {
+                index,
+                outcome: refuse(
+                    IssueType::NotSupported,
+                    format!(
+                        "HealthcareService/{id}: Hearth keeps a service with its organisation, so it imports it with Organization/{id}, which is not in the file."
+                    ),
+                ),
+            });
+        }
     }
     for (index, kind, id, subject) in views {
         let plan = subject.as_deref().and_then(|s| s.strip_prefix("Patient/"));

@@ -76,6 +76,47 @@ pub fn organization(o: &Organisation) -> Organization {
     }
 }
 
+/// What an organisation offers as a service, for every kind but a partnership (which only
+/// groups others): its kind, how to reach it and refer to it, when it is open, what it can do.
+pub fn healthcare_service(o: &Organisation) -> Option<HealthcareService> {
+    if o.kind == OrganisationKind::Partnership {
+        return None;
+    }
+    let mut telecom = Vec::new();
+    if let Some(phone) = o.phone.as_deref().and_then(non_empty) {
+        telecom.push(ContactPoint::phone(&phone));
+    }
+    if let Some(email) = o.details.email.as_deref().and_then(non_empty) {
+        telecom.push(ContactPoint::email(&email));
+    }
+    Some(HealthcareService {
+        id: o.id.as_str().to_owned(),
+        meta: Some(Meta::versioned(o.version, o.updated_at)),
+        extension: o
+            .details
+            .competencies
+            .iter()
+            .map(|c| Extension::code(&extension("competency"), c.code()))
+            .collect(),
+        active: Some(true),
+        provided_by: Some(Reference::to("Organization", o.id.as_str())),
+        type_: vec![hearth_coding(
+            "organisation-kind",
+            o.kind.code(),
+            o.kind.label(),
+        )],
+        name: non_empty(&o.name),
+        extra_details: o
+            .details
+            .how_to_refer
+            .as_deref()
+            .and_then(non_empty)
+            .map(|h| format!("How to refer: {h}")),
+        telecom,
+        availability_exceptions: o.details.opening_hours.as_deref().and_then(non_empty),
+    })
+}
+
 /// A practitioner.
 pub fn practitioner(p: &DomainPractitioner) -> Practitioner {
     Practitioner {

@@ -31,7 +31,7 @@ mod plan;
 mod workflow;
 
 pub use audit::{AccessLine, audit_event};
-pub use directory::{organization, practitioner, practitioner_role};
+pub use directory::{healthcare_service, organization, practitioner, practitioner_role};
 use needs::{assessment, phase_observation};
 use plan::care_plan;
 use workflow::{referral, stay, task};

@@ -390,7 +390,7 @@ async fn included(
 fn is_directory(type_name: &str) -> bool {
     matches!(
         type_name,
-        "Organization" | "Practitioner" | "PractitionerRole"
+        "Organization" | "HealthcareService" | "Practitioner" | "PractitionerRole"
     )
 }
 
@@ -494,6 +494,12 @@ async fn directory_of(
             .organisations
             .iter()
             .map(|o| Resource::Organization(map::organization(o)))
+            .collect(),
+        "HealthcareService" => d
+            .organisations
+            .iter()
+            .filter_map(map::healthcare_service)
+            .map(Resource::HealthcareService)
             .collect(),
         "Practitioner" => d
             .practitioners

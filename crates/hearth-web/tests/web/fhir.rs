@@ -973,6 +973,43 @@ async fn a_search_includes_what_its_matches_refer_to(backend: Backend) {
 }
 on_both_backends!(a_search_includes_what_its_matches_refer_to);
 
+async fn each_service_of_the_directory_reads_as_a_healthcare_service(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_services").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let practice = f.practice.id.as_str();
+    let (status, _, all) = get(&t, "/fhir/HealthcareService", Some(&gp)).await;
+    assert_eq!(status, 200, "{all}");
+    assert!(
+        all["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["resource"]["id"] == practice),
+        "{all}"
+    );
+    validate(&all);
+    let (status, headers, service) = get(
+        &t,
+        &format!("/fhir/HealthcareService/{practice}"),
+        Some(&gp),
+    )
+    .await;
+    assert_eq!(status, 200, "{service}");
+    assert!(headers.contains_key("etag"));
+    assert_eq!(
+        service["providedBy"]["reference"],
+        format!("Organization/{practice}").as_str()
+    );
+    assert_eq!(service["name"], f.practice.name.as_str());
+    let (status, _, json) = get(&t, "/fhir/HealthcareService/no-such-service", Some(&gp)).await;
+    assert_eq!(status, 404);
+    assert_outcome(&json, "not-found", "no-such-service");
+}
+on_both_backends!(each_service_of_the_directory_reads_as_a_healthcare_service);
+
 /// POST a Bundle to /fhir with a bearer token.
 async fn post_bundle(t: &TestApp, token: &str, bundle: &Value) -> (u16, Value) {
     let client = t.client();
