@@ -60,32 +60,51 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
     let mut typed: Vec<(usize, Resource)> = Vec::new();
     let mut deaths = Vec::new();
     let mut refused: Vec<String> = Vec::new();
+    let is_patient = |v: &Value| v.get("resourceType").and_then(Value::as_str) == Some("Patient");
+    let id_of = |v: &Value| v.get("id").and_then(Value::as_str).map(str::to_owned);
     for (index, value) in resources.iter().enumerate() {
         match typed_resource(value) {
             Ok(r) => typed.push((index, r)),
-            Err(outcome) => refusals.push(Refusal { index, outcome }),
+            Err(outcome) => {
+                if is_patient(value) {
+                    refused.extend(id_of(value));
+                }
+                refusals.push(Refusal { index, outcome });
+            }
         }
     }
     // Patients first: everything else is theirs.
-    for (index, value) in resources.iter().enumerate() {
-        if value.get("resourceType").and_then(Value::as_str) != Some("Patient") {
+    for (index, resource) in &typed {
+        if !matches!(resource, Resource::Patient(_)) {
             continue;
         }
-        if refusals.iter().any(|r| r.index == index) {
-            continue;
-        }
+        let value = &resources[*index];
         match patient(value, system_uri) {
+            Ok((record, _)) if patients.contains_key(record.id.as_str()) => {
+                refused.push(record.id.as_str().to_owned());
+                refusals.push(Refusal {
+                    index: *index,
+                    outcome: refuse(
+                        IssueType::Duplicate,
+                        format!(
+                            "Patient/{} is in the file twice; give each patient once.",
+                            record.id
+                        ),
+                    ),
+                });
+            }
             Ok((record, died)) => {
                 if let Some(on) = died {
-                    deaths.push((index, record.id.clone(), on));
+                    deaths.push((*index, record.id.clone(), on));
                 }
-                patients.insert(record.id.as_str().to_owned(), (index, record));
+                patients.insert(record.id.as_str().to_owned(), (*index, record));
             }
             Err(outcome) => {
-                if let Some(id) = value.get("id").and_then(Value::as_str) {
-                    refused.push(id.to_owned());
-                }
-                refusals.push(Refusal { index, outcome });
+                refused.extend(id_of(value));
+                refusals.push(Refusal {
+                    index: *index,
+                    outcome,
+                });
             }
         }
     }
@@ -123,7 +142,7 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
             Resource::Task(t) => task(&t, &mut patients),
             Resource::Encounter(e) => stay(&e, &mut patients),
             Resource::CarePlan(p) => {
-                plans.push(p.id.clone());
+                plans.extend(reference_id(Some(&p.subject), "Patient").map(str::to_owned));
                 care_plan(&p, &mut patients)
             }
             Resource::Goal(g) => {

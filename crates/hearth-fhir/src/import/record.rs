@@ -252,6 +252,15 @@ pub(super) fn care_team(
             version: 1,
         });
     }
+    if !record.team.is_empty() {
+        return Err(refuse(
+            IssueType::Duplicate,
+            format!(
+                "{what}: Patient/{} has one care team, and it is already in the file.",
+                record.id
+            ),
+        ));
+    }
     record.team = members;
     Ok(())
 }
@@ -281,6 +290,15 @@ pub(super) fn care_plan(
             IssueType::NotSupported,
             format!(
                 "{what} has no plan-section extensions: Hearth reads a care plan's content from them (its notes are words for people), so nothing of it could be kept."
+            ),
+        ));
+    }
+    if !record.sections.is_empty() {
+        return Err(refuse(
+            IssueType::Duplicate,
+            format!(
+                "{what}: Patient/{} has one care plan, and it is already in the file.",
+                record.id
             ),
         ));
     }

@@ -125,3 +125,32 @@ fn an_assessment_is_read_from_its_items_and_checked_by_the_instrument_rules() {
         reasons(&refusals)
     );
 }
+
+#[test]
+fn a_patient_given_twice_or_refused_takes_its_record_with_it_saying_why() {
+    let team = json!({
+        "resourceType": "CareTeam", "id": "p1", "subject": {"reference": "Patient/p1"}
+    });
+    let (import, refusals) = read(&[patient("p1"), patient("p1"), team.clone()], NHS, now());
+    let text = reasons(&refusals);
+    assert!(text.contains("Patient/p1 is in the file twice"), "{text}");
+    assert_eq!(
+        import.records.len(),
+        1,
+        "the first is read, the second refused"
+    );
+
+    let mut odd = patient("p2");
+    odd["photo"] = json!([{"url": "https://example.org/p.png"}]);
+    let team = json!({
+        "resourceType": "CareTeam", "id": "p2", "subject": {"reference": "Patient/p2"}
+    });
+    let (import, refusals) = read(&[odd, team], NHS, now());
+    let text = reasons(&refusals);
+    assert!(text.contains("Patient.photo"), "{text}");
+    assert!(
+        text.contains("Patient/p2, which was refused (see its reason)"),
+        "{text}"
+    );
+    assert!(import.records.is_empty());
+}
