@@ -2,6 +2,25 @@
 
 use super::*;
 
+/// A phone number and an e-mail address, each when given.
+fn telecom(phone: Option<&str>, email: Option<&str>) -> Vec<ContactPoint> {
+    let mut out = Vec::new();
+    if let Some(phone) = phone.and_then(non_empty) {
+        out.push(ContactPoint::phone(&phone));
+    }
+    if let Some(email) = email.and_then(non_empty) {
+        out.push(ContactPoint::email(&email));
+    }
+    out
+}
+
+/// One `competency` extension per competency.
+fn competencies(list: &[hearth_domain::organisation::Competency]) -> Vec<Extension> {
+    list.iter()
+        .map(|c| Extension::code(&extension("competency"), c.code()))
+        .collect()
+}
+
 /// An organisation of the directory.
 pub fn organization(o: &Organisation) -> Organization {
     let kind = hearth_coding("organisation-kind", o.kind.code(), o.kind.label());
@@ -23,23 +42,8 @@ pub fn organization(o: &Organisation) -> Organization {
             display,
         ));
     }
-    let mut telecom = Vec::new();
-    if let Some(phone) = o.phone.as_deref().and_then(non_empty) {
-        telecom.push(ContactPoint::phone(&phone));
-    }
-    if let Some(email) = o.details.email.as_deref().and_then(non_empty) {
-        telecom.push(ContactPoint::email(&email));
-    }
-    let mut ext: Vec<Extension> = o
-        .details
-        .competencies
-        .iter()
-        .map(|c| Extension {
-            url: extension("competency"),
-            value_code: Some(c.code().to_owned()),
-            ..Extension::default()
-        })
-        .collect();
+    let telecom = telecom(o.phone.as_deref(), o.details.email.as_deref());
+    let mut ext = competencies(&o.details.competencies);
     for (name, value) in [
         ("opening-hours", &o.details.opening_hours),
         ("how-to-refer", &o.details.how_to_refer),
@@ -82,22 +86,11 @@ pub fn healthcare_service(o: &Organisation) -> Option<HealthcareService> {
     if o.kind == OrganisationKind::Partnership {
         return None;
     }
-    let mut telecom = Vec::new();
-    if let Some(phone) = o.phone.as_deref().and_then(non_empty) {
-        telecom.push(ContactPoint::phone(&phone));
-    }
-    if let Some(email) = o.details.email.as_deref().and_then(non_empty) {
-        telecom.push(ContactPoint::email(&email));
-    }
+    let telecom = telecom(o.phone.as_deref(), o.details.email.as_deref());
     Some(HealthcareService {
         id: o.id.as_str().to_owned(),
         meta: Some(Meta::versioned(o.version, o.updated_at)),
-        extension: o
-            .details
-            .competencies
-            .iter()
-            .map(|c| Extension::code(&extension("competency"), c.code()))
-            .collect(),
+        extension: competencies(&o.details.competencies),
         active: Some(true),
         provided_by: Some(Reference::to("Organization", o.id.as_str())),
         type_: vec![hearth_coding(
@@ -129,22 +122,8 @@ pub fn practitioner(p: &DomainPractitioner) -> Practitioner {
 
 /// A practitioner's role in an organisation.
 pub fn practitioner_role(r: &Role, practitioner_name: &str) -> PractitionerRole {
-    let mut telecom = Vec::new();
-    if let Some(phone) = r.phone.as_deref().and_then(non_empty) {
-        telecom.push(ContactPoint::phone(&phone));
-    }
-    if let Some(email) = r.email.as_deref().and_then(non_empty) {
-        telecom.push(ContactPoint::email(&email));
-    }
-    let mut ext: Vec<Extension> = r
-        .competencies
-        .iter()
-        .map(|c| Extension {
-            url: extension("competency"),
-            value_code: Some(c.code().to_owned()),
-            ..Extension::default()
-        })
-        .collect();
+    let telecom = telecom(r.phone.as_deref(), r.email.as_deref());
+    let mut ext = competencies(&r.competencies);
     ext.push(Extension::boolean(
         &extension("specialist-palliative-care"),
         r.specialist,

@@ -199,11 +199,7 @@ fn register_entry(
     coordinator: Option<&CareTeamMember>,
     names: &HashMap<PractitionerId, String>,
 ) -> EpisodeOfCare {
-    let code = |name: &str, value: &str| Extension {
-        url: extension(name),
-        value_code: Some(value.to_owned()),
-        ..Extension::default()
-    };
+    let code = |name: &str, value: &str| Extension::code(&extension(name), value);
     let mut ext = vec![
         Extension::reference(
             &extension("identified-by"),

@@ -15,11 +15,7 @@ pub(super) fn referral(
     r: &Referral,
     names: &HashMap<PractitionerId, String>,
 ) -> ServiceRequest {
-    let code = |name: &str, value: &str| Extension {
-        url: extension(name),
-        value_code: Some(value.to_owned()),
-        ..Extension::default()
-    };
+    let code = |name: &str, value: &str| Extension::code(&extension(name), value);
     let mut ext = vec![
         code("referral-state", r.state.code()),
         code("patient-agreement", r.agreement.code()),

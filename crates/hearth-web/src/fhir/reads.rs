@@ -360,16 +360,8 @@ async fn included(
         let pool: &[Resource] = if is_directory(&kind) {
             if directory.is_none() {
                 let d = state.app.directory_records(actor).await?;
-                let mut all: Vec<Resource> = d
-                    .organisations
-                    .iter()
-                    .map(|o| Resource::Organization(map::organization(o)))
-                    .collect();
-                all.extend(
-                    d.practitioners
-                        .iter()
-                        .map(|p| Resource::Practitioner(map::practitioner(p))),
-                );
+                let mut all = directory_resources(&d, "Organization");
+                all.extend(directory_resources(&d, "Practitioner"));
                 directory = Some(all);
             }
             directory.as_deref().unwrap_or_default()
@@ -489,7 +481,12 @@ async fn directory_of(
     type_name: &str,
 ) -> Result<Vec<Resource>, FhirError> {
     let d = state.app.directory_records(actor).await?;
-    Ok(match type_name {
+    Ok(directory_resources(&d, type_name))
+}
+
+/// The directory's resources of `type_name` (PractitionerRole for any other directory type).
+fn directory_resources(d: &hearth_app::DirectoryRecords, type_name: &str) -> Vec<Resource> {
+    match type_name {
         "Organization" => d
             .organisations
             .iter()
@@ -511,5 +508,5 @@ async fn directory_of(
             .iter()
             .map(|(r, name)| Resource::PractitionerRole(map::practitioner_role(r, name)))
             .collect(),
-    })
+    }
 }
