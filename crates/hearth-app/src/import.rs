@@ -61,6 +61,10 @@ impl App {
                     .validate(today)
                     .map_err(|e| in_record(&record.id, e))?;
             }
+            record.conversations = std::mem::take(&mut record.conversations)
+                .into_iter()
+                .map(|t| t.checked().map_err(|e| in_record(&record.id, e)))
+                .collect::<Result<_, _>>()?;
             patients.push(patient);
         }
         let mut tx = self.store.begin_write().await?;
@@ -138,7 +142,7 @@ impl App {
                 basis: AccessBasis::Administration,
                 outcome: AuditOutcome::Allowed,
                 detail: Some(format!(
-                    "imported with its record ({} register entries, {} care team members, {} plan sections, {} assessments, {} phases, {} referrals, {} tasks, {} stays)",
+                    "imported with its record ({} register entries, {} care team members, {} plan sections, {} assessments, {} phases, {} referrals, {} tasks, {} stays, {} conversations)",
                     record.register.len(),
                     record.team.len(),
                     record.sections.len(),
@@ -146,7 +150,8 @@ impl App {
                     record.phases.len(),
                     record.referrals.len(),
                     record.tasks.len(),
-                    record.stays.len()
+                    record.stays.len(),
+                    record.conversations.len()
                 )),
             })
             .await?;
@@ -175,6 +180,9 @@ impl App {
             }
             for stay in &record.stays {
                 tx.insert_stay(stay).await?;
+            }
+            for thread in &record.conversations {
+                tx.insert_thread(thread).await?;
             }
             if !record.phases.is_empty() {
                 let by = phase_recorder(actor, record).ok_or_else(|| {

@@ -37,6 +37,8 @@ pub struct PatientRecord {
     pub tasks: Vec<hearth_domain::task::Task>,
     /// Stays in hospital, hospice, care home and the like.
     pub stays: Vec<hearth_domain::transition::Stay>,
+    /// Conversations about the patient, whole, the most recently active first.
+    pub conversations: Vec<hearth_domain::conversation::Thread>,
     /// The superseded versions of the patient's details, newest first (read only for the
     /// history; empty otherwise).
     pub history: Vec<Patient>,
@@ -131,6 +133,7 @@ impl App {
                     referrals: Vec::new(),
                     tasks: Vec::new(),
                     stays: Vec::new(),
+                    conversations: Vec::new(),
                 },
             });
         }
@@ -260,6 +263,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
     let referrals = tx.referrals_of(id).await?;
     let tasks = tx.tasks_of(id).await?;
     let stays = tx.stays_of(id).await?;
+    let conversations = tx.threads_of(id).await?;
     let mut mentioned: Vec<PractitionerId> = register
         .iter()
         .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
@@ -295,6 +299,30 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
             .into_iter()
             .flatten()
         }))
+        .chain(conversations.iter().flat_map(|t| {
+            let talkers = t.talks.iter().flat_map(|talk| {
+                [
+                    Some(talk.requested_by.clone()),
+                    talk.agreed_by.clone(),
+                    talk.outcome_by.clone(),
+                ]
+                .into_iter()
+                .flatten()
+            });
+            let recipients = t.receipts.iter().flat_map(|r| {
+                let to = match &r.recipient {
+                    Member::Practitioner(id) => Some(id.clone()),
+                    Member::Service(_) => None,
+                };
+                [to, r.read_by.clone()].into_iter().flatten()
+            });
+            t.messages
+                .iter()
+                .map(|m| m.author.clone())
+                .chain(recipients)
+                .chain(talkers)
+                .collect::<Vec<_>>()
+        }))
         .collect();
     mentioned.sort();
     mentioned.dedup();
@@ -310,6 +338,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
         referrals,
         tasks,
         stays,
+        conversations,
         history: Vec::new(),
     })
 }

@@ -446,6 +446,8 @@ async fn export_all_writes_fhir_that_three_independent_validators_accept() {
         "ServiceRequest",
         "Task",
         "Encounter",
+        "Communication",
+        "CommunicationRequest",
     ] {
         assert!(types.contains_key(expected), "no {expected} in {types:?}");
     }
@@ -717,6 +719,8 @@ async fn a_demo_region_exported_imported_into_an_empty_database_and_exported_aga
         "ServiceRequest",
         "Task",
         "Encounter",
+        "Communication",
+        "CommunicationRequest",
     ] {
         assert!(
             exported.contains(&format!("{{\"resourceType\":\"{kind}\"")),

@@ -136,6 +136,94 @@ pub fn recipients(
     Ok(reached)
 }
 
+/// A conversation about a patient, as its list and its page show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub id: String,
+    pub patient_id: PatientId,
+    pub topic: String,
+    pub started_by: PractitionerId,
+    /// Who the first message was addressed to, in words ("District nurses; Dr Amelia Hughes").
+    pub addressed_to: String,
+    pub started_at: Timestamp,
+    pub last_message_at: Timestamp,
+}
+
+/// One recipient's read receipt for one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub message_id: String,
+    pub recipient: Member,
+    pub read_at: Option<Timestamp>,
+    pub read_by: Option<PractitionerId>,
+}
+
+/// A conversation with everything said and done in it: how a record's conversations are read
+/// whole (the FHIR API, `hearth export`) and written back (`hearth import`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    pub conversation: Conversation,
+    /// In the order sent.
+    pub messages: Vec<Message>,
+    /// Every recipient's receipt of every message, read or not.
+    pub receipts: Vec<Receipt>,
+    /// The "let's talk" requests, oldest first.
+    pub talks: Vec<TalkRequest>,
+}
+
+impl Thread {
+    /// Checks a conversation brought whole from elsewhere (`hearth import`) by the rules a
+    /// conversation written here keeps: a topic, at least one message, each message's text
+    /// within bounds (trimmed as a message sent here is), one to three proposed times per call
+    /// request, and every part belonging to this conversation and patient.
+    pub fn checked(mut self) -> Result<Thread, ValidationError> {
+        let c = &self.conversation;
+        let wrong = |what: &str| {
+            ValidationError::new("conversation", format!("Conversation {}: {what}", c.id))
+        };
+        let topic = check_topic(&c.topic).map_err(|e| wrong(&e.message))?;
+        if self.messages.is_empty() {
+            return Err(wrong("a conversation has at least one message."));
+        }
+        let mut messages = Vec::with_capacity(self.messages.len());
+        for mut m in std::mem::take(&mut self.messages) {
+            if m.conversation_id != c.id || m.patient_id != c.patient_id {
+                return Err(wrong(&format!(
+                    "message {} is in another conversation or about another patient.",
+                    m.id
+                )));
+            }
+            m.body = crate::error::required_long_text("body", "The message", &m.body, MAX_BODY)
+                .map_err(|e| wrong(&format!("message {}: {}", m.id, e.message)))?;
+            messages.push(m);
+        }
+        if let Some(r) = self
+            .receipts
+            .iter()
+            .find(|r| !messages.iter().any(|m| m.id == r.message_id))
+        {
+            return Err(wrong(&format!(
+                "a read receipt is for message {}, which is not in it.",
+                r.message_id
+            )));
+        }
+        if let Some(t) = self.talks.iter().find(|t| {
+            t.conversation_id != c.id
+                || t.patient_id != c.patient_id
+                || t.proposed.is_empty()
+                || t.proposed.len() > MAX_PROPOSED
+        }) {
+            return Err(wrong(&format!(
+                "call request {} proposes one to three times, in this conversation.",
+                t.id
+            )));
+        }
+        self.conversation.topic = topic;
+        self.messages = messages;
+        Ok(self)
+    }
+}
+
 /// One message in a conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {

@@ -7,6 +7,7 @@ use crate::PatientId;
 use crate::assessment::{Assessment, PhaseEpisode};
 use crate::care_plan::SectionVersion;
 use crate::care_team::CareTeamMember;
+use crate::conversation::Thread;
 use crate::organisation::Organisation;
 use crate::patient::NewPatient;
 use crate::practitioner::{Practitioner, PractitionerRole};
@@ -45,6 +46,8 @@ pub struct TransferredRecord {
     pub tasks: Vec<Task>,
     /// Stays away from home.
     pub stays: Vec<Stay>,
+    /// Conversations about the patient, whole.
+    pub conversations: Vec<Thread>,
 }
 
 impl TransferredRecord {
@@ -58,5 +61,6 @@ impl TransferredRecord {
             || !self.referrals.is_empty()
             || !self.tasks.is_empty()
             || !self.stays.is_empty()
+            || !self.conversations.is_empty()
     }
 }

@@ -3,7 +3,8 @@
 //! The mapping is documented in `docs/design/fhir-mapping.md`.
 
 use hearth_domain::{
-    assessment, care_plan, care_team, organisation, practitioner, referral, register, transition,
+    assessment, care_plan, care_team, conversation, organisation, practitioner, referral, register,
+    transition,
 };
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,7 @@ pub const RESTFUL_INTERACTION: &str = "http://hl7.org/fhir/restful-interaction";
 pub const ACT_REASON: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 pub const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 pub const ACT_PRIORITY: &str = "http://terminology.hl7.org/CodeSystem/v3-ActPriority";
+pub const PARTICIPATION_MODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode";
 
 /// The URL of Hearth's code system `id`.
 pub fn system(id: &str) -> String {
@@ -286,6 +288,13 @@ const DEFINITIONS: &[Definition] = &[
         title: "Palliative care phase of illness",
         description: "The palliative care phases of illness (PCOC).",
         concepts: concepts!(assessment::Phase),
+    },
+    Definition {
+        id: "talk-state",
+        name: "HearthTalkState",
+        title: "\"Let's talk\" request states",
+        description: "Where a request for a phone or video call about a patient stands.",
+        concepts: concepts!(conversation::TalkState),
     },
 ];
 

@@ -93,6 +93,24 @@ pub const INCLUDES: &[Include] = &[
         targets: &["Practitioner"],
     },
     Include {
+        source: "Communication",
+        param: "sender",
+        path: "sender",
+        targets: &["Practitioner"],
+    },
+    Include {
+        source: "Communication",
+        param: "recipient",
+        path: "recipient",
+        targets: &["Practitioner", "Organization"],
+    },
+    Include {
+        source: "CommunicationRequest",
+        param: "requester",
+        path: "requester",
+        targets: &["Practitioner"],
+    },
+    Include {
         source: "Encounter",
         param: "service-provider",
         path: "serviceProvider",

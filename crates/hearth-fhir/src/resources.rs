@@ -28,6 +28,8 @@ pub enum Resource {
     ServiceRequest(ServiceRequest),
     Task(Task),
     Encounter(Encounter),
+    Communication(Communication),
+    CommunicationRequest(CommunicationRequest),
     AuditEvent(AuditEvent),
     OperationOutcome(crate::outcome::OperationOutcome),
     CapabilityStatement(crate::capability::CapabilityStatement),
@@ -55,6 +57,8 @@ impl Resource {
             Resource::ServiceRequest(_) => "ServiceRequest",
             Resource::Task(_) => "Task",
             Resource::Encounter(_) => "Encounter",
+            Resource::Communication(_) => "Communication",
+            Resource::CommunicationRequest(_) => "CommunicationRequest",
             Resource::AuditEvent(_) => "AuditEvent",
             Resource::OperationOutcome(_) => "OperationOutcome",
             Resource::CapabilityStatement(_) => "CapabilityStatement",
@@ -82,6 +86,8 @@ impl Resource {
             Resource::ServiceRequest(r) => Some(&r.id),
             Resource::Task(r) => Some(&r.id),
             Resource::Encounter(r) => Some(&r.id),
+            Resource::Communication(r) => Some(&r.id),
+            Resource::CommunicationRequest(r) => Some(&r.id),
             Resource::AuditEvent(r) => Some(&r.id),
             Resource::CodeSystem(r) => Some(&r.id),
             Resource::OperationOutcome(_)
@@ -109,6 +115,8 @@ impl Resource {
             Resource::ServiceRequest(r) => &r.meta,
             Resource::Task(r) => &r.meta,
             Resource::Encounter(r) => &r.meta,
+            Resource::Communication(r) => &r.meta,
+            Resource::CommunicationRequest(r) => &r.meta,
             _ => return None,
         };
         meta.as_ref()?.version_id.as_deref()
@@ -129,6 +137,8 @@ impl Resource {
             Resource::ServiceRequest(r) => &r.subject,
             Resource::Task(r) => r.for_.as_ref()?,
             Resource::Encounter(r) => &r.subject,
+            Resource::Communication(r) => &r.subject,
+            Resource::CommunicationRequest(r) => &r.subject,
             _ => return None,
         };
         subject.id_of("Patient")
@@ -623,6 +633,69 @@ pub struct Encounter {
     pub reason_code: Vec<CodeableConcept>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_provider: Option<Reference>,
+}
+
+/// One message of a conversation about a patient.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Communication {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub in_response_to: Vec<Reference>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    pub subject: Reference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<CodeableConcept>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub about: Vec<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<String>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub recipient: Vec<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender: Option<Reference>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub payload: Vec<CommunicationPayload>,
+}
+
+/// What a message says.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunicationPayload {
+    pub content_string: String,
+}
+
+/// A "let's talk" request: a phone or video call asked for in a conversation.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunicationRequest {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub medium: Vec<CodeableConcept>,
+    pub subject: Reference,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub about: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub payload: Vec<CommunicationPayload>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrence_date_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester: Option<Reference>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub note: Vec<Annotation>,
 }
 
 /// One access to a patient's record, from the audit trail (read-only).

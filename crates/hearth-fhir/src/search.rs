@@ -87,7 +87,7 @@ fn well_formed(value: &str) -> bool {
 }
 
 /// The date a resource is searched by with `date`: when an observation was made, a stay or
-/// episode began, a consent was recorded, a referral or task was made.
+/// episode began, a consent was recorded, a referral, task or call request was made, a message was sent.
 pub fn date_of(resource: &Value) -> Option<&str> {
     let get = |path: &[&str]| {
         path.iter()
@@ -98,7 +98,8 @@ pub fn date_of(resource: &Value) -> Option<&str> {
         "Observation" => get(&["effectiveDateTime"]).or_else(|| get(&["effectivePeriod", "start"])),
         "Encounter" | "EpisodeOfCare" => get(&["period", "start"]),
         "Consent" => get(&["dateTime"]),
-        "ServiceRequest" | "Task" => get(&["authoredOn"]),
+        "ServiceRequest" | "Task" | "CommunicationRequest" => get(&["authoredOn"]),
+        "Communication" => get(&["sent"]),
         "CarePlan" => get(&["created"]),
         "MedicationRequest" => get(&["authoredOn"]),
         "Condition" => get(&["recordedDate"]),

@@ -3,35 +3,14 @@
 
 use hearth_domain::care_plan::Section;
 use hearth_domain::care_team::Member;
-use hearth_domain::conversation::{Message, TalkMode, TalkRequest, TalkState, Urgency};
+pub use hearth_domain::conversation::{Conversation, Receipt};
+use hearth_domain::conversation::{Message, TalkMode, TalkRequest, TalkState, Thread, Urgency};
 use hearth_domain::{OrganisationId, PatientId, PractitionerId};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 
 use crate::rows::{code, integer, millis, optional_text, optional_timestamp, text, timestamp};
 use crate::{StoreError, Tx};
-
-/// A conversation about a patient, as its list and its page show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conversation {
-    pub id: String,
-    pub patient_id: PatientId,
-    pub topic: String,
-    pub started_by: PractitionerId,
-    /// Who the first message was addressed to, in words ("District nurses; Dr Amelia Hughes").
-    pub addressed_to: String,
-    pub started_at: Timestamp,
-    pub last_message_at: Timestamp,
-}
-
-/// One recipient's read receipt for one message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    pub message_id: String,
-    pub recipient: Member,
-    pub read_at: Option<Timestamp>,
-    pub read_by: Option<PractitionerId>,
-}
 
 /// A message waiting for someone, with what the inbox shows beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +105,25 @@ fn talk_from_row(row: &AnyRow) -> Result<TalkRequest, StoreError> {
         outcome_by: optional_text(row, "outcome_by")?.map(PractitionerId::new),
         created_at: timestamp(row, "created_at")?,
         version: integer(row, "version")?,
+    })
+}
+
+fn receipt_from_row(row: &AnyRow) -> Result<Receipt, StoreError> {
+    let id = text(row, "recipient_id")?;
+    let recipient = match text(row, "recipient_kind")?.as_str() {
+        "practitioner" => Member::Practitioner(PractitionerId::new(id)),
+        "service" => Member::Service(OrganisationId::new(id)),
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "recipient_kind holds '{other}'"
+            )));
+        }
+    };
+    Ok(Receipt {
+        message_id: text(row, "message_id")?,
+        recipient,
+        read_at: optional_timestamp(row, "read_at")?,
+        read_by: optional_text(row, "read_by")?.map(PractitionerId::new),
     })
 }
 
@@ -264,24 +262,7 @@ impl Tx {
         .fetch_all(&mut *self.inner)
         .await?
         .iter()
-        .map(|row| {
-            let id = text(row, "recipient_id")?;
-            let recipient = match text(row, "recipient_kind")?.as_str() {
-                "practitioner" => Member::Practitioner(PractitionerId::new(id)),
-                "service" => Member::Service(OrganisationId::new(id)),
-                other => {
-                    return Err(StoreError::Corrupt(format!(
-                        "recipient_kind holds '{other}'"
-                    )));
-                }
-            };
-            Ok(Receipt {
-                message_id: text(row, "message_id")?,
-                recipient,
-                read_at: optional_timestamp(row, "read_at")?,
-                read_by: optional_text(row, "read_by")?.map(PractitionerId::new),
-            })
-        })
+        .map(receipt_from_row)
         .collect()
     }
 
@@ -511,6 +492,121 @@ impl Tx {
                 ))
             })
             .collect()
+    }
+
+    /// Every conversation of a patient, whole, the most recently active first: four queries
+    /// whatever the number of conversations.
+    pub async fn threads_of(&mut self, patient: &PatientId) -> Result<Vec<Thread>, StoreError> {
+        let mut threads: Vec<Thread> = self
+            .conversations_of(patient)
+            .await?
+            .into_iter()
+            .map(|(conversation, _)| Thread {
+                conversation,
+                messages: Vec::new(),
+                receipts: Vec::new(),
+                talks: Vec::new(),
+            })
+            .collect();
+        if threads.is_empty() {
+            return Ok(threads);
+        }
+        let index: std::collections::HashMap<String, usize> = threads
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.conversation.id.clone(), i))
+            .collect();
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m \
+             JOIN conversations c ON c.id = m.conversation_id WHERE c.patient_id = $1 \
+             ORDER BY m.sent_at, m.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(patient.as_str())
+            .fetch_all(&mut *self.inner)
+            .await?;
+        let mut conversation_of: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        for row in &rows {
+            let m = message_from_row(row)?;
+            let Some(&i) = index.get(&m.conversation_id) else {
+                continue;
+            };
+            conversation_of.insert(m.id.clone(), i);
+            threads[i].messages.push(m);
+        }
+        let rows = sqlx::query(
+            "SELECT r.message_id, r.recipient_kind, r.recipient_id, r.read_at, r.read_by \
+             FROM message_receipts r JOIN messages m ON m.id = r.message_id \
+             JOIN conversations c ON c.id = m.conversation_id WHERE c.patient_id = $1 \
+             ORDER BY m.sent_at, m.id, r.recipient_kind, r.recipient_id",
+        )
+        .bind(patient.as_str())
+        .fetch_all(&mut *self.inner)
+        .await?;
+        for row in &rows {
+            let r = receipt_from_row(row)?;
+            if let Some(&i) = conversation_of.get(&r.message_id) {
+                threads[i].receipts.push(r);
+            }
+        }
+        let columns = TALK_COLUMNS
+            .split(", ")
+            .map(|c| format!("t.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns} FROM talk_requests t \
+             JOIN conversations c ON c.id = t.conversation_id WHERE c.patient_id = $1 \
+             ORDER BY t.created_at, t.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(patient.as_str())
+            .fetch_all(&mut *self.inner)
+            .await?;
+        for row in &rows {
+            let t = talk_from_row(row)?;
+            if let Some(&i) = index.get(&t.conversation_id) {
+                threads[i].talks.push(t);
+            }
+        }
+        Ok(threads)
+    }
+
+    /// Stores a whole conversation as it was elsewhere (`hearth import`): its messages with
+    /// their escalation, every receipt with its reading, and its "let's talk" requests.
+    pub async fn insert_thread(&mut self, thread: &Thread) -> Result<(), StoreError> {
+        self.insert_conversation(&thread.conversation).await?;
+        for m in &thread.messages {
+            self.insert_message(m, &[]).await?;
+            if let Some(at) = m.escalated_at {
+                self.mark_escalated(&m.id, at).await?;
+            }
+        }
+        for r in &thread.receipts {
+            let (kind, id) = recipient_columns(&r.recipient);
+            sqlx::query(
+                "INSERT INTO message_receipts (message_id, recipient_kind, recipient_id, \
+                 read_at, read_by) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(r.message_id.as_str())
+            .bind(kind)
+            .bind(id)
+            .bind(r.read_at.map(millis))
+            .bind(r.read_by.as_ref().map(|p| p.to_string()))
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        for t in &thread.talks {
+            self.insert_talk(t).await?;
+        }
+        // The conversation's place in the list is its last message's, as it was.
+        sqlx::query("UPDATE conversations SET last_message_at = $2 WHERE id = $1")
+            .bind(thread.conversation.id.as_str())
+            .bind(millis(thread.conversation.last_message_at))
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
     }
 }
 

@@ -238,6 +238,8 @@ impl Tx {
             RecordKind::Referral => "SELECT patient_id FROM referrals WHERE id = $1",
             RecordKind::Task => "SELECT patient_id FROM tasks WHERE id = $1",
             RecordKind::Stay => "SELECT patient_id FROM stays WHERE id = $1",
+            RecordKind::Message => "SELECT patient_id FROM messages WHERE id = $1",
+            RecordKind::TalkRequest => "SELECT patient_id FROM talk_requests WHERE id = $1",
         };
         sqlx::query(sql)
             .bind(id)
@@ -434,6 +436,8 @@ pub enum RecordKind {
     Referral,
     Task,
     Stay,
+    Message,
+    TalkRequest,
 }
 
 impl Tx {

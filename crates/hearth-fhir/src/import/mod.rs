@@ -2,12 +2,15 @@
 //! a system writing the same elements) into the domain's records, keeping their ids, so that
 //! export → import into an empty database → export gives the same clinical content.
 //!
-//! Read: the directory (Organization, Practitioner, PractitionerRole) and, per patient, Patient,
-//! its main diagnosis (Condition), register entries (EpisodeOfCare with the Consent of the same
-//! id), the care team (CareTeam) and the care plan's sections (CarePlan with its `plan-section`
-//! extensions; its Goals and MedicationRequests are views of those sections and are accepted as
-//! such). What a resource holds that Hearth would not keep is refused, naming the element;
-//! types not read yet are refused saying so. No I/O: the app layer writes what this returns.
+//! Read: the directory (Organization with its HealthcareService, Practitioner,
+//! PractitionerRole) and, per patient, Patient, its main diagnosis (Condition), register entries
+//! (EpisodeOfCare with the Consent of the same id), the care team (CareTeam), the care plan's
+//! sections (CarePlan with its `plan-section` extensions; its Goals and MedicationRequests are
+//! views of those sections and are accepted as such), assessments and phases (Observation),
+//! referrals (ServiceRequest), tasks (Task), stays (Encounter) and conversations (Communication
+//! per message, CommunicationRequest per call request). What a resource holds that Hearth would
+//! not keep is refused, naming the element; types not read are refused saying so. No I/O: the
+//! app layer writes what this returns.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -26,11 +29,12 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde_json::Value;
 
-use crate::codes::{extension, system};
+use crate::codes::{self, extension, system};
 use crate::datatypes::{CodeableConcept, Extension, Meta, Reference};
 use crate::outcome::{IssueType, OperationOutcome};
 use crate::resources::{self as fhir, Resource};
 
+mod conversation;
 mod directory;
 mod record;
 mod workflow;
@@ -113,6 +117,8 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
     let mut plans = Vec::new();
     let mut views = Vec::new();
     let mut services = Vec::new();
+    let mut said = Vec::new();
+    let mut talks = Vec::new();
     for (index, resource) in typed {
         let result = match resource {
             Resource::Patient(_) => Ok(()),
@@ -141,6 +147,12 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
             Resource::ServiceRequest(r) => referral(&r, &mut patients),
             Resource::Task(t) => task(&t, &mut patients),
             Resource::Encounter(e) => stay(&e, &mut patients),
+            Resource::Communication(c) => {
+                conversation::message(index, &c, &mut patients).map(|s| said.push(s))
+            }
+            Resource::CommunicationRequest(r) => {
+                conversation::talk(&r, &mut patients).map(|t| talks.push((index, t)))
+            }
             Resource::CarePlan(p) => {
                 plans.extend(reference_id(Some(&p.subject), "Patient").map(str::to_owned));
                 care_plan(&p, &mut patients)
@@ -170,6 +182,7 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
             refusals.push(Refusal { index, outcome });
         }
     }
+    conversation::gather(said, talks, &mut patients, &mut refusals);
     for (index, episode) in episodes {
         let consent = consents.remove(&episode.id);
         let result = match consent {

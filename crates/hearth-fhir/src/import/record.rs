@@ -40,6 +40,7 @@ pub(super) fn patient(
             referrals: Vec::new(),
             tasks: Vec::new(),
             stays: Vec::new(),
+            conversations: Vec::new(),
         },
         died,
     ))

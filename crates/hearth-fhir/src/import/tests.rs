@@ -154,3 +154,166 @@ fn a_patient_given_twice_or_refused_takes_its_record_with_it_saying_why() {
     );
     assert!(import.records.is_empty());
 }
+
+fn thread() -> hearth_domain::conversation::Thread {
+    use hearth_domain::care_plan::Section;
+    use hearth_domain::conversation::{
+        Conversation, Message, Receipt, TalkMode, TalkRequest, TalkState, Thread, Urgency,
+    };
+    let at = |t: &str| -> Timestamp { t.parse().unwrap() };
+    let (gp, nurse) = (PractitionerId::new("gp1"), PractitionerId::new("dn1"));
+    let message = |id: &str, author: &PractitionerId, sent: &str, urgency| Message {
+        id: id.to_owned(),
+        conversation_id: "c1".to_owned(),
+        patient_id: PatientId::new("p1"),
+        author: author.clone(),
+        body: format!("Message {id}: pain worse overnight, please review."),
+        urgency,
+        reply_by: None,
+        section: None,
+        task: None,
+        sent_at: at(sent),
+        escalated_at: None,
+    };
+    let mut first = message("m1", &gp, "2026-11-18T09:00:00Z", Urgency::Today);
+    first.reply_by = Some(at("2026-11-18T17:00:00Z"));
+    first.escalated_at = Some(at("2026-11-18T17:05:00Z"));
+    first.section = Some(Section::AnticipatoryMedicines);
+    let mut second = message("m2", &nurse, "2026-11-18T18:00:00Z", Urgency::Urgent);
+    second.task = Some("t1".to_owned());
+    Thread {
+        conversation: Conversation {
+            id: "c1".to_owned(),
+            patient_id: PatientId::new("p1"),
+            topic: "Pain at night".to_owned(),
+            started_by: gp.clone(),
+            addressed_to: "District nurses".to_owned(),
+            started_at: first.sent_at,
+            last_message_at: second.sent_at,
+        },
+        receipts: vec![
+            Receipt {
+                message_id: "m1".to_owned(),
+                recipient: Member::Service(OrganisationId::new("dn-team")),
+                read_at: Some(at("2026-11-18T17:30:00Z")),
+                read_by: Some(nurse.clone()),
+            },
+            Receipt {
+                message_id: "m2".to_owned(),
+                recipient: Member::Practitioner(gp.clone()),
+                read_at: None,
+                read_by: None,
+            },
+        ],
+        messages: vec![first, second],
+        talks: vec![TalkRequest {
+            id: "talk1".to_owned(),
+            conversation_id: "c1".to_owned(),
+            patient_id: PatientId::new("p1"),
+            requested_by: nurse.clone(),
+            mode: TalkMode::Video,
+            proposed: vec![at("2026-11-19T10:00:00Z"), at("2026-11-19T14:00:00Z")],
+            state: TalkState::Held,
+            scheduled_at: Some(at("2026-11-19T14:00:00Z")),
+            agreed_by: Some(gp.clone()),
+            outcome: Some("Agreed to start a syringe driver.".to_owned()),
+            outcome_by: Some(gp),
+            created_at: at("2026-11-18T18:01:00Z"),
+            version: 3,
+        }],
+    }
+}
+
+#[test]
+fn a_conversation_mapped_to_fhir_reads_back_as_the_same_conversation() {
+    let t = thread();
+    use hearth_domain::patient::{Address, Identifier, Patient, Sex};
+    let p = Patient {
+        id: PatientId::new("p1"),
+        national_number: Identifier {
+            system: NHS.into(),
+            value: "4000000004".into(),
+        },
+        given_name: "Edith".into(),
+        family_name: "Carter".into(),
+        date_of_birth: jiff::civil::date(1941, 3, 9),
+        sex: Sex::Female,
+        main_diagnosis: None,
+        address: Address {
+            line: "4 Mill Lane".into(),
+            town: "Ashby".into(),
+            postcode: None,
+        },
+        area: None,
+        rural: false,
+        travel_minutes_to_hospital: None,
+        organisations: Vec::new(),
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    };
+    let mut resources = vec![patient("p1")];
+    resources.extend(
+        crate::map::patient_record(crate::map::PatientRecord {
+            patient: &p,
+            register: &[],
+            team: &[],
+            names: &HashMap::new(),
+            sections: &[],
+            assessments: &[],
+            phases: &[],
+            referrals: &[],
+            tasks: &[],
+            stays: &[],
+            conversations: std::slice::from_ref(&t),
+        })
+        .iter()
+        .filter(|r| r.type_name().starts_with("Communication"))
+        .map(|r| serde_json::to_value(r).unwrap()),
+    );
+    assert_eq!(resources.len(), 4, "two messages and a call request");
+    // In any order: the messages are put back in the order sent.
+    resources.swap(1, 2);
+    let (import, refusals) = read(&resources, NHS, now());
+    assert!(refusals.is_empty(), "{}", reasons(&refusals));
+    assert_eq!(import.records[0].conversations, vec![t]);
+}
+
+#[test]
+fn a_message_or_call_request_without_its_conversation_is_refused_saying_why() {
+    let message = json!({
+        "resourceType": "Communication", "id": "m9", "status": "completed",
+        "subject": {"reference": "Patient/p1"}, "topic": {"text": "Breathless"},
+        "sender": {"reference": "Practitioner/gp1"}, "sent": "2026-11-18T09:00:00Z",
+        "payload": [{"contentString": "Can someone visit today?"}]
+    });
+    let talk = json!({
+        "resourceType": "CommunicationRequest", "id": "talk9", "status": "active",
+        "subject": {"reference": "Patient/p1"},
+        "extension": [
+            {"url": extension("conversation"), "extension": [{"url": "id", "valueString": "c9"}]},
+            {"url": extension("talk-state"), "valueCode": "proposed"},
+            {"url": extension("proposed-time"), "valueDateTime": "2026-11-19T10:00:00Z"}
+        ],
+        "medium": [{"coding": [{"system": codes::PARTICIPATION_MODE, "code": "PHONE"}]}],
+        "authoredOn": "2026-11-18T09:00:00Z", "requester": {"reference": "Practitioner/gp1"}
+    });
+    let draft = {
+        let mut m = message.clone();
+        m["status"] = json!("preparation");
+        m
+    };
+    let (import, refusals) = read(&[patient("p1"), message, talk, draft], NHS, now());
+    let text = reasons(&refusals);
+    assert_eq!(refusals.len(), 3, "{text}");
+    assert!(text.contains("needs the conversation extension"), "{text}");
+    assert!(
+        text.contains("none of whose messages (Communication) are in the file"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Hearth keeps messages that were sent"),
+        "{text}"
+    );
+    assert!(import.records[0].conversations.is_empty());
+}

@@ -43,7 +43,7 @@ fn steps(ext: &[Extension], what: &str) -> Result<Vec<Step>, OperationOutcome> {
         .collect()
 }
 
-fn instant_of(text: Option<&str>, what: &str) -> Result<Timestamp, OperationOutcome> {
+pub(super) fn instant_of(text: Option<&str>, what: &str) -> Result<Timestamp, OperationOutcome> {
     text.and_then(|t| t.parse().ok()).ok_or_else(|| {
         refuse(
             IssueType::Required,
@@ -52,7 +52,7 @@ fn instant_of(text: Option<&str>, what: &str) -> Result<Timestamp, OperationOutc
     })
 }
 
-fn version_of(meta: Option<&Meta>) -> i64 {
+pub(super) fn version_of(meta: Option<&Meta>) -> i64 {
     stamp(meta, Timestamp::UNIX_EPOCH).0
 }
 

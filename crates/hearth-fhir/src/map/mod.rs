@@ -25,12 +25,14 @@ use crate::datatypes::{
 use crate::resources::*;
 
 mod audit;
+mod conversation;
 mod directory;
 mod needs;
 mod plan;
 mod workflow;
 
 pub use audit::{AccessLine, audit_event};
+pub use conversation::{medium, priority, urgency};
 pub use directory::{healthcare_service, organization, practitioner, practitioner_role};
 use needs::{assessment, phase_observation};
 use plan::care_plan;
@@ -55,6 +57,8 @@ pub struct PatientRecord<'a> {
     pub tasks: &'a [DomainTask],
     /// Stays away from home (a stay at home is not an encounter and is left out).
     pub stays: &'a [Stay],
+    /// Conversations about the patient, whole.
+    pub conversations: &'a [hearth_domain::conversation::Thread],
 }
 
 fn practitioner_ref(id: &PractitionerId, names: &HashMap<PractitionerId, String>) -> Reference {
@@ -119,6 +123,9 @@ pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
             .filter_map(|s| stay(s, record.names))
             .map(Resource::Encounter),
     );
+    for t in record.conversations {
+        out.extend(conversation::conversation(p, t, record.names));
+    }
     out
 }
 

@@ -115,6 +115,7 @@ fn record<'a>(
         referrals: &[],
         tasks: &[],
         stays: &[],
+        conversations: &[],
     })
 }
 

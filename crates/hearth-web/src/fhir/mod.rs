@@ -250,6 +250,7 @@ pub fn resources_of(record: &PatientRecord) -> Vec<Resource> {
         referrals: &record.referrals,
         tasks: &record.tasks,
         stays: &record.stays,
+        conversations: &record.conversations,
     })
 }
 

@@ -456,6 +456,13 @@ async fn patient_of(
         }
         "Task" => state.app.patient_of_record(RecordKind::Task, id).await?,
         "Encounter" => state.app.patient_of_record(RecordKind::Stay, id).await?,
+        "Communication" => state.app.patient_of_record(RecordKind::Message, id).await?,
+        "CommunicationRequest" => {
+            state
+                .app
+                .patient_of_record(RecordKind::TalkRequest, id)
+                .await?
+        }
         _ => None,
     })
 }

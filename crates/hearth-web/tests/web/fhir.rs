@@ -620,7 +620,8 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
         assert_eq!(json["resourceType"], "OperationOutcome");
     }
 
-    // Referrals, tasks and stays: a patient with each, read by someone in their care team.
+    // Referrals, tasks, stays, messages and call requests: a patient with each, read by
+    // someone in their care team.
     let ids = t.app.export_patient_ids().await.unwrap();
     let records = t.app.export_records(&ids).await.unwrap();
     let mut tokens = Vec::new();
@@ -638,6 +639,10 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
             r.stays
                 .iter()
                 .any(|s| s.place != hearth_domain::transition::PlaceKind::Home)
+        }),
+        ("Communication", |r| !r.conversations.is_empty()),
+        ("CommunicationRequest", |r| {
+            r.conversations.iter().any(|c| !c.talks.is_empty())
         }),
     ] {
         let mut read_one = false;
