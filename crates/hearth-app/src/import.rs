@@ -65,6 +65,11 @@ impl App {
                 .into_iter()
                 .map(|t| t.checked().map_err(|e| in_record(&record.id, e)))
                 .collect::<Result<_, _>>()?;
+            for discharge in &record.discharges {
+                discharge
+                    .checked(&record.stays)
+                    .map_err(|e| in_record(&record.id, e))?;
+            }
             patients.push(patient);
         }
         let mut tx = self.store.begin_write().await?;
@@ -142,7 +147,7 @@ impl App {
                 basis: AccessBasis::Administration,
                 outcome: AuditOutcome::Allowed,
                 detail: Some(format!(
-                    "imported with its record ({} register entries, {} care team members, {} plan sections, {} assessments, {} phases, {} referrals, {} tasks, {} stays, {} conversations)",
+                    "imported with its record ({} register entries, {} care team members, {} plan sections, {} assessments, {} phases, {} referrals, {} tasks, {} stays, {} conversations, {} discharges)",
                     record.register.len(),
                     record.team.len(),
                     record.sections.len(),
@@ -151,7 +156,8 @@ impl App {
                     record.referrals.len(),
                     record.tasks.len(),
                     record.stays.len(),
-                    record.conversations.len()
+                    record.conversations.len(),
+                    record.discharges.len()
                 )),
             })
             .await?;
@@ -183,6 +189,17 @@ impl App {
             }
             for thread in &record.conversations {
                 tx.insert_thread(thread).await?;
+            }
+            for discharge in &record.discharges {
+                if !tx.insert_discharge_record(discharge).await? {
+                    return Err(in_record(
+                        &record.id,
+                        ValidationError::new(
+                            "discharge",
+                            "A patient has at most one discharge still to happen (planned, ready or accepted); the file gives two. Nothing was imported.",
+                        ),
+                    ));
+                }
             }
             if !record.phases.is_empty() {
                 let by = phase_recorder(actor, record).ok_or_else(|| {

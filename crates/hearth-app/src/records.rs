@@ -39,6 +39,8 @@ pub struct PatientRecord {
     pub stays: Vec<hearth_domain::transition::Stay>,
     /// Conversations about the patient, whole, the most recently active first.
     pub conversations: Vec<hearth_domain::conversation::Thread>,
+    /// Discharges planned from a stay, with their letters and checklists, most recent first.
+    pub discharges: Vec<hearth_domain::transition::DischargeRecord>,
     /// The superseded versions of the patient's details, newest first (read only for the
     /// history; empty otherwise).
     pub history: Vec<Patient>,
@@ -134,6 +136,7 @@ impl App {
                     tasks: Vec::new(),
                     stays: Vec::new(),
                     conversations: Vec::new(),
+                    discharges: Vec::new(),
                 },
             });
         }
@@ -264,6 +267,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
     let tasks = tx.tasks_of(id).await?;
     let stays = tx.stays_of(id).await?;
     let conversations = tx.threads_of(id).await?;
+    let discharges = tx.discharge_records_of(id).await?;
     let mut mentioned: Vec<PractitionerId> = register
         .iter()
         .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
@@ -323,6 +327,27 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
                 .chain(talkers)
                 .collect::<Vec<_>>()
         }))
+        .chain(discharges.iter().flat_map(|r| {
+            let d = &r.stored.discharge;
+            let checklist = r.checklist.iter().flat_map(|l| {
+                let owner = match &l.owner {
+                    Member::Practitioner(id) => Some(id.clone()),
+                    Member::Service(_) => None,
+                };
+                [owner, l.done.as_ref().map(|(by, _)| by.clone())]
+                    .into_iter()
+                    .flatten()
+            });
+            [
+                Some(d.planned_by.clone()),
+                d.receiving.clone(),
+                d.accepted.as_ref().map(|(by, _)| by.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .chain(checklist)
+            .collect::<Vec<_>>()
+        }))
         .collect();
     mentioned.sort();
     mentioned.dedup();
@@ -339,6 +364,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
         tasks,
         stays,
         conversations,
+        discharges,
         history: Vec::new(),
     })
 }

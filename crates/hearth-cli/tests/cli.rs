@@ -448,6 +448,7 @@ async fn export_all_writes_fhir_that_three_independent_validators_accept() {
         "Encounter",
         "Communication",
         "CommunicationRequest",
+        "Composition",
     ] {
         assert!(types.contains_key(expected), "no {expected} in {types:?}");
     }
@@ -721,6 +722,7 @@ async fn a_demo_region_exported_imported_into_an_empty_database_and_exported_aga
         "Encounter",
         "Communication",
         "CommunicationRequest",
+        "Composition",
     ] {
         assert!(
             exported.contains(&format!("{{\"resourceType\":\"{kind}\"")),

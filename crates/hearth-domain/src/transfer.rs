@@ -14,7 +14,7 @@ use crate::practitioner::{Practitioner, PractitionerRole};
 use crate::referral::Referral;
 use crate::register::RegisterEntry;
 use crate::task::Task;
-use crate::transition::Stay;
+use crate::transition::{DischargeRecord, Stay};
 
 /// Everything one import brings.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +48,8 @@ pub struct TransferredRecord {
     pub stays: Vec<Stay>,
     /// Conversations about the patient, whole.
     pub conversations: Vec<Thread>,
+    /// Discharges from stays, with their letters and checklists.
+    pub discharges: Vec<DischargeRecord>,
 }
 
 impl TransferredRecord {
@@ -62,5 +64,6 @@ impl TransferredRecord {
             || !self.tasks.is_empty()
             || !self.stays.is_empty()
             || !self.conversations.is_empty()
+            || !self.discharges.is_empty()
     }
 }

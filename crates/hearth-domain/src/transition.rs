@@ -9,6 +9,7 @@ use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use crate::care_team::Member;
 use crate::{OrganisationId, PatientId, PractitionerId, ValidationError};
 
 crate::coded_enum! {
@@ -327,6 +328,67 @@ pub struct Discharge {
     pub accepted: Option<(PractitionerId, Timestamp)>,
     pub discharged_at: Option<Timestamp>,
     pub version: i64,
+}
+
+/// A discharge with its letter, as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDischarge {
+    pub discharge: Discharge,
+    pub letter: Option<Letter>,
+    pub letter_sent_at: Option<Timestamp>,
+}
+
+/// One checklist item with its owner and, once done, who did it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistLine {
+    pub item: ChecklistItem,
+    pub owner: Member,
+    pub done: Option<(PractitionerId, Timestamp)>,
+}
+
+/// A discharge whole, with its letter and checklist: how a record's discharges are read for
+/// the FHIR API and `hearth export`, and written back by `hearth import`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DischargeRecord {
+    pub stored: StoredDischarge,
+    /// In the checklist's order.
+    pub checklist: Vec<ChecklistLine>,
+}
+
+impl DischargeRecord {
+    /// Checks a discharge brought whole from elsewhere (`hearth import`): its state has the
+    /// step that reached it (an accepted discharge its acceptance, a discharged one its time),
+    /// it is about its own patient, and its checklist names each item once.
+    pub fn checked(&self, stays: &[Stay]) -> Result<(), ValidationError> {
+        let d = &self.stored.discharge;
+        let wrong =
+            |what: &str| ValidationError::new("discharge", format!("Discharge {}: {what}", d.id));
+        if !stays
+            .iter()
+            .any(|s| s.id == d.stay_id && s.patient_id == d.patient_id)
+        {
+            return Err(wrong(
+                "the stay it ends is not in the patient's record (give the Encounter).",
+            ));
+        }
+        if d.state == DischargeState::Accepted && d.accepted.is_none() {
+            return Err(wrong("it is accepted but says by whom and when nowhere."));
+        }
+        if (d.state == DischargeState::Discharged) != d.discharged_at.is_some() {
+            return Err(wrong(
+                "a discharge that happened has the time the patient left, and only then.",
+            ));
+        }
+        for (i, line) in self.checklist.iter().enumerate() {
+            if self.checklist[..i].iter().any(|l| l.item == line.item) {
+                return Err(wrong(&format!(
+                    "the checklist names \"{}\" twice.",
+                    line.item.label()
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A discharge as typed by the ward.

@@ -296,6 +296,32 @@ const DEFINITIONS: &[Definition] = &[
         description: "Where a request for a phone or video call about a patient stands.",
         concepts: concepts!(conversation::TalkState),
     },
+    Definition {
+        id: "discharge-state",
+        name: "HearthDischargeState",
+        title: "Discharge states",
+        description: "Where a planned discharge from a stay stands.",
+        concepts: concepts!(transition::DischargeState),
+    },
+    Definition {
+        id: "discharge-checklist-item",
+        name: "HearthDischargeChecklistItem",
+        title: "Discharge checklist items",
+        description: "What is done before a patient leaves a stay for home.",
+        concepts: concepts!(transition::ChecklistItem),
+    },
+    Definition {
+        id: "discharge-letter-part",
+        name: "HearthDischargeLetterPart",
+        title: "Discharge letter parts",
+        description: "The parts of the discharge letter Hearth asks for (each one required).",
+        concepts: || {
+            transition::letter_parts(&transition::Letter::default())
+                .into_iter()
+                .map(|(code, display, _)| (code, display))
+                .collect()
+        },
+    },
 ];
 
 /// Every code system Hearth publishes.

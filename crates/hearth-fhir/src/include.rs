@@ -111,6 +111,18 @@ pub const INCLUDES: &[Include] = &[
         targets: &["Practitioner"],
     },
     Include {
+        source: "Composition",
+        param: "author",
+        path: "author",
+        targets: &["Practitioner"],
+    },
+    Include {
+        source: "Composition",
+        param: "encounter",
+        path: "encounter",
+        targets: &["Encounter"],
+    },
+    Include {
         source: "Encounter",
         param: "service-provider",
         path: "serviceProvider",

@@ -30,6 +30,7 @@ pub enum Resource {
     Encounter(Encounter),
     Communication(Communication),
     CommunicationRequest(CommunicationRequest),
+    Composition(Composition),
     AuditEvent(AuditEvent),
     OperationOutcome(crate::outcome::OperationOutcome),
     CapabilityStatement(crate::capability::CapabilityStatement),
@@ -59,6 +60,7 @@ impl Resource {
             Resource::Encounter(_) => "Encounter",
             Resource::Communication(_) => "Communication",
             Resource::CommunicationRequest(_) => "CommunicationRequest",
+            Resource::Composition(_) => "Composition",
             Resource::AuditEvent(_) => "AuditEvent",
             Resource::OperationOutcome(_) => "OperationOutcome",
             Resource::CapabilityStatement(_) => "CapabilityStatement",
@@ -88,6 +90,7 @@ impl Resource {
             Resource::Encounter(r) => Some(&r.id),
             Resource::Communication(r) => Some(&r.id),
             Resource::CommunicationRequest(r) => Some(&r.id),
+            Resource::Composition(r) => Some(&r.id),
             Resource::AuditEvent(r) => Some(&r.id),
             Resource::CodeSystem(r) => Some(&r.id),
             Resource::OperationOutcome(_)
@@ -117,6 +120,7 @@ impl Resource {
             Resource::Encounter(r) => &r.meta,
             Resource::Communication(r) => &r.meta,
             Resource::CommunicationRequest(r) => &r.meta,
+            Resource::Composition(r) => &r.meta,
             _ => return None,
         };
         meta.as_ref()?.version_id.as_deref()
@@ -139,6 +143,7 @@ impl Resource {
             Resource::Encounter(r) => &r.subject,
             Resource::Communication(r) => &r.subject,
             Resource::CommunicationRequest(r) => &r.subject,
+            Resource::Composition(r) => &r.subject,
             _ => return None,
         };
         subject.id_of("Patient")
@@ -696,6 +701,42 @@ pub struct CommunicationRequest {
     pub requester: Option<Reference>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub note: Vec<Annotation>,
+}
+
+/// A discharge from a stay, with its letter: the letter's parts are the sections.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Composition {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
+    pub status: String,
+    #[serde(rename = "type")]
+    pub type_: CodeableConcept,
+    pub subject: Reference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
+    pub date: String,
+    pub author: Vec<Reference>,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub section: Vec<CompositionSection>,
+}
+
+/// One part of a letter.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompositionSection {
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<Narrative>,
 }
 
 /// One access to a patient's record, from the audit trail (read-only).

@@ -87,7 +87,8 @@ fn well_formed(value: &str) -> bool {
 }
 
 /// The date a resource is searched by with `date`: when an observation was made, a stay or
-/// episode began, a consent was recorded, a referral, task or call request was made, a message was sent.
+/// episode began, a consent was recorded, a referral, task or call request was made, a message was sent, a discharge letter was
+/// dated.
 pub fn date_of(resource: &Value) -> Option<&str> {
     let get = |path: &[&str]| {
         path.iter()
@@ -100,6 +101,7 @@ pub fn date_of(resource: &Value) -> Option<&str> {
         "Consent" => get(&["dateTime"]),
         "ServiceRequest" | "Task" | "CommunicationRequest" => get(&["authoredOn"]),
         "Communication" => get(&["sent"]),
+        "Composition" => get(&["date"]),
         "CarePlan" => get(&["created"]),
         "MedicationRequest" => get(&["authoredOn"]),
         "Condition" => get(&["recordedDate"]),

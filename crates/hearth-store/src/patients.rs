@@ -240,6 +240,7 @@ impl Tx {
             RecordKind::Stay => "SELECT patient_id FROM stays WHERE id = $1",
             RecordKind::Message => "SELECT patient_id FROM messages WHERE id = $1",
             RecordKind::TalkRequest => "SELECT patient_id FROM talk_requests WHERE id = $1",
+            RecordKind::Discharge => "SELECT patient_id FROM discharges WHERE id = $1",
         };
         sqlx::query(sql)
             .bind(id)
@@ -438,6 +439,7 @@ pub enum RecordKind {
     Stay,
     Message,
     TalkRequest,
+    Discharge,
 }
 
 impl Tx {

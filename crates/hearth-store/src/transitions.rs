@@ -3,8 +3,9 @@
 
 use hearth_domain::care_team::Member;
 use hearth_domain::transition::{
-    ChecklistItem, Discharge, DischargeState, Letter, PlaceKind, Stay,
+    ChecklistItem, Discharge, DischargeRecord, DischargeState, Letter, PlaceKind, Stay,
 };
+pub use hearth_domain::transition::{ChecklistLine, StoredDischarge};
 use hearth_domain::{OrganisationId, PatientId, PractitionerId};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -20,22 +21,6 @@ const STAY_COLUMNS: &str = "id, patient_id, place, organisation_id, detail, emer
 const DISCHARGE_COLUMNS: &str = "d.id, d.patient_id, d.stay_id, d.state, d.planned_at, \
      d.destination, d.receiving, d.complex, d.planned_by, d.notified_at, d.accepted_by, \
      d.accepted_at, d.discharged_at, d.letter, d.letter_sent_at, d.completeness, d.version";
-
-/// A discharge with its letter as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredDischarge {
-    pub discharge: Discharge,
-    pub letter: Option<Letter>,
-    pub letter_sent_at: Option<Timestamp>,
-}
-
-/// One checklist item with its owner and, once done, who did it and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChecklistLine {
-    pub item: ChecklistItem,
-    pub owner: Member,
-    pub done: Option<(PractitionerId, Timestamp)>,
-}
 
 /// A patient who arrived home from a discharge, for the out-of-hours view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +80,30 @@ fn discharge_from_row(row: &AnyRow) -> Result<StoredDischarge, StoreError> {
         },
         letter,
         letter_sent_at: optional_timestamp(row, "letter_sent_at")?,
+    })
+}
+
+fn checklist_from_row(row: &AnyRow) -> Result<ChecklistLine, StoreError> {
+    let kind = text(row, "owner_kind")?;
+    let id = text(row, "owner_id")?;
+    Ok(ChecklistLine {
+        item: code(row, "item", ChecklistItem::from_code)?,
+        owner: match kind.as_str() {
+            "practitioner" => Member::Practitioner(PractitionerId::new(id)),
+            "service" => Member::Service(OrganisationId::new(id)),
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "a checklist owner is '{kind}:{id}'"
+                )));
+            }
+        },
+        done: match (
+            optional_text(row, "done_by")?,
+            optional_timestamp(row, "done_at")?,
+        ) {
+            (Some(p), Some(at)) => Some((PractitionerId::new(p), at)),
+            _ => None,
+        },
     })
 }
 
@@ -266,6 +275,78 @@ impl Tx {
             .collect()
     }
 
+    /// The patient's discharges whole, with their letters and checklists, most recent first:
+    /// two queries whatever the number of discharges.
+    pub async fn discharge_records_of(
+        &mut self,
+        patient: &PatientId,
+    ) -> Result<Vec<DischargeRecord>, StoreError> {
+        let mut records: Vec<DischargeRecord> = self
+            .discharges_of(patient)
+            .await?
+            .into_iter()
+            .map(|stored| DischargeRecord {
+                stored,
+                checklist: Vec::new(),
+            })
+            .collect();
+        if records.is_empty() {
+            return Ok(records);
+        }
+        let rows = sqlx::query(
+            "SELECT l.discharge_id, l.item, l.owner_kind, l.owner_id, l.done_at, l.done_by \
+             FROM discharge_checklist l JOIN discharges d ON d.id = l.discharge_id \
+             WHERE d.patient_id = $1",
+        )
+        .bind(patient.as_str())
+        .fetch_all(&mut *self.inner)
+        .await?;
+        for row in &rows {
+            let discharge = text(row, "discharge_id")?;
+            let line = checklist_from_row(row)?;
+            if let Some(r) = records
+                .iter_mut()
+                .find(|r| r.stored.discharge.id == discharge)
+            {
+                r.checklist.push(line);
+            }
+        }
+        for r in &mut records {
+            r.checklist
+                .sort_by_key(|l| ChecklistItem::ALL.iter().position(|i| *i == l.item));
+        }
+        Ok(records)
+    }
+
+    /// Stores a discharge whole as it was elsewhere (`hearth import`): its state, its checklist
+    /// with what was done, and its letter; false when the patient already has an open discharge
+    /// (nothing is written).
+    pub async fn insert_discharge_record(
+        &mut self,
+        r: &DischargeRecord,
+    ) -> Result<bool, StoreError> {
+        let d = &r.stored.discharge;
+        let checklist: Vec<(ChecklistItem, Member)> = r
+            .checklist
+            .iter()
+            .map(|l| (l.item, l.owner.clone()))
+            .collect();
+        if !self.insert_discharge(d, &checklist).await? {
+            return Ok(false);
+        }
+        for line in &r.checklist {
+            if let Some((by, at)) = &line.done {
+                self.set_checklist_item(&d.id, line.item, Some((by, *at)))
+                    .await?;
+            }
+        }
+        if let Some(letter) = &r.stored.letter {
+            self.set_discharge_letter(&d.id, letter, r.stored.letter_sent_at)
+                .await?;
+        }
+        Ok(true)
+    }
+
     /// A discharge's checklist, in the checklist's order.
     pub async fn checklist(&mut self, discharge: &str) -> Result<Vec<ChecklistLine>, StoreError> {
         let rows = sqlx::query(
@@ -277,29 +358,7 @@ impl Tx {
         .await?;
         let mut lines = rows
             .iter()
-            .map(|row| {
-                let kind = text(row, "owner_kind")?;
-                let id = text(row, "owner_id")?;
-                Ok(ChecklistLine {
-                    item: code(row, "item", ChecklistItem::from_code)?,
-                    owner: match kind.as_str() {
-                        "practitioner" => Member::Practitioner(PractitionerId::new(id)),
-                        "service" => Member::Service(OrganisationId::new(id)),
-                        _ => {
-                            return Err(StoreError::Corrupt(format!(
-                                "a checklist owner is '{kind}:{id}'"
-                            )));
-                        }
-                    },
-                    done: match (
-                        optional_text(row, "done_by")?,
-                        optional_timestamp(row, "done_at")?,
-                    ) {
-                        (Some(p), Some(at)) => Some((PractitionerId::new(p), at)),
-                        _ => None,
-                    },
-                })
-            })
+            .map(checklist_from_row)
             .collect::<Result<Vec<_>, StoreError>>()?;
         lines.sort_by_key(|l| ChecklistItem::ALL.iter().position(|i| *i == l.item));
         Ok(lines)

@@ -403,3 +403,53 @@ fn a_message_links_a_task_by_its_id() {
         "task"
     );
 }
+
+#[test]
+fn a_conversation_brought_whole_keeps_the_rules_of_one_written_here() {
+    let conversation = Conversation {
+        id: "c1".to_owned(),
+        patient_id: PatientId::new("p1"),
+        topic: "  Pain at night ".to_owned(),
+        started_by: PractitionerId::new("gp"),
+        addressed_to: String::new(),
+        started_at: at(0),
+        last_message_at: at(5),
+    };
+    let mut thread = Thread {
+        conversation,
+        messages: vec![message("m1", "gp", 0, Urgency::Routine)],
+        receipts: Vec::new(),
+        talks: Vec::new(),
+    };
+    thread.messages[0].conversation_id = "c1".to_owned();
+    thread.messages[0].patient_id = PatientId::new("p1");
+    let checked = thread.clone().checked().unwrap();
+    assert_eq!(
+        checked.conversation.topic, "Pain at night",
+        "trimmed as a topic typed here"
+    );
+
+    let mut empty = thread.clone();
+    empty.messages.clear();
+    let e = empty.checked().unwrap_err();
+    assert!(e.message.contains("at least one message"), "{}", e.message);
+
+    let mut elsewhere = thread.clone();
+    elsewhere.messages[0].patient_id = PatientId::new("p2");
+    let e = elsewhere.checked().unwrap_err();
+    assert!(e.message.contains("about another patient"), "{}", e.message);
+
+    let mut stray = thread;
+    stray.receipts.push(Receipt {
+        message_id: "m9".to_owned(),
+        recipient: person("dn"),
+        read_at: None,
+        read_by: None,
+    });
+    let e = stray.checked().unwrap_err();
+    assert!(
+        e.message.contains("message m9, which is not in it"),
+        "{}",
+        e.message
+    );
+}

@@ -401,3 +401,41 @@ fn timeliness_compares_the_letter_with_the_arrival_in_local_days() {
         Timeliness::Later
     );
 }
+
+#[test]
+fn a_discharge_brought_whole_has_its_stay_and_the_steps_its_state_needs() {
+    let stay = hospital_stay();
+    let record = |d: Discharge| DischargeRecord {
+        stored: StoredDischarge {
+            discharge: d,
+            letter: None,
+            letter_sent_at: None,
+        },
+        checklist: Vec::new(),
+    };
+    let good = record(planned());
+    assert!(good.checked(std::slice::from_ref(&stay)).is_ok());
+    let e = good.checked(&[]).unwrap_err();
+    assert!(e.message.contains("the stay it ends"), "{}", e.message);
+
+    let mut gone = planned();
+    gone.state = DischargeState::Discharged;
+    let e = record(gone)
+        .checked(std::slice::from_ref(&stay))
+        .unwrap_err();
+    assert!(
+        e.message.contains("the time the patient left"),
+        "{}",
+        e.message
+    );
+
+    let mut twice = record(planned());
+    let line = ChecklistLine {
+        item: ChecklistItem::Transport,
+        owner: Member::Practitioner(PractitionerId::new("ward")),
+        done: None,
+    };
+    twice.checklist = vec![line.clone(), line];
+    let e = twice.checked(std::slice::from_ref(&stay)).unwrap_err();
+    assert!(e.message.contains("twice"), "{}", e.message);
+}

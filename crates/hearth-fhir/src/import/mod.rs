@@ -7,8 +7,9 @@
 //! (EpisodeOfCare with the Consent of the same id), the care team (CareTeam), the care plan's
 //! sections (CarePlan with its `plan-section` extensions; its Goals and MedicationRequests are
 //! views of those sections and are accepted as such), assessments and phases (Observation),
-//! referrals (ServiceRequest), tasks (Task), stays (Encounter) and conversations (Communication
-//! per message, CommunicationRequest per call request). What a resource holds that Hearth would
+//! referrals (ServiceRequest), tasks (Task), stays (Encounter), conversations (Communication
+//! per message, CommunicationRequest per call request) and discharges with their letters
+//! (Composition). What a resource holds that Hearth would
 //! not keep is refused, naming the element; types not read are refused saying so. No I/O: the
 //! app layer writes what this returns.
 
@@ -36,6 +37,7 @@ use crate::resources::{self as fhir, Resource};
 
 mod conversation;
 mod directory;
+mod discharge;
 mod record;
 mod workflow;
 
@@ -153,6 +155,7 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
             Resource::CommunicationRequest(r) => {
                 conversation::talk(&r, &mut patients).map(|t| talks.push((index, t)))
             }
+            Resource::Composition(c) => discharge::discharge(&c, &mut patients),
             Resource::CarePlan(p) => {
                 plans.extend(reference_id(Some(&p.subject), "Patient").map(str::to_owned));
                 care_plan(&p, &mut patients)

@@ -41,6 +41,7 @@ pub(super) fn patient(
             tasks: Vec::new(),
             stays: Vec::new(),
             conversations: Vec::new(),
+            discharges: Vec::new(),
         },
         died,
     ))

@@ -155,6 +155,60 @@ fn a_patient_given_twice_or_refused_takes_its_record_with_it_saying_why() {
     assert!(import.records.is_empty());
 }
 
+fn edith() -> hearth_domain::patient::Patient {
+    use hearth_domain::patient::{Address, Identifier, Patient, Sex};
+    Patient {
+        id: PatientId::new("p1"),
+        national_number: Identifier {
+            system: NHS.into(),
+            value: "4000000004".into(),
+        },
+        given_name: "Edith".into(),
+        family_name: "Carter".into(),
+        date_of_birth: jiff::civil::date(1941, 3, 9),
+        sex: Sex::Female,
+        main_diagnosis: None,
+        address: Address {
+            line: "4 Mill Lane".into(),
+            town: "Ashby".into(),
+            postcode: None,
+        },
+        area: None,
+        rural: false,
+        travel_minutes_to_hospital: None,
+        organisations: Vec::new(),
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    }
+}
+
+/// The FHIR of `p`'s record holding only `conversations` and `discharges`, as JSON.
+fn exported(
+    p: &hearth_domain::patient::Patient,
+    conversations: &[hearth_domain::conversation::Thread],
+    discharges: &[hearth_domain::transition::DischargeRecord],
+) -> Vec<Value> {
+    crate::map::patient_record(crate::map::PatientRecord {
+        patient: p,
+        register: &[],
+        team: &[],
+        names: &HashMap::new(),
+        sections: &[],
+        assessments: &[],
+        phases: &[],
+        referrals: &[],
+        tasks: &[],
+        stays: &[],
+        conversations,
+        discharges,
+    })
+    .iter()
+    .filter(|r| r.type_name() != "Patient")
+    .map(|r| serde_json::to_value(r).unwrap())
+    .collect()
+}
+
 fn thread() -> hearth_domain::conversation::Thread {
     use hearth_domain::care_plan::Section;
     use hearth_domain::conversation::{
@@ -227,50 +281,9 @@ fn thread() -> hearth_domain::conversation::Thread {
 #[test]
 fn a_conversation_mapped_to_fhir_reads_back_as_the_same_conversation() {
     let t = thread();
-    use hearth_domain::patient::{Address, Identifier, Patient, Sex};
-    let p = Patient {
-        id: PatientId::new("p1"),
-        national_number: Identifier {
-            system: NHS.into(),
-            value: "4000000004".into(),
-        },
-        given_name: "Edith".into(),
-        family_name: "Carter".into(),
-        date_of_birth: jiff::civil::date(1941, 3, 9),
-        sex: Sex::Female,
-        main_diagnosis: None,
-        address: Address {
-            line: "4 Mill Lane".into(),
-            town: "Ashby".into(),
-            postcode: None,
-        },
-        area: None,
-        rural: false,
-        travel_minutes_to_hospital: None,
-        organisations: Vec::new(),
-        created_at: now(),
-        updated_at: now(),
-        version: 1,
-    };
+    let p = edith();
     let mut resources = vec![patient("p1")];
-    resources.extend(
-        crate::map::patient_record(crate::map::PatientRecord {
-            patient: &p,
-            register: &[],
-            team: &[],
-            names: &HashMap::new(),
-            sections: &[],
-            assessments: &[],
-            phases: &[],
-            referrals: &[],
-            tasks: &[],
-            stays: &[],
-            conversations: std::slice::from_ref(&t),
-        })
-        .iter()
-        .filter(|r| r.type_name().starts_with("Communication"))
-        .map(|r| serde_json::to_value(r).unwrap()),
-    );
+    resources.extend(exported(&p, std::slice::from_ref(&t), &[]));
     assert_eq!(resources.len(), 4, "two messages and a call request");
     // In any order: the messages are put back in the order sent.
     resources.swap(1, 2);
@@ -316,4 +329,75 @@ fn a_message_or_call_request_without_its_conversation_is_refused_saying_why() {
         "{text}"
     );
     assert!(import.records[0].conversations.is_empty());
+}
+
+#[test]
+fn a_discharge_with_its_letter_mapped_to_fhir_reads_back_as_the_same_discharge() {
+    use hearth_domain::care_team::Member;
+    use hearth_domain::transition::{
+        ChecklistItem, ChecklistLine, Discharge, DischargeRecord, DischargeState, Letter,
+        PlaceKind, StoredDischarge,
+    };
+    let at = |t: &str| -> Timestamp { t.parse().unwrap() };
+    let nurse = PractitionerId::new("dn1");
+    let record = DischargeRecord {
+        stored: StoredDischarge {
+            discharge: Discharge {
+                id: "d1".to_owned(),
+                patient_id: PatientId::new("p1"),
+                stay_id: "s1".to_owned(),
+                state: DischargeState::Accepted,
+                planned_at: at("2026-11-21T11:00:00Z"),
+                destination: PlaceKind::Home,
+                receiving: Some(nurse.clone()),
+                complex: true,
+                planned_by: PractitionerId::new("ward1"),
+                notified_at: at("2026-11-19T09:00:00Z"),
+                accepted: Some((nurse.clone(), at("2026-11-19T12:00:00Z"))),
+                discharged_at: None,
+                version: 3,
+            },
+            letter: Some(Letter {
+                diagnosis: "Pneumonia; heart failure.\nTreated with antibiotics & oxygen."
+                    .to_owned(),
+                follow_up: "District nurse visit the day after discharge.".to_owned(),
+                ..Letter::default()
+            }),
+            letter_sent_at: None,
+        },
+        checklist: vec![
+            ChecklistLine {
+                item: ChecklistItem::PlanReviewed,
+                owner: Member::Practitioner(nurse.clone()),
+                done: Some((nurse, at("2026-11-20T10:00:00Z"))),
+            },
+            ChecklistLine {
+                item: ChecklistItem::Equipment,
+                owner: Member::Service(OrganisationId::new("dn-team")),
+                done: None,
+            },
+        ],
+    };
+    let mut resources = vec![patient("p1")];
+    resources.extend(exported(&edith(), &[], std::slice::from_ref(&record)));
+    assert_eq!(resources.len(), 2);
+    assert_eq!(
+        resources[1]["status"], "preliminary",
+        "the letter is not sent yet"
+    );
+    assert_eq!(resources[1]["section"].as_array().map(Vec::len), Some(2));
+    let (import, refusals) = read(&resources, NHS, now());
+    assert!(refusals.is_empty(), "{}", reasons(&refusals));
+    assert_eq!(import.records[0].discharges, vec![record]);
+
+    // Another kind of document is not a discharge letter.
+    let mut other = resources[1].clone();
+    other["type"]["coding"][0]["code"] = json!("11488-4");
+    let (import, refusals) = read(&[patient("p1"), other], NHS, now());
+    assert!(
+        reasons(&refusals).contains("Hearth keeps discharge letters (type LOINC 18842-5)"),
+        "{}",
+        reasons(&refusals)
+    );
+    assert!(import.records[0].discharges.is_empty());
 }

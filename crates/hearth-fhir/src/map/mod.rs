@@ -27,6 +27,7 @@ use crate::resources::*;
 mod audit;
 mod conversation;
 mod directory;
+mod discharge;
 mod needs;
 mod plan;
 mod workflow;
@@ -34,6 +35,7 @@ mod workflow;
 pub use audit::{AccessLine, audit_event};
 pub use conversation::{medium, priority, urgency};
 pub use directory::{healthcare_service, organization, practitioner, practitioner_role};
+pub use discharge::DISCHARGE_SUMMARY;
 use needs::{assessment, phase_observation};
 use plan::care_plan;
 use workflow::{referral, stay, task};
@@ -59,6 +61,8 @@ pub struct PatientRecord<'a> {
     pub stays: &'a [Stay],
     /// Conversations about the patient, whole.
     pub conversations: &'a [hearth_domain::conversation::Thread],
+    /// Discharges from stays, with their letters and checklists.
+    pub discharges: &'a [hearth_domain::transition::DischargeRecord],
 }
 
 fn practitioner_ref(id: &PractitionerId, names: &HashMap<PractitionerId, String>) -> Reference {
@@ -125,6 +129,13 @@ pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
     );
     for t in record.conversations {
         out.extend(conversation::conversation(p, t, record.names));
+    }
+    for d in record.discharges {
+        out.push(Resource::Composition(discharge::discharge(
+            p,
+            d,
+            record.names,
+        )));
     }
     out
 }

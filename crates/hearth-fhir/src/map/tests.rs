@@ -116,6 +116,7 @@ fn record<'a>(
         tasks: &[],
         stays: &[],
         conversations: &[],
+        discharges: &[],
     })
 }
 

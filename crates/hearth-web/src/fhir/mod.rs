@@ -251,6 +251,7 @@ pub fn resources_of(record: &PatientRecord) -> Vec<Resource> {
         tasks: &record.tasks,
         stays: &record.stays,
         conversations: &record.conversations,
+        discharges: &record.discharges,
     })
 }
 

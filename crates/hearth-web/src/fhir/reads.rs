@@ -457,6 +457,12 @@ async fn patient_of(
         "Task" => state.app.patient_of_record(RecordKind::Task, id).await?,
         "Encounter" => state.app.patient_of_record(RecordKind::Stay, id).await?,
         "Communication" => state.app.patient_of_record(RecordKind::Message, id).await?,
+        "Composition" => {
+            state
+                .app
+                .patient_of_record(RecordKind::Discharge, id)
+                .await?
+        }
         "CommunicationRequest" => {
             state
                 .app

@@ -620,8 +620,8 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
         assert_eq!(json["resourceType"], "OperationOutcome");
     }
 
-    // Referrals, tasks, stays, messages and call requests: a patient with each, read by
-    // someone in their care team.
+    // Referrals, tasks, stays, messages, call requests and discharges: a patient with each,
+    // read by someone in their care team.
     let ids = t.app.export_patient_ids().await.unwrap();
     let records = t.app.export_records(&ids).await.unwrap();
     let mut tokens = Vec::new();
@@ -644,6 +644,7 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
         ("CommunicationRequest", |r| {
             r.conversations.iter().any(|c| !c.talks.is_empty())
         }),
+        ("Composition", |r| !r.discharges.is_empty()),
     ] {
         let mut read_one = false;
         'patients: for record in records.iter().filter(|r| has(r)) {
