@@ -44,6 +44,9 @@ pub struct PatientRecord {
     /// The superseded versions of the patient's details, newest first (read only for the
     /// history; empty otherwise).
     pub history: Vec<Patient>,
+    /// Every version of every plan section, in the order saved (read only for the plan's
+    /// history; empty otherwise).
+    pub plan_history: Vec<hearth_domain::care_plan::SectionVersion>,
 }
 
 /// How much of a record a read takes.
@@ -53,6 +56,8 @@ enum Scope {
     Patient,
     /// The patient with the superseded versions of their details.
     History,
+    /// The whole record with every version of the plan's sections.
+    PlanHistory,
 }
 
 /// The region's directory: organisations, practitioners and their current roles.
@@ -92,6 +97,18 @@ impl App {
             .await
     }
 
+    /// The whole record with every saved version of the plan's sections (FHIR CarePlan
+    /// `_history` and vread), one access check and one audited read.
+    pub async fn plan_history(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        what: &str,
+    ) -> Result<PatientRecord, AppError> {
+        self.read_patient(actor, patient, what, Scope::PlanHistory)
+            .await
+    }
+
     pub async fn patient_demographics(
         &self,
         actor: &Actor,
@@ -119,6 +136,11 @@ impl App {
         if let (Some(p), Decision::Allowed(_)) = (&found, &decision) {
             record = Some(match scope {
                 Scope::Whole => read_record(&mut tx, p.clone()).await?,
+                Scope::PlanHistory => {
+                    let mut record = read_record(&mut tx, p.clone()).await?;
+                    record.plan_history = tx.all_section_versions(patient).await?;
+                    record
+                }
                 Scope::Patient | Scope::History => PatientRecord {
                     history: if scope == Scope::History {
                         tx.patient_versions(patient).await?
@@ -137,6 +159,7 @@ impl App {
                     stays: Vec::new(),
                     conversations: Vec::new(),
                     discharges: Vec::new(),
+                    plan_history: Vec::new(),
                 },
             });
         }
@@ -366,6 +389,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
         conversations,
         discharges,
         history: Vec::new(),
+        plan_history: Vec::new(),
     })
 }
 

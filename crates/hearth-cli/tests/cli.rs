@@ -449,6 +449,7 @@ async fn export_all_writes_fhir_that_three_independent_validators_accept() {
         "Communication",
         "CommunicationRequest",
         "Composition",
+        "QuestionnaireResponse",
     ] {
         assert!(types.contains_key(expected), "no {expected} in {types:?}");
     }
@@ -723,6 +724,7 @@ async fn a_demo_region_exported_imported_into_an_empty_database_and_exported_aga
         "Communication",
         "CommunicationRequest",
         "Composition",
+        "QuestionnaireResponse",
     ] {
         assert!(
             exported.contains(&format!("{{\"resourceType\":\"{kind}\"")),

@@ -43,7 +43,7 @@ pub const RECORD_FILTERS: &[SearchParam] = &[
     SearchParam {
         name: "date",
         type_: "date",
-        documentation: "When it happened (an observation's time, a stay's or episode's start, a referral's, task's or call request's authoring, a message's sending, a discharge letter's date), with eq, ne, lt, le, gt or ge, compared at the precision given.",
+        documentation: "When it happened (an observation's time, a stay's or episode's start, a referral's, task's or call request's authoring, a message's sending, a discharge letter's date, an assessment's answering), with eq, ne, lt, le, gt or ge, compared at the precision given.",
     },
     SearchParam {
         name: "_lastUpdated",
@@ -139,7 +139,7 @@ pub const SUPPORTED: &[Supported] = &[
     },
     Supported {
         type_name: "CarePlan",
-        interactions: &["read", "search-type"],
+        interactions: &["read", "vread", "history-instance", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },
@@ -187,6 +187,12 @@ pub const SUPPORTED: &[Supported] = &[
     },
     Supported {
         type_name: "Composition",
+        interactions: &["read", "search-type"],
+        search: &[PATIENT_PARAM, SUBJECT_PARAM],
+        operations: &[],
+    },
+    Supported {
+        type_name: "QuestionnaireResponse",
         interactions: &["read", "search-type"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],

@@ -123,6 +123,12 @@ pub const INCLUDES: &[Include] = &[
         targets: &["Encounter"],
     },
     Include {
+        source: "QuestionnaireResponse",
+        param: "author",
+        path: "author",
+        targets: &["Practitioner"],
+    },
+    Include {
         source: "Encounter",
         param: "service-provider",
         path: "serviceProvider",

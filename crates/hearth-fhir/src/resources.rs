@@ -31,6 +31,7 @@ pub enum Resource {
     Communication(Communication),
     CommunicationRequest(CommunicationRequest),
     Composition(Composition),
+    QuestionnaireResponse(QuestionnaireResponse),
     AuditEvent(AuditEvent),
     OperationOutcome(crate::outcome::OperationOutcome),
     CapabilityStatement(crate::capability::CapabilityStatement),
@@ -61,6 +62,7 @@ impl Resource {
             Resource::Communication(_) => "Communication",
             Resource::CommunicationRequest(_) => "CommunicationRequest",
             Resource::Composition(_) => "Composition",
+            Resource::QuestionnaireResponse(_) => "QuestionnaireResponse",
             Resource::AuditEvent(_) => "AuditEvent",
             Resource::OperationOutcome(_) => "OperationOutcome",
             Resource::CapabilityStatement(_) => "CapabilityStatement",
@@ -91,6 +93,7 @@ impl Resource {
             Resource::Communication(r) => Some(&r.id),
             Resource::CommunicationRequest(r) => Some(&r.id),
             Resource::Composition(r) => Some(&r.id),
+            Resource::QuestionnaireResponse(r) => Some(&r.id),
             Resource::AuditEvent(r) => Some(&r.id),
             Resource::CodeSystem(r) => Some(&r.id),
             Resource::OperationOutcome(_)
@@ -121,6 +124,7 @@ impl Resource {
             Resource::Communication(r) => &r.meta,
             Resource::CommunicationRequest(r) => &r.meta,
             Resource::Composition(r) => &r.meta,
+            Resource::QuestionnaireResponse(r) => &r.meta,
             _ => return None,
         };
         meta.as_ref()?.version_id.as_deref()
@@ -144,6 +148,7 @@ impl Resource {
             Resource::Communication(r) => &r.subject,
             Resource::CommunicationRequest(r) => &r.subject,
             Resource::Composition(r) => &r.subject,
+            Resource::QuestionnaireResponse(r) => &r.subject,
             _ => return None,
         };
         subject.id_of("Patient")
@@ -737,6 +742,46 @@ pub struct CompositionSection {
     pub code: Option<CodeableConcept>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<Narrative>,
+}
+
+/// An assessment's answers, item by item, as the instrument asks them (a view of the
+/// assessment's Observation).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionnaireResponse {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    pub questionnaire: String,
+    pub status: String,
+    pub subject: Reference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<Reference>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub item: Vec<QuestionnaireResponseItem>,
+}
+
+/// One answered item.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionnaireResponseItem {
+    pub link_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub answer: Vec<QuestionnaireResponseAnswer>,
+}
+
+/// An item's answer: a score, or words ("Cannot assess").
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionnaireResponseAnswer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_integer: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_string: Option<String>,
 }
 
 /// One access to a patient's record, from the audit trail (read-only).

@@ -88,7 +88,7 @@ fn well_formed(value: &str) -> bool {
 
 /// The date a resource is searched by with `date`: when an observation was made, a stay or
 /// episode began, a consent was recorded, a referral, task or call request was made, a message was sent, a discharge letter was
-/// dated.
+/// dated, an assessment was answered.
 pub fn date_of(resource: &Value) -> Option<&str> {
     let get = |path: &[&str]| {
         path.iter()
@@ -102,6 +102,7 @@ pub fn date_of(resource: &Value) -> Option<&str> {
         "ServiceRequest" | "Task" | "CommunicationRequest" => get(&["authoredOn"]),
         "Communication" => get(&["sent"]),
         "Composition" => get(&["date"]),
+        "QuestionnaireResponse" => get(&["authored"]),
         "CarePlan" => get(&["created"]),
         "MedicationRequest" => get(&["authoredOn"]),
         "Condition" => get(&["recordedDate"]),

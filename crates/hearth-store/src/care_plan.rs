@@ -132,6 +132,23 @@ impl Tx {
         .collect()
     }
 
+    /// Every version of every section of the plan, in the order they were saved.
+    pub async fn all_section_versions(
+        &mut self,
+        patient: &PatientId,
+    ) -> Result<Vec<SectionVersion>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM care_plan_sections WHERE patient_id = $1 \
+             ORDER BY saved_at, section, version"
+        ))
+        .bind(patient.as_str())
+        .fetch_all(&mut *self.inner)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+    }
+
     /// Every version of one section, newest first.
     pub async fn section_versions(
         &mut self,

@@ -6,7 +6,8 @@
 //! PractitionerRole) and, per patient, Patient, its main diagnosis (Condition), register entries
 //! (EpisodeOfCare with the Consent of the same id), the care team (CareTeam), the care plan's
 //! sections (CarePlan with its `plan-section` extensions; its Goals and MedicationRequests are
-//! views of those sections and are accepted as such), assessments and phases (Observation),
+//! views of those sections and are accepted as such), assessments and phases (Observation; an assessment's QuestionnaireResponse is a view of it,
+//! accepted with it),
 //! referrals (ServiceRequest), tasks (Task), stays (Encounter), conversations (Communication
 //! per message, CommunicationRequest per call request) and discharges with their letters
 //! (Composition). What a resource holds that Hearth would
@@ -120,6 +121,7 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
     let mut views = Vec::new();
     let mut services = Vec::new();
     let mut said = Vec::new();
+    let mut responses = Vec::new();
     let mut talks = Vec::new();
     for (index, resource) in typed {
         let result = match resource {
@@ -156,6 +158,10 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
                 conversation::talk(&r, &mut patients).map(|t| talks.push((index, t)))
             }
             Resource::Composition(c) => discharge::discharge(&c, &mut patients),
+            Resource::QuestionnaireResponse(q) => {
+                responses.push((index, q.id.clone()));
+                Ok(())
+            }
             Resource::CarePlan(p) => {
                 plans.extend(reference_id(Some(&p.subject), "Patient").map(str::to_owned));
                 care_plan(&p, &mut patients)
@@ -237,6 +243,23 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
                     IssueType::NotSupported,
                     format!(
                         "{kind}/{id}: Hearth keeps goals and anticipatory medicines in the care plan's sections, so it imports them with the patient's CarePlan, which is not in the file."
+                    ),
+                ),
+            });
+        }
+    }
+    // An assessment's answers are a view of its Observation, kept with it.
+    for (index, id) in responses {
+        let kept = patients
+            .values()
+            .any(|(_, r)| r.assessments.iter().any(|a| a.id == id));
+        if !kept {
+            refusals.push(Refusal {
+                index,
+                outcome: refuse(
+                    IssueType::NotSupported,
+                    format!(
+                        "QuestionnaireResponse/{id}: Hearth keeps an assessment's answers with the assessment, so it imports them with Observation/{id}, which is not in the file (or was refused)."
                     ),
                 ),
             });

@@ -36,8 +36,10 @@ pub use audit::{AccessLine, audit_event};
 pub use conversation::{medium, priority, urgency};
 pub use directory::{healthcare_service, organization, practitioner, practitioner_role};
 pub use discharge::DISCHARGE_SUMMARY;
-use needs::{assessment, phase_observation};
+pub use needs::questionnaire_url;
+use needs::{assessment, phase_observation, questionnaire_response};
 use plan::care_plan;
+pub use plan::care_plan_versions;
 use workflow::{referral, stay, task};
 
 /// Everything Hearth holds about one patient that the API exposes.
@@ -108,7 +110,10 @@ pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
     }
     out.extend(care_plan(record, died));
     for a in record.assessments {
-        out.push(Resource::Observation(assessment(p, a, record.names)));
+        let observation = assessment(p, a, record.names);
+        let response = questionnaire_response(a, &observation);
+        out.push(Resource::Observation(observation));
+        out.push(Resource::QuestionnaireResponse(response));
     }
     for (i, phase) in record.phases.iter().enumerate() {
         let next = record.phases.get(i + 1).map(|n| n.started_at);

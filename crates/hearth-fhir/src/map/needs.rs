@@ -124,6 +124,80 @@ pub(super) fn assessment(
     }
 }
 
+/// The canonical URL of an instrument's questionnaire (Hearth's name for it).
+pub fn questionnaire_url(instrument: hearth_domain::assessment::Instrument) -> String {
+    format!("{}/Questionnaire/{}", codes::CANONICAL, instrument.code())
+}
+
+/// The assessment's answers as a QuestionnaireResponse of the same id: each item of
+/// `observation` (the assessment mapped above) as an answered item, the AKPS level as its one
+/// item. A view of the Observation: imported only with it.
+pub(super) fn questionnaire_response(
+    a: &Assessment,
+    observation: &Observation,
+) -> QuestionnaireResponse {
+    let instrument = a.measure.instrument();
+    let mut others = 0;
+    let mut item: Vec<QuestionnaireResponseItem> = observation
+        .component
+        .iter()
+        .map(|c| {
+            let code = c
+                .code
+                .coding
+                .first()
+                .and_then(|c| c.code.clone())
+                .unwrap_or_default();
+            let link_id = if code == "other" {
+                others += 1;
+                format!("other-{others}")
+            } else {
+                code
+            };
+            let text = c
+                .code
+                .text
+                .clone()
+                .or_else(|| c.code.coding.first().and_then(|c| c.display.clone()));
+            let answer = match c.value_integer {
+                Some(v) => QuestionnaireResponseAnswer {
+                    value_integer: Some(v),
+                    value_string: None,
+                },
+                None => QuestionnaireResponseAnswer {
+                    value_integer: None,
+                    value_string: Some("Cannot assess".to_owned()),
+                },
+            };
+            QuestionnaireResponseItem {
+                link_id,
+                text,
+                answer: vec![answer],
+            }
+        })
+        .collect();
+    if let Measure::Akps(level) = a.measure {
+        item.push(QuestionnaireResponseItem {
+            link_id: instrument.code().to_owned(),
+            text: Some(instrument.label().to_owned()),
+            answer: vec![QuestionnaireResponseAnswer {
+                value_integer: Some(i64::from(level)),
+                value_string: None,
+            }],
+        });
+    }
+    QuestionnaireResponse {
+        id: a.id.clone(),
+        meta: observation.meta.clone(),
+        questionnaire: questionnaire_url(instrument),
+        status: "completed".to_owned(),
+        subject: observation.subject.clone(),
+        authored: Some(instant(a.assessed_at)),
+        author: observation.performer.first().cloned(),
+        item,
+    }
+}
+
 fn cannot_assess() -> CodeableConcept {
     CodeableConcept {
         coding: vec![Coding::new(codes::DATA_ABSENT, "unknown", "Unknown")],

@@ -195,3 +195,42 @@ fn medicine(
         }],
     }
 }
+
+/// Every version of the care plan Hearth can show, newest first, each with its version (the
+/// sum of its sections' versions, as `meta.versionId` is) and when it was saved: one after each
+/// section saved. A plan brought in by an import starts where its earliest kept versions are
+/// all in (the versions before an imported section's are not kept).
+pub fn care_plan_versions(
+    record: PatientRecord<'_>,
+    saved: &[SectionVersion],
+) -> Vec<(Resource, i64, jiff::Timestamp)> {
+    let died = super::died_on(record.register).is_some();
+    let start = saved
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| v.version > 1 && !saved[..*i].iter().any(|w| w.section == v.section))
+        .map(|(i, _)| i)
+        .max()
+        .unwrap_or(0);
+    let mut current: Vec<SectionVersion> = Vec::new();
+    let mut out = Vec::new();
+    for (i, v) in saved.iter().enumerate() {
+        current.retain(|c| c.section != v.section);
+        current.push(v.clone());
+        if i < start {
+            continue;
+        }
+        let state = PatientRecord {
+            sections: &current,
+            ..record
+        };
+        if let Some(plan) = care_plan(state, died)
+            .into_iter()
+            .find(|r| matches!(r, Resource::CarePlan(_)))
+        {
+            out.push((plan, current.iter().map(|s| s.version).sum(), v.saved_at));
+        }
+    }
+    out.reverse();
+    out
+}

@@ -217,3 +217,63 @@ fn consent_is_granted_by_the_patient_unless_decided_in_their_best_interests() {
     assert_eq!(consent["performer"][0]["reference"], "Practitioner/gp");
     assert_eq!(consent["provision"]["type"], "permit");
 }
+
+#[test]
+fn an_assessment_is_also_its_questionnaire_response_item_by_item() {
+    use hearth_domain::assessment::{Ipos, IposVersion, Recall};
+    let mut symptoms = [Answer::Score(1); 10];
+    symptoms[0] = Answer::Score(4);
+    symptoms[9] = Answer::CannotAssess;
+    let a = Assessment {
+        id: "a1".into(),
+        patient_id: PatientId::new("p1"),
+        measure: Measure::Ipos(Ipos {
+            version: IposVersion::Staff,
+            recall: Recall::ThreeDays,
+            main_concerns: vec!["Breathless at night".into()],
+            symptoms,
+            other_symptoms: vec![
+                ("Itch".into(), Answer::Score(2)),
+                ("Hiccups".into(), Answer::Score(3)),
+            ],
+            items: [Answer::Score(0); 7],
+        }),
+        assessed_at: at(),
+        assessor: PractitionerId::new("dn"),
+        recorded_at: at(),
+    };
+    let p = edith();
+    let names = HashMap::new();
+    let all = patient_record(PatientRecord {
+        patient: &p,
+        register: &[],
+        team: &[],
+        names: &names,
+        sections: &[],
+        assessments: std::slice::from_ref(&a),
+        phases: &[],
+        referrals: &[],
+        tasks: &[],
+        stays: &[],
+        conversations: &[],
+        discharges: &[],
+    });
+    let response = find(&all, "QuestionnaireResponse");
+    assert_eq!(response["id"], "a1", "the assessment's own id");
+    assert_eq!(
+        response["questionnaire"],
+        "https://fhir.hearth.example/Questionnaire/ipos"
+    );
+    let items = response["item"].as_array().unwrap();
+    // Ten symptoms, two others, seven further items.
+    assert_eq!(items.len(), 19);
+    assert_eq!(items[0]["answer"][0]["valueInteger"], 4);
+    assert_eq!(items[9]["answer"][0]["valueString"], "Cannot assess");
+    let ids: Vec<&str> = items
+        .iter()
+        .map(|i| i["linkId"].as_str().unwrap())
+        .collect();
+    assert_eq!(&ids[10..12], ["other-1", "other-2"], "each linkId once");
+    assert_eq!(items[11]["text"], "Other symptom: Hiccups");
+    assert_eq!(items[11]["answer"][0]["valueInteger"], 3);
+}

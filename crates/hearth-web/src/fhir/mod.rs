@@ -10,8 +10,8 @@ mod reads;
 mod writes;
 
 pub use reads::{
-    code_system, code_systems, everything, patient_history, patient_read, patient_search,
-    patient_vread, read_resource, search,
+    care_plan_history, care_plan_vread, code_system, code_systems, everything, patient_history,
+    patient_read, patient_search, patient_vread, read_resource, search,
 };
 pub use writes::{patient_create, patient_update, transaction};
 
@@ -239,7 +239,12 @@ pub(super) fn patient_id(id: &str) -> Result<PatientId, FhirError> {
 
 /// Every FHIR resource of a patient's record (the API's `$everything` and `hearth export`).
 pub fn resources_of(record: &PatientRecord) -> Vec<Resource> {
-    map::patient_record(map::PatientRecord {
+    map::patient_record(record_of(record))
+}
+
+/// The record as the mapping reads it.
+fn record_of(record: &PatientRecord) -> map::PatientRecord<'_> {
+    map::PatientRecord {
         patient: &record.patient,
         register: &record.register,
         team: &record.team,
@@ -252,7 +257,7 @@ pub fn resources_of(record: &PatientRecord) -> Vec<Resource> {
         stays: &record.stays,
         conversations: &record.conversations,
         discharges: &record.discharges,
-    })
+    }
 }
 
 /// `GET /fhir/metadata`: the CapabilityStatement.

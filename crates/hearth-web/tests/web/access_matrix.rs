@@ -175,6 +175,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/fhir/Patient/{id}/$everything", "SADDDDAD"),
     ("GET", "/fhir/Patient/{id}/_history", "SADDDDAD"),
     ("GET", "/fhir/Patient/{id}/_history/{version}", "SADDDDAD"),
+    ("GET", "/fhir/CarePlan/{id}/_history", "SADDDDAD"),
+    ("GET", "/fhir/CarePlan/{id}/_history/{version}", "SADDDDAD"),
     ("GET", "/fhir/{type}", "SADDDDAD"),
     ("GET", "/fhir/{type}/{id}", "SADDDDAD"),
     ("GET", "/fhir/{type}/{id}/{*rest}", "PPPPPPPP"),

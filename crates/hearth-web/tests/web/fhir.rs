@@ -620,8 +620,8 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
         assert_eq!(json["resourceType"], "OperationOutcome");
     }
 
-    // Referrals, tasks, stays, messages, call requests and discharges: a patient with each,
-    // read by someone in their care team.
+    // Referrals, tasks, stays, messages, call requests, discharges and assessments' answers: a
+    // patient with each, read by someone in their care team.
     let ids = t.app.export_patient_ids().await.unwrap();
     let records = t.app.export_records(&ids).await.unwrap();
     let mut tokens = Vec::new();
@@ -645,6 +645,7 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
             r.conversations.iter().any(|c| !c.talks.is_empty())
         }),
         ("Composition", |r| !r.discharges.is_empty()),
+        ("QuestionnaireResponse", |r| !r.assessments.is_empty()),
     ] {
         let mut read_one = false;
         'patients: for record in records.iter().filter(|r| has(r)) {
@@ -843,6 +844,63 @@ async fn every_version_of_a_patient_reads_back_by_vread_and_in_its_history(backe
     assert_eq!(status, 403);
 }
 on_both_backends!(every_version_of_a_patient_reads_back_by_vread_and_in_its_history);
+
+async fn every_version_of_a_care_plan_reads_back_by_vread_and_in_its_history(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_plan_history").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let (pid, clinician) = crate::plan::planned_patient(&t, &f).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let outsider = issue(&t, &f.outsider.email).await.secret;
+    let (status, _, json) = get(&t, &format!("/fhir/CarePlan/{pid}/_history"), Some(&gp)).await;
+    assert_eq!(status, 404, "no plan yet: {json}");
+    let (first, second) = (
+        "Morphine 2.5 mg s/c; sit up",
+        "Call the district nurses first",
+    );
+    for (base, what_to_do) in [("0", first), ("1", second)] {
+        let (_, form) = clinician
+            .get_text(&format!("/patients/{pid}/plan/crisis-plan"))
+            .await;
+        let token = hearth_testkit::csrf_token_in(&form).unwrap();
+        let (status, page) =
+            crate::plan::save_crisis_plan(&clinician, &pid, &token, base, what_to_do).await;
+        assert_eq!(status, 303, "{page}");
+    }
+
+    // Each version as it stood, the newest the plan read now.
+    let (_, _, one) = get(&t, &format!("/fhir/CarePlan/{pid}/_history/1"), Some(&gp)).await;
+    let (status, headers, two) =
+        get(&t, &format!("/fhir/CarePlan/{pid}/_history/2"), Some(&gp)).await;
+    assert_eq!(status, 200, "{two}");
+    assert_eq!(headers["etag"], "W/\"2\"");
+    assert!(one.to_string().contains(first) && !one.to_string().contains(second));
+    assert!(two.to_string().contains(second) && !two.to_string().contains(first));
+    let (_, _, now) = get(&t, &format!("/fhir/CarePlan/{pid}"), Some(&gp)).await;
+    assert_eq!(now, two, "the current plan is its newest version");
+    let (status, _, history) = get(&t, &format!("/fhir/CarePlan/{pid}/_history"), Some(&gp)).await;
+    assert_eq!(status, 200, "{history}");
+    assert_eq!(history["total"], 2);
+    let versions: Vec<&str> = history["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["meta"]["versionId"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["2", "1"]);
+    validate(&history);
+
+    let (status, _, json) = get(&t, &format!("/fhir/CarePlan/{pid}/_history/3"), Some(&gp)).await;
+    assert_eq!(status, 404);
+    assert_outcome(&json, "not-found", "versions 1 to 2");
+    for path in ["_history", "_history/1"] {
+        let (status, _, _) =
+            get(&t, &format!("/fhir/CarePlan/{pid}/{path}"), Some(&outsider)).await;
+        assert_eq!(status, 403, "{path}");
+    }
+}
+on_both_backends!(every_version_of_a_care_plan_reads_back_by_vread_and_in_its_history);
 
 async fn a_search_includes_what_its_matches_refer_to(backend: Backend) {
     let Some(t) = spawn_app(backend, "fhir_api_include").await else {

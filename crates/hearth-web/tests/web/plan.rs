@@ -10,7 +10,7 @@ use crate::care_team::join;
 use crate::register::{REASONS, register};
 
 /// The fixture's patient on the register, with the GP in the team (coordinating).
-async fn planned_patient(t: &TestApp, f: &Fixture) -> (String, TestClient) {
+pub(crate) async fn planned_patient(t: &TestApp, f: &Fixture) -> (String, TestClient) {
     let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
     let id = f.patient.id.to_string();
     join(t, f, &f.patient.id, &f.gp_actor.practitioner_id, "gp").await;
