@@ -147,7 +147,7 @@ impl App {
                 basis: AccessBasis::Administration,
                 outcome: AuditOutcome::Allowed,
                 detail: Some(format!(
-                    "imported with its record ({} register entries, {} care team members, {} plan sections, {} assessments, {} phases, {} referrals, {} tasks, {} stays, {} conversations, {} discharges)",
+                    "imported with its record ({} register entries, {} care team members, {} plan sections, {} assessments, {} phases, {} referrals, {} tasks, {} stays, {} conversations, {} discharges, {} advice calls)",
                     record.register.len(),
                     record.team.len(),
                     record.sections.len(),
@@ -157,7 +157,8 @@ impl App {
                     record.tasks.len(),
                     record.stays.len(),
                     record.conversations.len(),
-                    record.discharges.len()
+                    record.discharges.len(),
+                    record.advice_calls.len()
                 )),
             })
             .await?;
@@ -189,6 +190,9 @@ impl App {
             }
             for thread in &record.conversations {
                 tx.insert_thread(thread).await?;
+            }
+            for call in &record.advice_calls {
+                tx.insert_advice_call(call).await?;
             }
             for discharge in &record.discharges {
                 if !tx.insert_discharge_record(discharge).await? {

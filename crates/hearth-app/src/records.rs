@@ -41,6 +41,8 @@ pub struct PatientRecord {
     pub conversations: Vec<hearth_domain::conversation::Thread>,
     /// Discharges planned from a stay, with their letters and checklists, most recent first.
     pub discharges: Vec<hearth_domain::transition::DischargeRecord>,
+    /// Calls to the specialist advice line about the patient, newest first.
+    pub advice_calls: Vec<hearth_domain::advice::AdviceCall>,
     /// The superseded versions of the patient's details, newest first (read only for the
     /// history; empty otherwise).
     pub history: Vec<Patient>,
@@ -159,6 +161,7 @@ impl App {
                     stays: Vec::new(),
                     conversations: Vec::new(),
                     discharges: Vec::new(),
+                    advice_calls: Vec::new(),
                     plan_history: Vec::new(),
                 },
             });
@@ -291,6 +294,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
     let stays = tx.stays_of(id).await?;
     let conversations = tx.threads_of(id).await?;
     let discharges = tx.discharge_records_of(id).await?;
+    let advice_calls = tx.advice_calls_about(id).await?;
     let mut mentioned: Vec<PractitionerId> = register
         .iter()
         .flat_map(|e| [e.identified_by.clone(), e.consent.recorded_by.clone()])
@@ -371,6 +375,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
             .chain(checklist)
             .collect::<Vec<_>>()
         }))
+        .chain(advice_calls.iter().map(|a| a.logged_by.clone()))
         .collect();
     mentioned.sort();
     mentioned.dedup();
@@ -388,6 +393,7 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
         stays,
         conversations,
         discharges,
+        advice_calls,
         history: Vec::new(),
         plan_history: Vec::new(),
     })

@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 
 use crate::PatientId;
+use crate::advice::AdviceCall;
 use crate::assessment::{Assessment, PhaseEpisode};
 use crate::care_plan::SectionVersion;
 use crate::care_team::CareTeamMember;
@@ -50,6 +51,8 @@ pub struct TransferredRecord {
     pub conversations: Vec<Thread>,
     /// Discharges from stays, with their letters and checklists.
     pub discharges: Vec<DischargeRecord>,
+    /// Calls to the specialist advice line about the patient.
+    pub advice_calls: Vec<AdviceCall>,
 }
 
 impl TransferredRecord {
@@ -65,5 +68,6 @@ impl TransferredRecord {
             || !self.stays.is_empty()
             || !self.conversations.is_empty()
             || !self.discharges.is_empty()
+            || !self.advice_calls.is_empty()
     }
 }

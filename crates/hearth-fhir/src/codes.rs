@@ -3,8 +3,8 @@
 //! The mapping is documented in `docs/design/fhir-mapping.md`.
 
 use hearth_domain::{
-    assessment, care_plan, care_team, conversation, organisation, practitioner, referral, register,
-    transition,
+    advice, assessment, care_plan, care_team, conversation, organisation, practitioner, referral,
+    register, transition,
 };
 use serde::{Deserialize, Serialize};
 
@@ -295,6 +295,27 @@ const DEFINITIONS: &[Definition] = &[
         title: "\"Let's talk\" request states",
         description: "Where a request for a phone or video call about a patient stands.",
         concepts: concepts!(conversation::TalkState),
+    },
+    Definition {
+        id: "communication-category",
+        name: "HearthCommunicationCategory",
+        title: "Kinds of communication",
+        description: "What a Communication of Hearth's is: a message in a conversation about the patient, or a call to the specialist advice line.",
+        concepts: || vec![crate::map::MESSAGE, crate::map::ADVICE_CALL],
+    },
+    Definition {
+        id: "caller-role",
+        name: "HearthCallerRole",
+        title: "Advice line callers",
+        description: "Who contacted the specialist palliative care advice line.",
+        concepts: concepts!(advice::CallerRole),
+    },
+    Definition {
+        id: "advice-outcome",
+        name: "HearthAdviceOutcome",
+        title: "Advice line outcomes",
+        description: "What came of the advice the specialist gave.",
+        concepts: concepts!(advice::AdviceOutcome),
     },
     Definition {
         id: "discharge-state",

@@ -657,8 +657,12 @@ pub struct Communication {
     #[serde(default, skip_serializing_if = "is_empty")]
     pub in_response_to: Vec<Reference>,
     pub status: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub category: Vec<CodeableConcept>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<String>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub medium: Vec<CodeableConcept>,
     pub subject: Reference,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<CodeableConcept>,
@@ -666,6 +670,8 @@ pub struct Communication {
     pub about: Vec<Reference>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received: Option<String>,
     #[serde(default, skip_serializing_if = "is_empty")]
     pub recipient: Vec<Reference>,
     #[serde(skip_serializing_if = "Option::is_none")]

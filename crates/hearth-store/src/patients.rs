@@ -241,6 +241,9 @@ impl Tx {
             RecordKind::Message => "SELECT patient_id FROM messages WHERE id = $1",
             RecordKind::TalkRequest => "SELECT patient_id FROM talk_requests WHERE id = $1",
             RecordKind::Discharge => "SELECT patient_id FROM discharges WHERE id = $1",
+            RecordKind::AdviceCall => {
+                "SELECT patient_id FROM advice_calls WHERE id = $1 AND patient_id IS NOT NULL"
+            }
         };
         sqlx::query(sql)
             .bind(id)
@@ -440,6 +443,7 @@ pub enum RecordKind {
     Message,
     TalkRequest,
     Discharge,
+    AdviceCall,
 }
 
 impl Tx {

@@ -79,6 +79,21 @@ pub(super) fn message(
             c.status
         )));
     }
+    if let Some(code) = hearth_code(&c.category, "communication-category")
+        && code != crate::map::MESSAGE.0
+    {
+        return Err(invalid(format!(
+            "{what}: Hearth has no kind of communication \"{code}\"."
+        )));
+    }
+    if !c.medium.is_empty() || c.received.is_some() {
+        return Err(refuse(
+            IssueType::NotSupported,
+            format!(
+                "{what}: a message in a conversation has no medium or received time in Hearth (they are an advice call's)."
+            ),
+        ));
+    }
     let (conversation, addressed_to) = conversation_of(&c.extension, &what)?;
     let topic = c
         .topic
@@ -339,4 +354,72 @@ pub(super) fn gather(
             record.conversations.push(thread);
         }
     }
+}
+
+/// A call to the specialist advice line about the patient.
+pub(super) fn advice_call(
+    c: &fhir::Communication,
+    patients: &mut Patients,
+) -> Result<(), OperationOutcome> {
+    use hearth_domain::advice::{AdviceCall, AdviceChannel, AdviceOutcome, CallerRole};
+    let what = format!("Communication/{}", c.id);
+    let record = record_of(patients, &c.subject, &what)?;
+    let required =
+        |element: &str| refuse(IssueType::Required, format!("{what} needs its {element}."));
+    let [question, advice] = c.payload.as_slice() else {
+        return Err(required(
+            "payload: the question asked, then the advice given (two contentStrings)",
+        ));
+    };
+    let channel = c
+        .medium
+        .iter()
+        .find_map(|m| m.code_in(codes::PARTICIPATION_MODE))
+        .ok_or_else(|| required("medium (PHONE or ONLINEWRIT, v3 ParticipationMode)"))?;
+    let channel = [AdviceChannel::Phone, AdviceChannel::Message]
+        .into_iter()
+        .find(|ch| crate::map::advice_medium(*ch).0 == channel)
+        .ok_or_else(|| {
+            invalid(format!(
+                "{what}: the advice line is called (PHONE) or written to (ONLINEWRIT), not \"{channel}\"."
+            ))
+        })?;
+    let received_at = instant_of(c.sent.as_deref(), &format!("{what}.sent"))?;
+    record.advice_calls.push(AdviceCall {
+        id: c.id.clone(),
+        caller_name: ext_string(&c.extension, "caller-name")
+            .ok_or_else(|| required("caller-name extension"))?,
+        caller_role: coded(
+            ext_code(&c.extension, "caller-role"),
+            "caller role",
+            CallerRole::from_code,
+        )?,
+        caller_organisation: ext_string(&c.extension, "caller-organisation"),
+        patient_id: Some(record.id.clone()),
+        patient_description: ext_string(&c.extension, "patient-description"),
+        question: question.content_string.clone(),
+        advice: advice.content_string.clone(),
+        outcome: coded(
+            ext_code(&c.extension, "advice-outcome"),
+            "advice outcome",
+            AdviceOutcome::from_code,
+        )?,
+        channel,
+        logged_by: PractitionerId::new(
+            extensions(&c.extension, "logged-by")
+                .find_map(|e| reference_id(e.value_reference.as_ref(), "Practitioner"))
+                .ok_or_else(|| required("logged-by extension (a Practitioner)"))?,
+        ),
+        received_at,
+        logged_at: stamp(c.meta.as_ref(), received_at).1,
+        out_of_hours: extensions(&c.extension, "out-of-hours")
+            .find_map(|e| e.value_boolean)
+            .ok_or_else(|| required("out-of-hours extension"))?,
+        service: c
+            .recipient
+            .iter()
+            .find_map(|r| reference_id(Some(r), "Organization"))
+            .map(OrganisationId::new),
+    });
+    Ok(())
 }

@@ -9,7 +9,8 @@
 //! views of those sections and are accepted as such), assessments and phases (Observation; an assessment's QuestionnaireResponse is a view of it,
 //! accepted with it),
 //! referrals (ServiceRequest), tasks (Task), stays (Encounter), conversations (Communication
-//! per message, CommunicationRequest per call request) and discharges with their letters
+//! per message, CommunicationRequest per call request), advice line calls (Communication of
+//! category advice-call) and discharges with their letters
 //! (Composition). What a resource holds that Hearth would
 //! not keep is refused, naming the element; types not read are refused saying so. No I/O: the
 //! app layer writes what this returns.
@@ -151,6 +152,12 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
             Resource::ServiceRequest(r) => referral(&r, &mut patients),
             Resource::Task(t) => task(&t, &mut patients),
             Resource::Encounter(e) => stay(&e, &mut patients),
+            Resource::Communication(c)
+                if hearth_code(&c.category, "communication-category")
+                    == Some(crate::map::ADVICE_CALL.0) =>
+            {
+                conversation::advice_call(&c, &mut patients)
+            }
             Resource::Communication(c) => {
                 conversation::message(index, &c, &mut patients).map(|s| said.push(s))
             }

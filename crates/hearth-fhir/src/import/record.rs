@@ -42,6 +42,7 @@ pub(super) fn patient(
             stays: Vec::new(),
             conversations: Vec::new(),
             discharges: Vec::new(),
+            advice_calls: Vec::new(),
         },
         died,
     ))

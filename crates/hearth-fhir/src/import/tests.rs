@@ -202,6 +202,7 @@ fn exported(
         stays: &[],
         conversations,
         discharges,
+        advice_calls: &[],
     })
     .iter()
     .filter(|r| r.type_name() != "Patient")
@@ -400,4 +401,54 @@ fn a_discharge_with_its_letter_mapped_to_fhir_reads_back_as_the_same_discharge()
         reasons(&refusals)
     );
     assert!(import.records[0].discharges.is_empty());
+}
+
+#[test]
+fn an_advice_line_call_mapped_to_fhir_reads_back_as_the_same_call() {
+    use hearth_domain::advice::{AdviceCall, AdviceChannel, AdviceOutcome, CallerRole};
+    let at = |t: &str| -> Timestamp { t.parse().unwrap() };
+    let call = AdviceCall {
+        id: "call1".to_owned(),
+        caller_name: "Dr Marcus Webb".to_owned(),
+        caller_role: CallerRole::OohDoctor,
+        caller_organisation: Some("Westvale Out-of-Hours".to_owned()),
+        patient_id: Some(PatientId::new("p1")),
+        patient_description: None,
+        question: "Breathless again at 1 a.m.; second dose of oramorph given.".to_owned(),
+        advice: "Midazolam 2.5 mg subcut;\nrecheck in 30 minutes.".to_owned(),
+        outcome: AdviceOutcome::ManagedAtHome,
+        channel: AdviceChannel::Phone,
+        logged_by: PractitionerId::new("spn1"),
+        received_at: at("2026-11-19T01:12:00Z"),
+        logged_at: at("2026-11-19T01:22:00Z"),
+        out_of_hours: true,
+        service: Some(OrganisationId::new("spc-night")),
+    };
+    let mut resources = vec![patient("p1")];
+    let mut exported = crate::map::patient_record(crate::map::PatientRecord {
+        patient: &edith(),
+        register: &[],
+        team: &[],
+        names: &HashMap::new(),
+        sections: &[],
+        assessments: &[],
+        phases: &[],
+        referrals: &[],
+        tasks: &[],
+        stays: &[],
+        conversations: &[],
+        discharges: &[],
+        advice_calls: std::slice::from_ref(&call),
+    });
+    exported.retain(|r| r.type_name() == "Communication");
+    resources.extend(exported.iter().map(|r| serde_json::to_value(r).unwrap()));
+    assert_eq!(resources.len(), 2);
+    assert_eq!(
+        resources[1]["payload"][1]["contentString"],
+        call.advice.as_str()
+    );
+    let (import, refusals) = read(&resources, NHS, now());
+    assert!(refusals.is_empty(), "{}", reasons(&refusals));
+    assert_eq!(import.records[0].advice_calls, vec![call]);
+    assert!(import.records[0].conversations.is_empty(), "not a message");
 }

@@ -3,12 +3,33 @@
 //! (the `conversation` extension) and its topic (`Communication.topic`), and answer the message
 //! before them (`inResponseTo`).
 
+use hearth_domain::advice::{AdviceCall, AdviceChannel};
 use hearth_domain::care_team::Member;
 use hearth_domain::conversation::Urgency;
 use hearth_domain::conversation::{Message, Receipt, TalkMode, TalkRequest, TalkState, Thread};
 
 use super::workflow::latest;
 use super::*;
+
+/// Hearth's kinds of Communication (its `communication-category` code system): a message in a
+/// conversation about the patient, or a call to the specialist advice line.
+pub const MESSAGE: (&str, &str) = ("message", "Message in a conversation about the patient");
+pub const ADVICE_CALL: (&str, &str) = (
+    "advice-call",
+    "Call or message to the specialist palliative care advice line",
+);
+
+fn category((code, display): (&str, &str)) -> CodeableConcept {
+    hearth_coding("communication-category", code, display)
+}
+
+/// The v3 ParticipationMode of the advice line's channel.
+pub fn advice_medium(channel: AdviceChannel) -> (&'static str, &'static str) {
+    match channel {
+        AdviceChannel::Phone => ("PHONE", "telephone"),
+        AdviceChannel::Message => ("ONLINEWRIT", "online written"),
+    }
+}
 
 /// The FHIR priority of a message's urgency: routine, urgent ("today") and asap ("urgent"),
 /// one to one so an import reads back the urgency sent.
@@ -152,11 +173,14 @@ fn message(
             .into_iter()
             .collect(),
         status: "completed".to_owned(),
+        category: vec![category(MESSAGE)],
         priority: Some(priority(m.urgency).to_owned()),
+        medium: Vec::new(),
         subject: patient_ref(p),
         topic: Some(CodeableConcept::text(&t.conversation.topic)),
         about,
         sent: Some(instant(m.sent_at)),
+        received: None,
         recipient: receipts
             .iter()
             .map(|r| member_ref(&r.recipient, names))
@@ -224,6 +248,74 @@ fn talk_request(
                 text,
             })
             .into_iter()
+            .collect(),
+    }
+}
+
+/// A call (or message) to the specialist advice line about the patient: who called, what they
+/// asked (the first payload) and what was advised (the second), and what came of it.
+pub(super) fn advice_call(
+    p: &DomainPatient,
+    a: &AdviceCall,
+    names: &HashMap<PractitionerId, String>,
+) -> Communication {
+    let url = |name: &str| extension(name);
+    let mut ext = vec![
+        Extension::string(&url("caller-name"), &a.caller_name),
+        Extension::code(&url("caller-role"), a.caller_role.code()),
+    ];
+    if let Some(org) = a.caller_organisation.as_deref().and_then(non_empty) {
+        ext.push(Extension::string(&url("caller-organisation"), &org));
+    }
+    if let Some(words) = a.patient_description.as_deref().and_then(non_empty) {
+        ext.push(Extension::string(&url("patient-description"), &words));
+    }
+    ext.push(Extension::code(&url("advice-outcome"), a.outcome.code()));
+    ext.push(Extension::boolean(&url("out-of-hours"), a.out_of_hours));
+    ext.push(Extension::reference(
+        &url("logged-by"),
+        practitioner_ref(&a.logged_by, names),
+    ));
+    let caller = match a.caller_organisation.as_deref().and_then(non_empty) {
+        Some(org) => format!("{} ({}, {org})", a.caller_name, a.caller_role.label()),
+        None => format!("{} ({})", a.caller_name, a.caller_role.label()),
+    };
+    let (code, display) = advice_medium(a.channel);
+    Communication {
+        id: a.id.clone(),
+        meta: Some(Meta::versioned(1, a.logged_at)),
+        extension: ext,
+        in_response_to: Vec::new(),
+        status: "completed".to_owned(),
+        category: vec![category(ADVICE_CALL)],
+        priority: None,
+        medium: vec![CodeableConcept::coded(
+            codes::PARTICIPATION_MODE,
+            code,
+            display,
+        )],
+        subject: patient_ref(p),
+        topic: Some(CodeableConcept::text(&format!(
+            "Advice line: {}",
+            a.outcome.label()
+        ))),
+        about: Vec::new(),
+        sent: Some(instant(a.received_at)),
+        received: Some(instant(a.received_at)),
+        recipient: a
+            .service
+            .iter()
+            .map(|s| Reference::to("Organization", s.as_str()))
+            .collect(),
+        sender: Some(Reference {
+            reference: None,
+            display: Some(caller),
+        }),
+        payload: [&a.question, &a.advice]
+            .into_iter()
+            .map(|text| CommunicationPayload {
+                content_string: text.clone(),
+            })
             .collect(),
     }
 }

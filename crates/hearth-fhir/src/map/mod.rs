@@ -33,7 +33,7 @@ mod plan;
 mod workflow;
 
 pub use audit::{AccessLine, audit_event};
-pub use conversation::{medium, priority, urgency};
+pub use conversation::{ADVICE_CALL, MESSAGE, advice_medium, medium, priority, urgency};
 pub use directory::{healthcare_service, organization, practitioner, practitioner_role};
 pub use discharge::DISCHARGE_SUMMARY;
 pub use needs::questionnaire_url;
@@ -65,6 +65,8 @@ pub struct PatientRecord<'a> {
     pub conversations: &'a [hearth_domain::conversation::Thread],
     /// Discharges from stays, with their letters and checklists.
     pub discharges: &'a [hearth_domain::transition::DischargeRecord],
+    /// Calls to the specialist advice line about the patient.
+    pub advice_calls: &'a [hearth_domain::advice::AdviceCall],
 }
 
 fn practitioner_ref(id: &PractitionerId, names: &HashMap<PractitionerId, String>) -> Reference {
@@ -134,6 +136,13 @@ pub fn patient_record(record: PatientRecord<'_>) -> Vec<Resource> {
     );
     for t in record.conversations {
         out.extend(conversation::conversation(p, t, record.names));
+    }
+    for a in record.advice_calls {
+        out.push(Resource::Communication(conversation::advice_call(
+            p,
+            a,
+            record.names,
+        )));
     }
     for d in record.discharges {
         out.push(Resource::Composition(discharge::discharge(

@@ -117,6 +117,7 @@ fn record<'a>(
         stays: &[],
         conversations: &[],
         discharges: &[],
+        advice_calls: &[],
     })
 }
 
@@ -257,6 +258,7 @@ fn an_assessment_is_also_its_questionnaire_response_item_by_item() {
         stays: &[],
         conversations: &[],
         discharges: &[],
+        advice_calls: &[],
     });
     let response = find(&all, "QuestionnaireResponse");
     assert_eq!(response["id"], "a1", "the assessment's own id");

@@ -257,6 +257,7 @@ fn record_of(record: &PatientRecord) -> map::PatientRecord<'_> {
         stays: &record.stays,
         conversations: &record.conversations,
         discharges: &record.discharges,
+        advice_calls: &record.advice_calls,
     }
 }
 

@@ -542,7 +542,15 @@ async fn patient_of(
         }
         "Task" => state.app.patient_of_record(RecordKind::Task, id).await?,
         "Encounter" => state.app.patient_of_record(RecordKind::Stay, id).await?,
-        "Communication" => state.app.patient_of_record(RecordKind::Message, id).await?,
+        "Communication" => match state.app.patient_of_record(RecordKind::Message, id).await? {
+            Some(p) => Some(p),
+            None => {
+                state
+                    .app
+                    .patient_of_record(RecordKind::AdviceCall, id)
+                    .await?
+            }
+        },
         "Composition" => {
             state
                 .app
