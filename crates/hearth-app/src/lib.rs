@@ -58,7 +58,7 @@ pub use import::TransferReport;
 pub use inbox::Inbox;
 pub use live::LiveUpdates;
 pub use mail::{MailConfig, MailError};
-pub use meetings::{AgendaView, MeetingList, MeetingView, PlanMeeting};
+pub use meetings::{AgendaView, MeetingList, MeetingRecords, MeetingView, PlanMeeting};
 pub use needs::{
     AdviceLine, AdviceLog, AssessmentForm, Latest, LatestNeeds, NeedsView, ReferralList,
     ReferralView, RuleHistory, TriggerAdmin, answers_advice_line,

@@ -94,6 +94,16 @@ impl MeetingView {
     }
 }
 
+/// Meetings as the FHIR API serves them (Appointments): what, when and who, without their
+/// agendas (which are patient data, shown only to each patient's care team).
+#[derive(Debug, Clone, Default)]
+pub struct MeetingRecords {
+    /// Each meeting with its participants.
+    pub meetings: Vec<(Meeting, Vec<Participant>)>,
+    /// The names of the organisers and the participants.
+    pub names: HashMap<PractitionerId, String>,
+}
+
 /// Whether `actor` takes part in `m`: organiser, participant, or staff of its organisation.
 fn takes_part(actor: &Actor, m: &Meeting, participants: &[Participant]) -> bool {
     m.organiser == actor.practitioner_id
@@ -127,6 +137,46 @@ impl App {
             upcoming,
             recent,
             people,
+        })
+    }
+
+    /// The meetings the actor takes part in, from a month ago on, soonest first (`only`: just
+    /// that one, refused as not found when the actor does not take part in it), each with its
+    /// participants. Not patient data: the agendas are left out, so no patient's record is read.
+    pub async fn meeting_records(
+        &self,
+        actor: &Actor,
+        only: Option<&str>,
+    ) -> Result<MeetingRecords, AppError> {
+        crate::patients::require_clinician(actor)?;
+        let now = self.now();
+        let mut tx = self.store.begin_read().await?;
+        let mut found = Vec::new();
+        match only {
+            Some(id) => found.push(self.meeting_taken_part_in(&mut tx, actor, id).await?),
+            None => {
+                let month_ago = now
+                    .checked_sub(meeting::MAX_BEHIND)
+                    .unwrap_or(jiff::Timestamp::MIN);
+                for m in tx.meetings_for(recipient_of(actor), month_ago, 300).await? {
+                    let participants = tx.participants(&m.id).await?;
+                    found.push((m, participants));
+                }
+            }
+        }
+        let mut people: Vec<PractitionerId> = found
+            .iter()
+            .flat_map(|(m, ps)| {
+                std::iter::once(m.organiser.clone())
+                    .chain(ps.iter().map(|p| p.practitioner_id.clone()))
+            })
+            .collect();
+        people.sort();
+        people.dedup();
+        let names = tx.practitioner_names(&people).await?;
+        Ok(MeetingRecords {
+            meetings: found,
+            names,
         })
     }
 

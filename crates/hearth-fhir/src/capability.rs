@@ -43,7 +43,7 @@ pub const RECORD_FILTERS: &[SearchParam] = &[
     SearchParam {
         name: "date",
         type_: "date",
-        documentation: "When it happened (an observation's time, a stay's or episode's start, a referral's, task's or call request's authoring, a message's sending, a discharge letter's date, an assessment's answering), with eq, ne, lt, le, gt or ge, compared at the precision given.",
+        documentation: "When it happened (an observation's time, a stay's or episode's start, a referral's, task's or call request's authoring, a message's sending, a discharge letter's date, an assessment's answering, a meeting's start), with eq, ne, lt, le, gt or ge, compared at the precision given.",
     },
     SearchParam {
         name: "_lastUpdated",
@@ -198,6 +198,12 @@ pub const SUPPORTED: &[Supported] = &[
         operations: &[],
     },
     Supported {
+        type_name: "Appointment",
+        interactions: &["read", "search-type"],
+        search: &[],
+        operations: &[],
+    },
+    Supported {
         type_name: "AuditEvent",
         interactions: &["search-type"],
         search: &[PATIENT_PARAM],
@@ -210,6 +216,11 @@ pub const SUPPORTED: &[Supported] = &[
         operations: &[],
     },
 ];
+
+/// Whether a type takes the filters of [`RECORD_FILTERS`]: the record's types, and meetings.
+pub fn takes_filters(s: &Supported) -> bool {
+    is_record_type(s) || s.type_name == "Appointment"
+}
 
 /// Whether a type is searched within one patient's record (it takes `patient`).
 pub fn is_record_type(s: &Supported) -> bool {
@@ -343,7 +354,7 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
             search_param: s
                 .search
                 .iter()
-                .chain(if is_record_type(s) {
+                .chain(if takes_filters(s) {
                     RECORD_FILTERS
                 } else {
                     &[]

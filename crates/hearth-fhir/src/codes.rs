@@ -3,8 +3,8 @@
 //! The mapping is documented in `docs/design/fhir-mapping.md`.
 
 use hearth_domain::{
-    advice, assessment, care_plan, care_team, conversation, organisation, practitioner, referral,
-    register, transition,
+    advice, assessment, care_plan, care_team, conversation, meeting, organisation, practitioner,
+    referral, register, transition,
 };
 use serde::{Deserialize, Serialize};
 
@@ -316,6 +316,20 @@ const DEFINITIONS: &[Definition] = &[
         title: "Advice line outcomes",
         description: "What came of the advice the specialist gave.",
         concepts: concepts!(advice::AdviceOutcome),
+    },
+    Definition {
+        id: "meeting-kind",
+        name: "HearthMeetingKind",
+        title: "Meetings about patients",
+        description: "The kinds of meeting Hearth plans: case conferences, MDTs, register reviews, discharge planning meetings and debriefs.",
+        concepts: concepts!(meeting::MeetingKind),
+    },
+    Definition {
+        id: "meeting-mode",
+        name: "HearthMeetingMode",
+        title: "How people meet",
+        description: "In person, by video call or by phone conference.",
+        concepts: concepts!(meeting::MeetingMode),
     },
     Definition {
         id: "discharge-state",

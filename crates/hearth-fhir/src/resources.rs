@@ -32,6 +32,7 @@ pub enum Resource {
     CommunicationRequest(CommunicationRequest),
     Composition(Composition),
     QuestionnaireResponse(QuestionnaireResponse),
+    Appointment(Appointment),
     AuditEvent(AuditEvent),
     OperationOutcome(crate::outcome::OperationOutcome),
     CapabilityStatement(crate::capability::CapabilityStatement),
@@ -63,6 +64,7 @@ impl Resource {
             Resource::CommunicationRequest(_) => "CommunicationRequest",
             Resource::Composition(_) => "Composition",
             Resource::QuestionnaireResponse(_) => "QuestionnaireResponse",
+            Resource::Appointment(_) => "Appointment",
             Resource::AuditEvent(_) => "AuditEvent",
             Resource::OperationOutcome(_) => "OperationOutcome",
             Resource::CapabilityStatement(_) => "CapabilityStatement",
@@ -94,6 +96,7 @@ impl Resource {
             Resource::CommunicationRequest(r) => Some(&r.id),
             Resource::Composition(r) => Some(&r.id),
             Resource::QuestionnaireResponse(r) => Some(&r.id),
+            Resource::Appointment(r) => Some(&r.id),
             Resource::AuditEvent(r) => Some(&r.id),
             Resource::CodeSystem(r) => Some(&r.id),
             Resource::OperationOutcome(_)
@@ -125,6 +128,7 @@ impl Resource {
             Resource::CommunicationRequest(r) => &r.meta,
             Resource::Composition(r) => &r.meta,
             Resource::QuestionnaireResponse(r) => &r.meta,
+            Resource::Appointment(r) => &r.meta,
             _ => return None,
         };
         meta.as_ref()?.version_id.as_deref()
@@ -788,6 +792,47 @@ pub struct QuestionnaireResponseAnswer {
     pub value_integer: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_string: Option<String>,
+}
+
+/// A meeting about patients (case conference, MDT, register review, discharge planning,
+/// debrief): when, where, who; not its agenda, which is patient data.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Appointment {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub service_type: Vec<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes_duration: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub participant: Vec<AppointmentParticipant>,
+}
+
+/// Someone taking part in a meeting, in the role they were invited in.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentParticipant {
+    #[serde(default, rename = "type", skip_serializing_if = "is_empty")]
+    pub type_: Vec<CodeableConcept>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Reference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<String>,
+    pub status: String,
 }
 
 /// One access to a patient's record, from the audit trail (read-only).

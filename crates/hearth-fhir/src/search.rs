@@ -88,7 +88,8 @@ fn well_formed(value: &str) -> bool {
 
 /// The date a resource is searched by with `date`: when an observation was made, a stay or
 /// episode began, a consent was recorded, a referral, task or call request was made, a message was sent, a discharge letter was
-/// dated, an assessment was answered.
+/// dated, an assessment was answered, a meeting
+/// starts.
 pub fn date_of(resource: &Value) -> Option<&str> {
     let get = |path: &[&str]| {
         path.iter()
@@ -103,6 +104,7 @@ pub fn date_of(resource: &Value) -> Option<&str> {
         "Communication" => get(&["sent"]),
         "Composition" => get(&["date"]),
         "QuestionnaireResponse" => get(&["authored"]),
+        "Appointment" => get(&["start"]),
         "CarePlan" => get(&["created"]),
         "MedicationRequest" => get(&["authoredOn"]),
         "Condition" => get(&["recordedDate"]),

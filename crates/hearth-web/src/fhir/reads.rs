@@ -350,7 +350,7 @@ pub async fn search(
     let supported = supported(&type_name)?;
     let base = base_url(&state, &headers);
     let mut allowed: Vec<&str> = supported.search.iter().map(|p| p.name).collect();
-    if capability::is_record_type(supported) {
+    if capability::takes_filters(supported) {
         allowed.extend(capability::RECORD_FILTERS.iter().map(|p| p.name));
     }
     allowed.extend(["_count", "_offset", "_include"]);
@@ -365,6 +365,8 @@ pub async fn search(
     let mut record_resources = Vec::new();
     let matches = if is_directory(&type_name) {
         directory_of(&state, &actor, &type_name).await?
+    } else if type_name == "Appointment" {
+        filters.apply(meetings_of(&state, &actor, None).await?.into_iter())
     } else {
         let patient = match (param(&params, "patient"), param(&params, "subject")) {
             (Some(p), None) | (None, Some(p)) => p,
@@ -463,6 +465,20 @@ async fn included(
     Ok(out)
 }
 
+/// The meetings the reader takes part in (`only`: that one), as Appointments.
+async fn meetings_of(
+    state: &AppState,
+    actor: &Actor,
+    only: Option<&str>,
+) -> Result<Vec<Resource>, FhirError> {
+    let records = state.app.meeting_records(actor, only).await?;
+    Ok(records
+        .meetings
+        .iter()
+        .map(|(m, people)| Resource::Appointment(map::appointment(m, people, &records.names)))
+        .collect())
+}
+
 /// Whether a type is the directory's (not patient data).
 fn is_directory(type_name: &str) -> bool {
     matches!(
@@ -493,6 +509,12 @@ pub async fn read_resource(
             .await?
             .into_iter()
             .find(|r| r.id() == Some(id.as_str()))
+    } else if type_name == "Appointment" {
+        match meetings_of(&state, &actor, Some(&id)).await {
+            Ok(found) => found.into_iter().next(),
+            Err(FhirError(StatusCode::NOT_FOUND, _)) => None,
+            Err(e) => return Err(e),
+        }
     } else {
         let Some(patient) = patient_of(&state, &type_name, &id).await? else {
             return Err(missing());

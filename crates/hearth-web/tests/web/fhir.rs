@@ -670,6 +670,59 @@ async fn every_resource_of_demo_records_reads_back_by_its_id(backend: Backend) {
 }
 on_both_backends!(every_resource_of_demo_records_reads_back_by_its_id);
 
+async fn the_meetings_a_reader_takes_part_in_are_appointments_without_their_agendas(
+    backend: Backend,
+) {
+    let Some(t) = spawn_app(backend, "fhir_api_meetings").await else {
+        return;
+    };
+    let options = hearth_app::demo::DemoOptions {
+        patients: 60,
+        seed: 7,
+    };
+    t.app
+        .create_demo_region(options, &mut |_, _| {})
+        .await
+        .unwrap();
+    let actor = crate::demo::demo_actor(&t, "gp").await;
+    let token = issue(&t, actor.email.as_str()).await.secret;
+    let mine = t.app.meeting_records(&actor, None).await.unwrap();
+    assert!(
+        !mine.meetings.is_empty(),
+        "the demo GP takes part in meetings"
+    );
+    let (status, _, found) = get(&t, "/fhir/Appointment", Some(&token)).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["total"].as_u64(), Some(mine.meetings.len() as u64));
+    validate(&found);
+    let first = &found["entry"][0]["resource"];
+    assert_eq!(first["resourceType"], "Appointment");
+    assert!(
+        first["participant"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+    );
+    // Patient data stays out: no patient is named in any meeting.
+    assert!(!found.to_string().contains("Patient/"), "{found}");
+    let id = first["id"].as_str().unwrap();
+    let (status, _, read) = get(&t, &format!("/fhir/Appointment/{id}"), Some(&token)).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(&read, first);
+    // Filters apply as on the record's types: nothing starts in 2999.
+    let (_, _, later) = get(&t, "/fhir/Appointment?date=ge2999-01-01", Some(&token)).await;
+    assert_eq!(later["total"], 0);
+
+    // Someone who takes part in none of them sees none, and cannot read one.
+    let f = Fixture::create(&t.app).await;
+    let outsider = issue(&t, &f.outsider.email).await.secret;
+    let (status, _, none) = get(&t, "/fhir/Appointment", Some(&outsider)).await;
+    assert_eq!(status, 200);
+    assert_eq!(none["total"], 0);
+    let (status, _, json) = get(&t, &format!("/fhir/Appointment/{id}"), Some(&outsider)).await;
+    assert_eq!(status, 404, "{json}");
+}
+on_both_backends!(the_meetings_a_reader_takes_part_in_are_appointments_without_their_agendas);
+
 /// PUT a Patient with a bearer token and an If-Match (or none).
 async fn put(
     t: &TestApp,
