@@ -1,19 +1,22 @@
 //! The JSON input path under fuzzing: a million mutated resources (from the official HL7
-//! examples and Hearth's own Patient) go through what the API and `hearth import` run on a
-//! body — `parse::json`, `parse::patient` and typed deserialisation — and none may panic.
+//! examples, Hearth's own Patient and one resource of every kind Hearth exports) go through
+//! what the API and `hearth import` run on a body — `parse::json`, `parse::patient`, typed
+//! deserialisation and the whole-record import (`import::read`, beside the unmutated Patient
+//! the resource belongs to) — and none may panic.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
-use hearth_fhir::{Resource, parse};
+use hearth_fhir::{Resource, import, parse};
 
 const INPUTS: usize = 1_000_000;
 const NHS: &str = "https://fhir.nhs.uk/Id/nhs-number";
 
-fn seeds() -> Vec<Vec<u8>> {
-    let mut seeds = vec![
+/// Each seed with the Patient its record belongs to, for the whole-record import.
+fn seeds() -> Vec<(Vec<u8>, Option<serde_json::Value>)> {
+    let mut seeds: Vec<Vec<u8>> = vec![
         br#"{"resourceType":"Patient","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],"name":[{"family":"Carter","given":["Edith"]}],"gender":"female","birthDate":"1941-03-09","address":[{"line":["4 Mill Lane"],"city":"Ashby"}],"generalPractitioner":[{"reference":"Organization/o1"}],"extension":[{"url":"https://fhir.hearth.example/StructureDefinition/rural","valueBoolean":true}]}"#.to_vec(),
         br#"{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"}}]}"#.to_vec(),
     ];
@@ -25,6 +28,26 @@ fn seeds() -> Vec<Vec<u8>> {
                 seeds.push(std::fs::read(entry.path()).unwrap());
             }
         }
+    }
+    let mut seeds: Vec<(Vec<u8>, Option<serde_json::Value>)> =
+        seeds.into_iter().map(|s| (s, None)).collect();
+    // One resource of every kind Hearth exports, from a synthetic demo region.
+    let exported = include_str!("fixtures/demo-records.ndjson");
+    let values: Vec<serde_json::Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for v in &values {
+        let patient = ["subject", "patient", "for"]
+            .iter()
+            .find_map(|k| v[k]["reference"].as_str())
+            .and_then(|r| r.strip_prefix("Patient/"))
+            .and_then(|id| {
+                values
+                    .iter()
+                    .find(|p| p["resourceType"] == "Patient" && p["id"] == id)
+            });
+        seeds.push((v.to_string().into_bytes(), patient.cloned()));
     }
     seeds
 }
@@ -93,11 +116,17 @@ fn mutate(rng: &mut fastrand::Rng, seed: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// Runs the input path on one body; every outcome but a panic is fine.
-fn run(body: &[u8]) {
+/// Runs the input path on one body (with the Patient its record belongs to); every outcome but
+/// a panic is fine.
+fn run(body: &[u8], patient: Option<&serde_json::Value>) {
     if let Ok(value) = parse::json(body) {
         let _ = parse::resource_type(&value);
         let _ = parse::patient(&value, NHS);
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        let _ = match patient {
+            Some(p) => import::read(&[p.clone(), value.clone()], NHS, now),
+            None => import::read(std::slice::from_ref(&value), NHS, now),
+        };
         if let Ok(resource) = serde_json::from_value::<Resource>(value) {
             let _ = serde_json::to_vec(&resource);
         }
@@ -109,9 +138,9 @@ fn a_million_mutated_resources_never_panic_the_json_input_path() {
     let seeds = seeds();
     let mut rng = fastrand::Rng::with_seed(20_261_203);
     for n in 0..INPUTS {
-        let seed = &seeds[n % seeds.len()];
+        let (seed, patient) = &seeds[n % seeds.len()];
         let body = mutate(&mut rng, seed);
-        if catch_unwind(AssertUnwindSafe(|| run(&body))).is_err() {
+        if catch_unwind(AssertUnwindSafe(|| run(&body, patient.as_ref()))).is_err() {
             panic!(
                 "input {n} panicked the JSON input path: {}",
                 String::from_utf8_lossy(&body)
@@ -122,12 +151,16 @@ fn a_million_mutated_resources_never_panic_the_json_input_path() {
 
 #[test]
 fn the_official_examples_are_read_or_refused_with_reasons() {
-    let seeds = seeds();
+    let official: Vec<Vec<u8>> = seeds()
+        .into_iter()
+        .filter(|(_, patient)| patient.is_none())
+        .map(|(seed, _)| seed)
+        .collect();
     assert!(
-        seeds.len() > 30,
+        official.len() > 30,
         "the official examples (../shared/fhir-r4-examples beside the checkout) are missing"
     );
-    for seed in seeds {
+    for seed in official {
         let value = parse::json(&seed).unwrap();
         if parse::resource_type(&value) == Ok("Patient")
             && let Err(outcome) = parse::patient(&value, NHS)
