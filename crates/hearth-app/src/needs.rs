@@ -90,8 +90,21 @@ impl App {
         form: AssessmentForm,
         assessed_at: Option<Timestamp>,
     ) -> Result<(Assessment, Vec<Suggestion>), AppError> {
-        let now = self.now();
         let measure = form.check()?;
+        self.record_measured_assessment(actor, patient, measure, assessed_at)
+            .await
+    }
+
+    /// Records an assessment whose answers are already checked by the instrument's rules (a
+    /// FHIR Observation sent to the API), as [`App::record_assessment`] does a form's.
+    pub async fn record_measured_assessment(
+        &self,
+        actor: &Actor,
+        patient: &PatientId,
+        measure: Measure,
+        assessed_at: Option<Timestamp>,
+    ) -> Result<(Assessment, Vec<Suggestion>), AppError> {
+        let now = self.now();
         let at = assessment::assessed_at(assessed_at.unwrap_or(now), now)?;
         let mut tx = self
             .begin_clinical_write(actor, patient, AuditAction::Create, RESOURCE)

@@ -133,7 +133,7 @@ pub const SUPPORTED: &[Supported] = &[
     },
     Supported {
         type_name: "Observation",
-        interactions: &["read", "search-type"],
+        interactions: &["read", "search-type", "create"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },
@@ -344,7 +344,8 @@ pub fn capability_statement(base: &str, version: &str, date: &str) -> Capability
                 .collect(),
             versioning: "versioned".to_owned(),
             read_history: s.interactions.contains(&"vread"),
-            conditional_create: s.interactions.contains(&"create").then_some(true),
+            // Conditional creates are on the national number: patients only.
+            conditional_create: (s.type_name == "Patient").then_some(true),
             search_include: crate::include::of_type(s.type_name),
             search_rev_include: if s.type_name == "Patient" {
                 crate::include::revincludes()

@@ -44,6 +44,7 @@ mod record;
 mod workflow;
 
 use directory::{organisation, practitioner, role};
+pub use record::Observed;
 use record::{Patients, record_of};
 use record::{care_plan, care_team, diagnosis, observation, patient, register_entry};
 use workflow::{referral, stay, task};
@@ -308,6 +309,40 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
     import.records = patients.into_values().map(|(_, r)| r).collect();
     refusals.sort_by_key(|r| r.index);
     (import, refusals)
+}
+
+/// A new assessment or phase of illness sent to the API (`POST /fhir/Observation`): the
+/// patient it is about and what it records, read by the same rules as an import. Its id, if
+/// any, is not kept (Hearth gives the new record its own).
+pub fn new_observation(value: &Value) -> Result<(PatientId, Observed), OperationOutcome> {
+    let mut value = value.clone();
+    if let Some(fields) = value.as_object_mut() {
+        fields
+            .entry("id")
+            .or_insert_with(|| Value::String("new".to_owned()));
+    }
+    let Resource::Observation(o) = typed_resource(&value)? else {
+        return Err(refuse(
+            IssueType::Invalid,
+            "The body is not an Observation.",
+        ));
+    };
+    let what = "The Observation";
+    let patient = reference_id(Some(&o.subject), "Patient")
+        .and_then(PatientId::parse)
+        .ok_or_else(|| {
+            refuse(
+                IssueType::Required,
+                format!("{what} needs its subject: the Patient (Patient/{{id}})."),
+            )
+        })?;
+    if o.status != "final" {
+        return Err(invalid(format!(
+            "{what} is {}: Hearth records finished assessments (status final).",
+            o.status
+        )));
+    }
+    Ok((patient, record::observed(&o, what)?))
 }
 
 /// The typed resource, refusing any element the type does not hold (so nothing is dropped

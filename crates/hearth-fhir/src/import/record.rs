@@ -315,11 +315,55 @@ pub(super) fn observation(
     now: Timestamp,
     patients: &mut Patients,
 ) -> Result<(), OperationOutcome> {
-    use hearth_domain::assessment::{
-        Assessment, Esas, Instrument, Ipos, Measure, Phase, PhaseEpisode,
-    };
     let what = format!("Observation/{}", o.id);
     let record = record_of(patients, &o.subject, &what)?;
+    match observed(o, &what)? {
+        Observed::Phase(phase) => record.phases.push(phase),
+        Observed::Assessment {
+            measure,
+            assessed_at,
+            assessor,
+        } => {
+            let assessor = assessor.ok_or_else(|| {
+                refuse(
+                    IssueType::Required,
+                    format!("{what} needs its performer: the Practitioner who assessed."),
+                )
+            })?;
+            record
+                .assessments
+                .push(hearth_domain::assessment::Assessment {
+                    id: o.id.clone(),
+                    patient_id: record.id.clone(),
+                    measure,
+                    assessed_at,
+                    assessor,
+                    recorded_at: o
+                        .issued
+                        .as_deref()
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(now),
+                });
+        }
+    }
+    Ok(())
+}
+
+/// What an Observation records: a phase of illness, or an assessment (with its assessor, when
+/// the performer names one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observed {
+    Phase(hearth_domain::assessment::PhaseEpisode),
+    Assessment {
+        measure: hearth_domain::assessment::Measure,
+        assessed_at: Timestamp,
+        assessor: Option<PractitionerId>,
+    },
+}
+
+/// Reads an Observation by the instrument's rules (`what` names it in refusals).
+pub(super) fn observed(o: &fhir::Observation, what: &str) -> Result<Observed, OperationOutcome> {
+    use hearth_domain::assessment::{Esas, Instrument, Ipos, Measure, Phase, PhaseEpisode};
     let time = |t: Option<&str>, element: &str| {
         t.and_then(|t| t.parse::<Timestamp>().ok()).ok_or_else(|| {
             refuse(
@@ -338,8 +382,7 @@ pub(super) fn observation(
             o.effective_period.as_ref().and_then(|p| p.start.as_deref()),
             "effectivePeriod.start",
         )?;
-        record.phases.push(PhaseEpisode { phase, started_at });
-        return Ok(());
+        return Ok(Observed::Phase(PhaseEpisode { phase, started_at }));
     }
     let instrument = coded(
         hearth_code(std::slice::from_ref(&o.code), "instrument"),
@@ -426,24 +469,11 @@ pub(super) fn observation(
         .performer
         .iter()
         .find_map(|p| reference_id(Some(p), "Practitioner"))
-        .ok_or_else(|| {
-            refuse(
-                IssueType::Required,
-                format!("{what} needs its performer: the Practitioner who assessed."),
-            )
-        })?;
+        .map(PractitionerId::new);
     let assessed_at = time(o.effective_date_time.as_deref(), "effectiveDateTime")?;
-    record.assessments.push(Assessment {
-        id: o.id.clone(),
-        patient_id: record.id.clone(),
+    Ok(Observed::Assessment {
         measure,
         assessed_at,
-        assessor: PractitionerId::new(assessor),
-        recorded_at: o
-            .issued
-            .as_deref()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(now),
-    });
-    Ok(())
+        assessor,
+    })
 }

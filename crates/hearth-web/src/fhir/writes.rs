@@ -434,3 +434,93 @@ pub async fn transaction(
     };
     Ok(bundle(Bundle::responses(&kind, responses, state.app.now())))
 }
+
+/// `POST /fhir/{type}`: creates of the types other than Patient. An Observation (an IPOS, an
+/// ESAS-r or an AKPS, or a new phase of illness) goes through the use case of the web's form,
+/// with its access check, the instrument's rules, the audit record and the triggers; Hearth
+/// reads the other types only.
+pub async fn create(
+    State(state): State<AppState>,
+    FhirUser(actor, writes): FhirUser,
+    headers: HeaderMap,
+    Path(type_name): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, FhirError> {
+    writes.require()?;
+    if type_name != "Observation" {
+        return Err(FhirError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            IssueType::NotSupported,
+            format!(
+                "Hearth does not create {type_name} resources through the API (it creates Patients and Observations); /fhir/metadata lists the interactions it supports."
+            ),
+        ));
+    }
+    json_body(&headers)?;
+    let value = parse::json(&body).map_err(refused)?;
+    let (patient, observed) = hearth_fhir::import::new_observation(&value).map_err(refused)?;
+    let invalid = |e: AppError| match e {
+        AppError::Invalid(v) => refused(parse::validation(&v)),
+        other => FhirError::from(other),
+    };
+    let id = match observed {
+        hearth_fhir::import::Observed::Assessment {
+            measure,
+            assessed_at,
+            assessor,
+        } => {
+            if assessor.is_some_and(|a| a != actor.practitioner_id) {
+                return Err(refused(OperationOutcome::error(
+                    IssueType::Processing,
+                    format!(
+                        "Hearth records an assessment as made by the person recording it: leave performer out, or name yourself (Practitioner/{}).",
+                        actor.practitioner_id
+                    ),
+                )));
+            }
+            let (recorded, _) = state
+                .app
+                .record_measured_assessment(&actor, &patient, measure, Some(assessed_at))
+                .await
+                .map_err(invalid)?;
+            recorded.id
+        }
+        hearth_fhir::import::Observed::Phase(phase) => {
+            let (started, _) = state
+                .app
+                .record_phase(&actor, &patient, phase.phase.code(), Some(phase.started_at))
+                .await
+                .map_err(invalid)?;
+            format!(
+                "{}-phase-{}",
+                patient.as_str(),
+                started.started_at.as_millisecond()
+            )
+        }
+    };
+    // The answer is the Observation as Hearth now holds it (one more audited read).
+    let record = state
+        .app
+        .patient_record(
+            &actor,
+            &patient,
+            "the Observation just created, through the FHIR API",
+        )
+        .await?;
+    let created = super::resources_of(&record)
+        .into_iter()
+        .find(|r| r.type_name() == "Observation" && r.id() == Some(id.as_str()))
+        .ok_or_else(|| {
+            FhirError::from(AppError::Internal(
+                "the Observation just created is not in the record".to_owned(),
+            ))
+        })?;
+    let updated = super::last_updated(&created);
+    let mut answer = read(created, updated);
+    answer.0 = StatusCode::CREATED;
+    let base = base_url(&state, &headers);
+    if let Ok(location) = HeaderValue::from_str(&format!("{base}/Observation/{id}/_history/1")) {
+        answer.2.insert(header::LOCATION, location);
+    }
+    Ok(answer.into_response())
+}

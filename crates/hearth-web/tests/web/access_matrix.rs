@@ -178,6 +178,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/fhir/CarePlan/{id}/_history", "SADDDDAD"),
     ("GET", "/fhir/CarePlan/{id}/_history/{version}", "SADDDDAD"),
     ("GET", "/fhir/{type}", "SADDDDAD"),
+    ("POST", "/fhir/{type}", "SDDDDDDD"),
     ("GET", "/fhir/{type}/{id}", "SADDDDAD"),
     ("GET", "/fhir/{type}/{id}/{*rest}", "PPPPPPPP"),
     ("GET", "/healthz", "PPPPPPPP"),

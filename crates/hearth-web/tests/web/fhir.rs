@@ -955,6 +955,132 @@ async fn every_version_of_a_care_plan_reads_back_by_vread_and_in_its_history(bac
 }
 on_both_backends!(every_version_of_a_care_plan_reads_back_by_vread_and_in_its_history);
 
+/// POST a resource of `kind` with a bearer token; the status, headers and answer.
+async fn create(t: &TestApp, token: &str, kind: &str, body: &Value) -> (u16, Value) {
+    let client = t.client();
+    let response = client
+        .http
+        .post(client.url(&format!("/fhir/{kind}")))
+        .bearer_auth(token)
+        .header("content-type", "application/fhir+json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    let mut json: Value =
+        serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null);
+    if let (Some(location), Some(fields)) = (location, json.as_object_mut()) {
+        fields.insert("location".into(), Value::String(location));
+    }
+    (status, json)
+}
+
+async fn an_observation_sent_to_the_api_is_recorded_through_the_assessment_use_case(
+    backend: Backend,
+) {
+    let Some(t) = spawn_app(backend, "fhir_api_observation_create").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    f.gp_joins_the_team(&t.app).await;
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let outsider = issue(&t, &f.outsider.email).await.secret;
+    let pid = f.patient.id.as_str();
+    let an_hour_ago = t.app.now() - jiff::SignedDuration::from_hours(1);
+    let akps = |level: i64| {
+        serde_json::json!({
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": "https://fhir.hearth.example/CodeSystem/instrument", "code": "akps"}]},
+            "subject": {"reference": format!("Patient/{pid}")},
+            "effectiveDateTime": an_hour_ago.to_string(),
+            "valueInteger": level
+        })
+    };
+    let (t_ref, gp_ref) = (&t, gp.as_str());
+    let count = || async move {
+        let path = format!("/fhir/Observation?patient={pid}");
+        let (_, _, found) = get(t_ref, &path, Some(gp_ref)).await;
+        found["total"].as_u64().unwrap_or(0)
+    };
+    let before = count().await;
+
+    // Recorded as the GP's assessment, answered with what Hearth now holds.
+    let (status, created) = create(&t, &gp, "Observation", &akps(50)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["valueInteger"], 50);
+    assert_eq!(
+        created["performer"][0]["reference"],
+        format!("Practitioner/{}", f.gp_actor.practitioner_id)
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(
+        created["location"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/Observation/{id}/_history/1"))
+    );
+    let (status, _, read) = get(&t, &format!("/fhir/Observation/{id}"), Some(&gp)).await;
+    assert_eq!(status, 200);
+    let mut without_location = created.clone();
+    without_location.as_object_mut().unwrap().remove("location");
+    assert_eq!(read, without_location);
+    assert_eq!(count().await, before + 1);
+    let trail = {
+        let mut tx = t.db.store.begin_read().await.unwrap();
+        tx.access_report(&f.patient.id, None, 100).await.unwrap()
+    };
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.resource_type == "Observation" && e.action.to_lowercase().contains("create")),
+        "the creation is in the patient's audit trail: {trail:?}"
+    );
+
+    // A phase of illness through the phase's use case.
+    let phase = serde_json::json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"text": "Palliative care phase of illness"},
+        "subject": {"reference": format!("Patient/{pid}")},
+        "effectivePeriod": {"start": an_hour_ago.to_string()},
+        "valueCodeableConcept": {"coding": [{"system": "https://fhir.hearth.example/CodeSystem/phase", "code": "deteriorating"}]}
+    });
+    let (status, created) = create(&t, &gp, "Observation", &phase).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["valueCodeableConcept"]["coding"][0]["code"],
+        "deteriorating"
+    );
+
+    // Refused, each saying why, and nothing written.
+    let (status, json) = create(&t, &gp, "Observation", &akps(55)).await;
+    assert_eq!(status, 422, "{json}");
+    assert_eq!(json["resourceType"], "OperationOutcome");
+    let mut someone_else = akps(40);
+    someone_else["performer"] = serde_json::json!([{"reference": "Practitioner/someone-else"}]);
+    let (status, json) = create(&t, &gp, "Observation", &someone_else).await;
+    assert_eq!(status, 422);
+    assert_outcome(&json, "processing", "made by the person recording it");
+    let mut unknown = akps(40);
+    unknown["bodySite"] = serde_json::json!({"text": "Chest"});
+    let (status, json) = create(&t, &gp, "Observation", &unknown).await;
+    assert_eq!(status, 422);
+    assert_outcome(&json, "not-supported", "Observation.bodySite");
+    let (status, json) = create(&t, &outsider, "Observation", &akps(40)).await;
+    assert_eq!(status, 403, "{json}");
+    let (status, json) = create(&t, &gp, "CareTeam", &akps(40)).await;
+    assert_eq!(status, 405);
+    assert_outcome(&json, "not-supported", "does not create CareTeam");
+    assert_eq!(count().await, before + 2, "the AKPS and the phase only");
+}
+on_both_backends!(an_observation_sent_to_the_api_is_recorded_through_the_assessment_use_case);
+
 async fn a_search_includes_what_its_matches_refer_to(backend: Backend) {
     let Some(t) = spawn_app(backend, "fhir_api_include").await else {
         return;
