@@ -430,7 +430,11 @@ mod tests {
             .iter()
             .map(|i| i["code"].as_str().unwrap())
             .collect();
-        assert_eq!(interactions, ["read", "search-type"]);
+        assert_eq!(interactions, ["read", "search-type", "create"]);
+        assert!(
+            observation.get("conditionalCreate").is_none(),
+            "conditional creates are on the national number, patients only"
+        );
         let params: Vec<&str> = observation["searchParam"]
             .as_array()
             .unwrap()

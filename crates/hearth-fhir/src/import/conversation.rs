@@ -42,13 +42,6 @@ fn conversation_of(ext: &[Extension], what: &str) -> Result<(String, String), Op
     Ok((id, part("addressed-to").unwrap_or_default()))
 }
 
-fn member_of(r: &Reference) -> Option<Member> {
-    if let Some(id) = reference_id(Some(r), "Practitioner") {
-        return Some(Member::Practitioner(PractitionerId::new(id)));
-    }
-    reference_id(Some(r), "Organization").map(|id| Member::Service(OrganisationId::new(id)))
-}
-
 fn date_time_of(e: &Extension, what: &str) -> Result<Timestamp, OperationOutcome> {
     instant_of(e.value_date_time.as_deref(), what)
 }
@@ -144,7 +137,7 @@ pub(super) fn message(
         .recipient
         .iter()
         .map(|r| {
-            member_of(r)
+            member_of(Some(r))
                 .map(|recipient| Receipt {
                     message_id: c.id.clone(),
                     recipient,
@@ -162,7 +155,7 @@ pub(super) fn message(
         let part = |name: &str| e.extension.iter().find(|p| p.url == name);
         let recipient = part("recipient")
             .and_then(|p| p.value_reference.as_ref())
-            .and_then(member_of);
+            .and_then(|r| member_of(Some(r)));
         let Some(receipt) = receipts
             .iter_mut()
             .find(|r| Some(&r.recipient) == recipient.as_ref())

@@ -1,7 +1,6 @@
 //! Discharges from a stay (Composition): the plan from its extensions, the letter from its
 //! sections' `letter-part-text`.
 
-use hearth_domain::care_team::Member;
 use hearth_domain::transition::{
     ChecklistItem, ChecklistLine, Discharge, DischargeRecord, DischargeState, Letter, PlaceKind,
     StoredDischarge,
@@ -9,13 +8,6 @@ use hearth_domain::transition::{
 
 use super::workflow::{instant_of, version_of};
 use super::*;
-
-fn member_of(r: Option<&Reference>) -> Option<Member> {
-    if let Some(id) = reference_id(r, "Practitioner") {
-        return Some(Member::Practitioner(PractitionerId::new(id)));
-    }
-    reference_id(r, "Organization").map(|id| Member::Service(OrganisationId::new(id)))
-}
 
 /// The letter's part `field`, by its code in Hearth's `discharge-letter-part`.
 fn letter_part<'a>(letter: &'a mut Letter, field: &str) -> Option<&'a mut String> {

@@ -429,6 +429,14 @@ fn reference_id<'a>(r: Option<&'a Reference>, kind: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// The care-team member a reference names: a Practitioner, or an Organization (a service).
+fn member_of(r: Option<&Reference>) -> Option<Member> {
+    if let Some(id) = reference_id(r, "Practitioner") {
+        return Some(Member::Practitioner(PractitionerId::new(id)));
+    }
+    reference_id(r, "Organization").map(|id| Member::Service(OrganisationId::new(id)))
+}
+
 fn fhir_date(text: Option<&str>, what: &str) -> Result<Date, OperationOutcome> {
     text.and_then(|t| t.get(..10))
         .and_then(|t| t.parse().ok())

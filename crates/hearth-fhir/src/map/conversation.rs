@@ -4,7 +4,6 @@
 //! before them (`inResponseTo`).
 
 use hearth_domain::advice::{AdviceCall, AdviceChannel};
-use hearth_domain::care_team::Member;
 use hearth_domain::conversation::Urgency;
 use hearth_domain::conversation::{Message, Receipt, TalkMode, TalkRequest, TalkState, Thread};
 
@@ -65,21 +64,6 @@ fn talk_status(state: TalkState) -> &'static str {
         TalkState::Proposed | TalkState::Agreed => "active",
         TalkState::Held => "completed",
         TalkState::Cancelled => "revoked",
-    }
-}
-
-fn member_ref(member: &Member, names: &HashMap<PractitionerId, String>) -> Reference {
-    match member {
-        Member::Practitioner(id) => practitioner_ref(id, names),
-        Member::Service(id) => Reference::to("Organization", id.as_str()),
-    }
-}
-
-fn date_time(url: &str, at: jiff::Timestamp) -> Extension {
-    Extension {
-        url: url.to_owned(),
-        value_date_time: Some(instant(at)),
-        ..Extension::default()
     }
 }
 

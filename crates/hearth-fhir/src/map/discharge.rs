@@ -2,7 +2,6 @@
 //! and the plan around it (state, planned time, destination, the receiving team's acceptance,
 //! the checklist) is carried as data in extensions, as the export carries every workflow.
 
-use hearth_domain::care_team::Member;
 use hearth_domain::transition::{DischargeRecord, letter_parts};
 
 use super::workflow::latest;
@@ -10,21 +9,6 @@ use super::*;
 
 /// LOINC's code for a discharge summary: the document a hospital sends with the patient.
 pub const DISCHARGE_SUMMARY: (&str, &str) = ("18842-5", "Discharge summary");
-
-fn date_time(url: &str, at: jiff::Timestamp) -> Extension {
-    Extension {
-        url: url.to_owned(),
-        value_date_time: Some(instant(at)),
-        ..Extension::default()
-    }
-}
-
-fn member_ref(member: &Member, names: &HashMap<PractitionerId, String>) -> Reference {
-    match member {
-        Member::Practitioner(id) => practitioner_ref(id, names),
-        Member::Service(id) => Reference::to("Organization", id.as_str()),
-    }
-}
 
 /// One discharge, with its letter.
 pub(super) fn discharge(

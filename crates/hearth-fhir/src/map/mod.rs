@@ -79,6 +79,23 @@ fn practitioner_ref(id: &PractitionerId, names: &HashMap<PractitionerId, String>
     )
 }
 
+/// A care-team member: a person (Practitioner) or a whole service (Organization).
+fn member_ref(member: &Member, names: &HashMap<PractitionerId, String>) -> Reference {
+    match member {
+        Member::Practitioner(id) => practitioner_ref(id, names),
+        Member::Service(id) => Reference::to("Organization", id.as_str()),
+    }
+}
+
+/// An extension holding a moment (`url`: its URL, or a part's name).
+fn date_time(url: &str, at: jiff::Timestamp) -> Extension {
+    Extension {
+        url: url.to_owned(),
+        value_date_time: Some(instant(at)),
+        ..Extension::default()
+    }
+}
+
 fn patient_ref(p: &DomainPatient) -> Reference {
     Reference::named("Patient", p.id.as_str(), &p.list_name())
 }
