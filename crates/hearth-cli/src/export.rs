@@ -130,67 +130,43 @@ async fn export(app: &App, args: &ExportArgs, ids: Vec<PatientId>) -> anyhow::Re
 /// Patients read in one transaction, their audit records committed together.
 const BATCH: usize = 200;
 
-/// The organisations and practitioners (with their roles) that `records` refer to, and the
-/// organisations those refer to in turn (a department's hospital, a role's organisation).
+/// The organisations and practitioners (with their roles) that `records` refer to anywhere in
+/// their FHIR (found by walking every reference, so a new kind of record cannot be forgotten),
+/// and the organisations those refer to in turn (a department's hospital, a role's
+/// organisation).
 fn referenced_directory(
     records: &[hearth_app::PatientRecord],
     directory: &hearth_app::DirectoryRecords,
 ) -> Vec<Resource> {
-    use hearth_domain::care_team::Member;
-    use hearth_domain::task::TaskOwner;
     use std::collections::BTreeSet;
     let mut orgs = BTreeSet::new();
     let mut people = BTreeSet::new();
-    for r in records {
-        orgs.extend(r.patient.organisations.iter().cloned());
-        for e in &r.register {
-            orgs.insert(e.organisation_id.clone());
-            people.insert(e.identified_by.clone());
-            people.insert(e.consent.recorded_by.clone());
-        }
-        for m in &r.team {
-            match &m.member {
-                Member::Practitioner(p) => people.insert(p.clone()),
-                Member::Service(o) => orgs.insert(o.clone()),
-            };
-        }
-        people.extend(r.sections.iter().map(|s| s.author.clone()));
-        people.extend(r.assessments.iter().map(|a| a.assessor.clone()));
-        for f in &r.referrals {
-            orgs.insert(f.service.clone());
-            people.insert(f.referred_by.clone());
-            people.extend(
-                [
-                    &f.triaged_by,
-                    &f.accepted_by,
-                    &f.declined_by,
-                    &f.first_contact_by,
-                    &f.discharged_by,
-                    &f.withdrawn_by,
-                ]
-                .into_iter()
-                .flatten()
-                .cloned(),
-            );
-        }
-        for t in &r.tasks {
-            people.insert(t.created_by.clone());
-            match &t.owner {
-                TaskOwner::Person(p) => {
-                    people.insert(p.clone());
+    let mut role_ids = BTreeSet::new();
+    for record in records {
+        for resource in hearth_web::fhir_resources(record) {
+            for (kind, id) in hearth_fhir::include::all_references(&resource) {
+                match kind.as_str() {
+                    "Organization" | "HealthcareService" => {
+                        orgs.insert(hearth_domain::OrganisationId::new(id));
+                    }
+                    "Practitioner" => {
+                        people.insert(hearth_domain::PractitionerId::new(id));
+                    }
+                    "PractitionerRole" => {
+                        role_ids.insert(id);
+                    }
+                    _ => {}
                 }
-                TaskOwner::Service(o) => {
-                    orgs.insert(o.clone());
-                }
-                TaskOwner::Role(_) => {}
             }
-            people.extend(t.claimed.iter().chain(&t.closed).map(|(p, _)| p.clone()));
-        }
-        for s in &r.stays {
-            people.insert(s.recorded_by.clone());
-            orgs.extend(s.organisation_id.iter().cloned());
         }
     }
+    people.extend(
+        directory
+            .roles
+            .iter()
+            .filter(|(r, _)| role_ids.contains(r.id.as_str()))
+            .map(|(r, _)| r.practitioner_id.clone()),
+    );
     let roles: Vec<_> = directory
         .roles
         .iter()

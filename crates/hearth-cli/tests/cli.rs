@@ -789,37 +789,29 @@ async fn a_demo_region_exported_imported_into_an_empty_database_and_exported_aga
         );
     }
 
-    // One patient's file carries the directory it refers to, and imports on its own.
+    // One patient's file carries the directory it refers to, and imports on its own: the
+    // first patient, and one with each kind of record that names people and services outside
+    // the care team (a discharge's ward staff, a conversation's readers, the advice line).
     let store = hearth_store::Store::connect(&source).await.unwrap();
     let mut tx = store.begin_read().await.unwrap();
-    let one = tx.all_patient_ids().await.unwrap()[0].clone();
+    let mut singles = vec![tx.all_patient_ids().await.unwrap()[0].to_string()];
     drop(tx);
     store.close().await;
-    let single = dir.path().join("one.json");
-    let (code, stderr) = run(export(
-        &source,
-        &single,
-        &["--patient", one.as_str(), "--format", "bundle"],
-    ))
-    .await;
-    assert_eq!(code, Some(0), "{stderr}");
-    let alone = format!("sqlite://{}/alone.db", dir.path().display());
-    let (code, stderr) = run(vec![
-        "import".into(),
-        single.display().to_string(),
-        "--database-url".into(),
-        alone.clone(),
-    ])
-    .await;
-    assert_eq!(code, Some(0), "{stderr}");
-    let again = dir.path().join("again.json");
-    let (code, stderr) = run(export(
-        &alone,
-        &again,
-        &["--patient", one.as_str(), "--format", "bundle"],
-    ))
-    .await;
-    assert_eq!(code, Some(0), "{stderr}");
+    for marker in [
+        "\"resourceType\":\"Composition\"",
+        "\"resourceType\":\"CommunicationRequest\"",
+        "\"code\":\"advice-call\"",
+    ] {
+        let line = exported
+            .lines()
+            .find(|l| l.contains(marker))
+            .unwrap_or_else(|| panic!("the demo holds {marker}"));
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = v["subject"]["reference"].as_str().unwrap()["Patient/".len()..].to_owned();
+        if !singles.contains(&id) {
+            singles.push(id);
+        }
+    }
     let entries = |file: &Path| {
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
@@ -832,7 +824,34 @@ async fn a_demo_region_exported_imported_into_an_empty_database_and_exported_aga
         e.sort();
         e
     };
-    assert_eq!(entries(&again), entries(&single));
+    for (n, one) in singles.iter().enumerate() {
+        let single = dir.path().join(format!("one-{n}.json"));
+        let (code, stderr) = run(export(
+            &source,
+            &single,
+            &["--patient", one.as_str(), "--format", "bundle"],
+        ))
+        .await;
+        assert_eq!(code, Some(0), "{stderr}");
+        let alone = format!("sqlite://{}/alone-{n}.db", dir.path().display());
+        let (code, stderr) = run(vec![
+            "import".into(),
+            single.display().to_string(),
+            "--database-url".into(),
+            alone.clone(),
+        ])
+        .await;
+        assert_eq!(code, Some(0), "Patient/{one} alone: {stderr}");
+        let again = dir.path().join(format!("again-{n}.json"));
+        let (code, stderr) = run(export(
+            &alone,
+            &again,
+            &["--patient", one.as_str(), "--format", "bundle"],
+        ))
+        .await;
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(entries(&again), entries(&single), "Patient/{one}");
+    }
     drop(postgres);
 }
 

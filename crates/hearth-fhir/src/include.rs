@@ -177,6 +177,36 @@ pub fn parse(source: &str, value: &str) -> Result<(Include, Option<String>), Str
 
 /// The references (`Type`, `id`) `include` follows in `resource`, in order, without repeats,
 /// only to `target` when given.
+/// Every relative reference anywhere in `resource` (elements, extensions, contained parts), as
+/// (type, id): what a file must also hold for the resource to be imported on its own.
+pub fn all_references(resource: &Resource) -> Vec<(String, String)> {
+    fn collect(v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(fields) => {
+                if let Some(Value::String(r)) = fields.get("reference")
+                    && let Some((kind, id)) = r.split_once('/')
+                    && !id.is_empty()
+                    && !id.contains('/')
+                {
+                    let pair = (kind.to_owned(), id.to_owned());
+                    if !out.contains(&pair) {
+                        out.push(pair);
+                    }
+                }
+                fields.values().for_each(|f| collect(f, out));
+            }
+            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(json) = serde_json::to_value(resource) {
+        collect(&json, &mut out);
+    }
+    out
+}
+
+/// The references at `include`'s path in `resource` (to `target`, or to any of its targets).
 pub fn references(
     resource: &Resource,
     include: &Include,
