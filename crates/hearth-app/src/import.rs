@@ -109,6 +109,21 @@ impl App {
             report.practitioners += 1;
         }
         report.directory_present += known.len();
+        if let Some(role) = transfer.roles.iter().find(|r| {
+            !known.contains_key(&r.practitioner_id)
+                && !transfer
+                    .practitioners
+                    .iter()
+                    .any(|p| p.id == r.practitioner_id)
+        }) {
+            return Err(AppError::Invalid(ValidationError::new(
+                "practitioners",
+                format!(
+                    "PractitionerRole/{} is a role of Practitioner/{}, who is neither in Hearth nor in the file: give the Practitioner with the role. Nothing was imported.",
+                    role.id, role.practitioner_id
+                ),
+            )));
+        }
         // A practitioner already in Hearth keeps the roles Hearth has for them.
         for role in transfer
             .roles
@@ -132,6 +147,35 @@ impl App {
                     ValidationError::new(
                         "organisations",
                         "One of the organisations involved is neither in Hearth nor in the file.",
+                    ),
+                ));
+            }
+            // Everyone and every service the record names must be here by now.
+            let known = tx.practitioner_names(&record.names_people).await?;
+            if let Some(missing) = record.names_people.iter().find(|p| !known.contains_key(p)) {
+                return Err(in_record(
+                    &record.id,
+                    ValidationError::new(
+                        "practitioners",
+                        format!(
+                            "the record names Practitioner/{missing}, who is neither in Hearth nor in the file. Export a patient with `hearth export --patient`, which adds the people and services the record names. Nothing was imported."
+                        ),
+                    ),
+                ));
+            }
+            let services = tx.organisations_by_ids(&record.names_organisations).await?;
+            if let Some(missing) = record
+                .names_organisations
+                .iter()
+                .find(|o| !services.iter().any(|s| &s.id == *o))
+            {
+                return Err(in_record(
+                    &record.id,
+                    ValidationError::new(
+                        "organisations",
+                        format!(
+                            "the record names Organization/{missing}, which is neither in Hearth nor in the file. Export a patient with `hearth export --patient`, which adds the people and services the record names. Nothing was imported."
+                        ),
                     ),
                 ));
             }

@@ -852,6 +852,28 @@ async fn a_demo_region_exported_imported_into_an_empty_database_and_exported_aga
         assert_eq!(code, Some(0), "{stderr}");
         assert_eq!(entries(&again), entries(&single), "Patient/{one}");
     }
+    // Without the people it names, a record is refused, saying who is missing.
+    let mut bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("one-1.json")).unwrap())
+            .unwrap();
+    bundle["entry"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| e["resource"]["resourceType"] != "Practitioner");
+    let stripped = dir.path().join("stripped.json");
+    std::fs::write(&stripped, bundle.to_string()).unwrap();
+    let (code, stderr) = run(vec![
+        "import".into(),
+        stripped.display().to_string(),
+        "--database-url".into(),
+        format!("sqlite://{}/stripped.db", dir.path().display()),
+    ])
+    .await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("who is neither in Hearth nor in the file"),
+        "{stderr}"
+    );
     drop(postgres);
 }
 

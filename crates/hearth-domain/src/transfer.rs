@@ -3,7 +3,6 @@
 
 use jiff::civil::Date;
 
-use crate::PatientId;
 use crate::advice::AdviceCall;
 use crate::assessment::{Assessment, PhaseEpisode};
 use crate::care_plan::SectionVersion;
@@ -16,6 +15,7 @@ use crate::referral::Referral;
 use crate::register::RegisterEntry;
 use crate::task::Task;
 use crate::transition::{DischargeRecord, Stay};
+use crate::{OrganisationId, PatientId, PractitionerId};
 
 /// Everything one import brings.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +53,10 @@ pub struct TransferredRecord {
     pub discharges: Vec<DischargeRecord>,
     /// Calls to the specialist advice line about the patient.
     pub advice_calls: Vec<AdviceCall>,
+    /// The people and organisations the record names, each once: they must be in Hearth or
+    /// in the file.
+    pub names_people: Vec<PractitionerId>,
+    pub names_organisations: Vec<OrganisationId>,
 }
 
 impl TransferredRecord {

@@ -117,6 +117,29 @@ pub fn read(resources: &[Value], system_uri: &str, now: Timestamp) -> (Import, V
             }
         }
     }
+    // What each record names, so that the app can say which person or service is missing.
+    for (_, resource) in &typed {
+        let Some((_, record)) = resource.patient_id().and_then(|p| patients.get_mut(p)) else {
+            continue;
+        };
+        for (kind, id) in crate::include::all_references(resource) {
+            match kind.as_str() {
+                "Practitioner" => {
+                    let id = PractitionerId::new(id);
+                    if !record.names_people.contains(&id) {
+                        record.names_people.push(id);
+                    }
+                }
+                "Organization" => {
+                    let id = OrganisationId::new(id);
+                    if !record.names_organisations.contains(&id) {
+                        record.names_organisations.push(id);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
     let mut consents: HashMap<String, (usize, fhir::Consent)> = HashMap::new();
     let mut episodes = Vec::new();
     let mut plans = Vec::new();

@@ -43,6 +43,8 @@ pub(super) fn patient(
             conversations: Vec::new(),
             discharges: Vec::new(),
             advice_calls: Vec::new(),
+            names_people: Vec::new(),
+            names_organisations: Vec::new(),
         },
         died,
     ))
