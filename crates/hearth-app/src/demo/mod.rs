@@ -404,6 +404,10 @@ impl App {
         // The indexes come back even when the load failed half-way.
         self.store.restore_indexes(suspended).await?;
         loaded?;
+        // What follows reads the loaded tables patient by patient: without statistics,
+        // PostgreSQL plans each of those reads as a parallel scan of the whole table (at a
+        // million patients, hours instead of minutes).
+        self.store.analyze().await?;
         {
             let made: &[people::DemoPatient] = &scenario_patients;
             let mut tx = self.store.begin_write().await?;
