@@ -139,7 +139,7 @@ pub const SUPPORTED: &[Supported] = &[
     },
     Supported {
         type_name: "CarePlan",
-        interactions: &["read", "vread", "history-instance", "search-type"],
+        interactions: &["read", "vread", "history-instance", "search-type", "update"],
         search: &[PATIENT_PARAM, SUBJECT_PARAM],
         operations: &[],
     },

@@ -168,7 +168,7 @@ routes! {
     "/fhir/CarePlan/{id}/_history" => get(fhir::care_plan_history).fallback(fhir::method_not_allowed),
     "/fhir/CarePlan/{id}/_history/{version}" => get(fhir::care_plan_vread).fallback(fhir::method_not_allowed),
     "/fhir/{type}" => get(fhir::search).post(fhir::create).fallback(fhir::method_not_allowed),
-    "/fhir/{type}/{id}" => get(fhir::read_resource).fallback(fhir::method_not_allowed),
+    "/fhir/{type}/{id}" => get(fhir::read_resource).put(fhir::update).fallback(fhir::method_not_allowed),
     "/fhir/{type}/{id}/{*rest}" => get(fhir::unknown).fallback(fhir::method_not_allowed),
     "/healthz" => get(pages::ops::healthz),
     "/readyz" => get(pages::ops::readyz),

@@ -368,6 +368,48 @@ pub fn new_observation(value: &Value) -> Result<(PatientId, Observed), Operation
     Ok((patient, record::observed(&o, what)?))
 }
 
+/// A care plan sent to the API (`PUT /fhir/CarePlan/{id}`): the patient it is for and its
+/// sections as the client wants them, each with the version it was read at (`plan-section`'s
+/// `version`). Refuses what Hearth would not keep, as an import does.
+pub fn care_plan_update(
+    value: &Value,
+) -> Result<(PatientId, Vec<hearth_domain::care_plan::SectionVersion>), OperationOutcome> {
+    let Resource::CarePlan(p) = typed_resource(value)? else {
+        return Err(refuse(IssueType::Invalid, "The body is not a CarePlan."));
+    };
+    let patient = reference_id(Some(&p.subject), "Patient")
+        .and_then(PatientId::parse)
+        .ok_or_else(|| {
+            refuse(
+                IssueType::Required,
+                "The CarePlan needs its subject: the Patient (Patient/{id}).",
+            )
+        })?;
+    let url = crate::sections::url();
+    let mut sections: Vec<hearth_domain::care_plan::SectionVersion> = Vec::new();
+    for ext in &p.extension {
+        if ext.url != url {
+            return Err(refuse(
+                IssueType::NotSupported,
+                format!(
+                    "The CarePlan: Hearth does not keep the extension {}.",
+                    ext.url
+                ),
+            ));
+        }
+        let section = crate::sections::decode(ext, &patient)
+            .map_err(|e| invalid(format!("The CarePlan: {e}.")))?;
+        if sections.iter().any(|s| s.section == section.section) {
+            return Err(invalid(format!(
+                "The CarePlan gives the section \"{}\" twice.",
+                section.section.label()
+            )));
+        }
+        sections.push(section);
+    }
+    Ok((patient, sections))
+}
+
 /// The typed resource, refusing any element the type does not hold (so nothing is dropped
 /// without a word).
 fn typed_resource(value: &Value) -> Result<Resource, OperationOutcome> {
@@ -390,7 +432,7 @@ fn typed_resource(value: &Value) -> Result<Resource, OperationOutcome> {
             OperationOutcome::at(
                 IssueType::NotSupported,
                 path.clone(),
-                format!("Hearth has nowhere to keep {path}, so the {kind} was not imported."),
+                format!("Hearth has nowhere to keep {path}, so nothing of the {kind} was kept."),
             )
             .issue
         })

@@ -13,7 +13,7 @@ pub use reads::{
     care_plan_history, care_plan_vread, code_system, code_systems, everything, patient_history,
     patient_read, patient_search, patient_vread, read_resource, search,
 };
-pub use writes::{create, patient_create, patient_update, transaction};
+pub use writes::{create, patient_create, patient_update, transaction, update};
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;

@@ -180,6 +180,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/fhir/{type}", "SADDDDAD"),
     ("POST", "/fhir/{type}", "SDDDDDDD"),
     ("GET", "/fhir/{type}/{id}", "SADDDDAD"),
+    ("PUT", "/fhir/{type}/{id}", "SDDDDDDD"),
     ("GET", "/fhir/{type}/{id}/{*rest}", "PPPPPPPP"),
     ("GET", "/healthz", "PPPPPPPP"),
     ("GET", "/readyz", "PPPPPPPP"),

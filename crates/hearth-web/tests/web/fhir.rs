@@ -955,6 +955,125 @@ async fn every_version_of_a_care_plan_reads_back_by_vread_and_in_its_history(bac
 }
 on_both_backends!(every_version_of_a_care_plan_reads_back_by_vread_and_in_its_history);
 
+/// `plan` with the crisis plan's "what to do" set to `what_to_do`.
+fn with_what_to_do(plan: &Value, what_to_do: &str) -> Value {
+    let mut plan = plan.clone();
+    plan.as_object_mut().unwrap().remove("meta");
+    for section in plan["extension"].as_array_mut().unwrap() {
+        let parts = section["extension"].as_array_mut().unwrap();
+        if !parts.iter().any(|p| p["valueCode"] == "crisis-plan") {
+            continue;
+        }
+        for part in parts.iter_mut().filter(|p| p["url"] == "content") {
+            for field in part["extension"].as_array_mut().unwrap() {
+                if field["url"] == "what-to-do" {
+                    field["valueString"] = Value::String(what_to_do.to_owned());
+                }
+            }
+        }
+    }
+    plan
+}
+
+/// PUT a CarePlan with a bearer token and an If-Match (or none).
+async fn put_plan(
+    t: &TestApp,
+    token: &str,
+    id: &str,
+    body: &Value,
+    if_match: Option<&str>,
+) -> (u16, Value) {
+    let client = t.client();
+    let mut request = client
+        .http
+        .put(client.url(&format!("/fhir/CarePlan/{id}")))
+        .bearer_auth(token)
+        .header("content-type", "application/fhir+json")
+        .body(body.to_string());
+    if let Some(v) = if_match {
+        request = request.header("if-match", v);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn a_care_plan_is_updated_a_section_at_a_time_from_the_version_read(backend: Backend) {
+    let Some(t) = spawn_app(backend, "fhir_api_plan_update").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    let (pid, clinician) = crate::plan::planned_patient(&t, &f).await;
+    let (_, form) = clinician
+        .get_text(&format!("/patients/{pid}/plan/crisis-plan"))
+        .await;
+    let token = hearth_testkit::csrf_token_in(&form).unwrap();
+    let (status, _) =
+        crate::plan::save_crisis_plan(&clinician, &pid, &token, "0", "Morphine 2.5 mg s/c").await;
+    assert_eq!(status, 303);
+    let gp = issue(&t, &f.gp.email).await.secret;
+    let outsider = issue(&t, &f.outsider.email).await.secret;
+    let (_, headers, plan) = get(&t, &format!("/fhir/CarePlan/{pid}"), Some(&gp)).await;
+    assert_eq!(headers["etag"], "W/\"1\"");
+
+    // From the version read: saved as the section's next version, through the plan's use case.
+    let changed = with_what_to_do(
+        &plan,
+        "Call the district nurses first; midazolam 2.5 mg s/c",
+    );
+    let (status, updated) = put_plan(&t, &gp, &pid, &changed, Some("W/\"1\"")).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["meta"]["versionId"], "2");
+    assert!(
+        updated
+            .to_string()
+            .contains("Call the district nurses first")
+    );
+    let (_, page) = clinician.get_text(&format!("/patients/{pid}/plan")).await;
+    assert!(
+        page.contains("Call the district nurses first"),
+        "the web plan shows it"
+    );
+    let (_, _, history) = get(&t, &format!("/fhir/CarePlan/{pid}/_history"), Some(&gp)).await;
+    assert_eq!(history["total"], 2);
+
+    // From a stale version, without If-Match, leaving a section out, from outside the team:
+    // refused, and nothing changes.
+    let again = with_what_to_do(&plan, "Something else");
+    let (status, json) = put_plan(&t, &gp, &pid, &again, Some("W/\"1\"")).await;
+    assert_eq!(status, 412);
+    assert_outcome(&json, "conflict", "is at version 2");
+    let (status, json) = put_plan(&t, &gp, &pid, &again, None).await;
+    assert_eq!(status, 428, "{json}");
+    let mut emptied = changed.clone();
+    emptied.as_object_mut().unwrap().remove("extension");
+    let (status, json) = put_plan(&t, &gp, &pid, &emptied, Some("W/\"2\"")).await;
+    assert_eq!(status, 422, "{json}");
+    assert_outcome(&json, "not-supported", "leaves out the section");
+    let (status, _) = put_plan(&t, &outsider, &pid, &again, Some("W/\"2\"")).await;
+    assert_eq!(status, 403);
+    let (_, _, now) = get(&t, &format!("/fhir/CarePlan/{pid}"), Some(&gp)).await;
+    assert_eq!(now["meta"]["versionId"], "2", "nothing changed");
+
+    // Two updates from the same version at once: exactly one wins, the other is told.
+    let (_, _, read) = get(&t, &format!("/fhir/CarePlan/{pid}"), Some(&gp)).await;
+    let (a, b) = (
+        with_what_to_do(&read, "First colleague's plan"),
+        with_what_to_do(&read, "Second colleague's plan"),
+    );
+    let (one, two) = tokio::join!(
+        put_plan(&t, &gp, &pid, &a, Some("W/\"2\"")),
+        put_plan(&t, &gp, &pid, &b, Some("W/\"2\""))
+    );
+    let mut statuses = [one.0, two.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 412], "{} / {}", one.1, two.1);
+    let (_, _, last) = get(&t, &format!("/fhir/CarePlan/{pid}"), Some(&gp)).await;
+    assert_eq!(last["meta"]["versionId"], "3");
+}
+on_both_backends!(a_care_plan_is_updated_a_section_at_a_time_from_the_version_read);
+
 /// POST a resource of `kind` with a bearer token; the status, headers and answer.
 async fn create(t: &TestApp, token: &str, kind: &str, body: &Value) -> (u16, Value) {
     let client = t.client();
