@@ -129,6 +129,12 @@ pub const INCLUDES: &[Include] = &[
         targets: &["Practitioner"],
     },
     Include {
+        source: "Appointment",
+        param: "actor",
+        path: "participant.actor",
+        targets: &["PractitionerRole", "Practitioner"],
+    },
+    Include {
         source: "Encounter",
         param: "service-provider",
         path: "serviceProvider",

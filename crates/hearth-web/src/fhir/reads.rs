@@ -449,6 +449,7 @@ async fn included(
                 let d = state.app.directory_records(actor).await?;
                 let mut all = directory_resources(&d, "Organization");
                 all.extend(directory_resources(&d, "Practitioner"));
+                all.extend(directory_resources(&d, "PractitionerRole"));
                 directory = Some(all);
             }
             directory.as_deref().unwrap_or_default()

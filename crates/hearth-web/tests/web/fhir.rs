@@ -708,6 +708,31 @@ async fn the_meetings_a_reader_takes_part_in_are_appointments_without_their_agen
     let (status, _, read) = get(&t, &format!("/fhir/Appointment/{id}"), Some(&token)).await;
     assert_eq!(status, 200, "{read}");
     assert_eq!(&read, first);
+    // Who takes part, in one request.
+    let (status, _, with_people) = get(
+        &t,
+        "/fhir/Appointment?_include=Appointment:actor",
+        Some(&token),
+    )
+    .await;
+    assert_eq!(status, 200, "{with_people}");
+    let included: Vec<&Value> = with_people["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["search"]["mode"] == "include")
+        .collect();
+    let actor_ref = first["participant"][0]["actor"]["reference"]
+        .as_str()
+        .unwrap();
+    assert!(
+        included.iter().any(|e| format!(
+            "{}/{}",
+            e["resource"]["resourceType"].as_str().unwrap(),
+            e["resource"]["id"].as_str().unwrap()
+        ) == actor_ref),
+        "{actor_ref} is included"
+    );
     // Filters apply as on the record's types: nothing starts in 2999.
     let (_, _, later) = get(&t, "/fhir/Appointment?date=ge2999-01-01", Some(&token)).await;
     assert_eq!(later["total"], 0);
