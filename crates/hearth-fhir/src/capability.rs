@@ -215,6 +215,12 @@ pub const SUPPORTED: &[Supported] = &[
         search: &[],
         operations: &[],
     },
+    Supported {
+        type_name: "Questionnaire",
+        interactions: &["read", "search-type"],
+        search: &[],
+        operations: &[],
+    },
 ];
 
 /// Whether a type takes the filters of [`RECORD_FILTERS`]: the record's types, and meetings.

@@ -23,6 +23,9 @@ pub const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/cond
 pub const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
 pub const CONSENT_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/consentcategorycodes";
 pub const DATA_ABSENT: &str = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
+/// FHIR's own extension saying why a value is missing (its codes are `DATA_ABSENT`'s).
+pub const DATA_ABSENT_REASON_EXTENSION: &str =
+    "http://hl7.org/fhir/StructureDefinition/data-absent-reason";
 pub const ORGANIZATION_TYPE: &str = "http://terminology.hl7.org/CodeSystem/organization-type";
 pub const AUDIT_EVENT_TYPE: &str = "http://terminology.hl7.org/CodeSystem/audit-event-type";
 pub const RESTFUL_INTERACTION: &str = "http://hl7.org/fhir/restful-interaction";

@@ -13,6 +13,7 @@ pub mod include;
 pub mod map;
 pub mod outcome;
 pub mod parse;
+pub mod questionnaire;
 pub mod resources;
 pub mod search;
 pub mod sections;

@@ -37,6 +37,7 @@ pub enum Resource {
     OperationOutcome(crate::outcome::OperationOutcome),
     CapabilityStatement(crate::capability::CapabilityStatement),
     CodeSystem(crate::codes::CodeSystem),
+    Questionnaire(crate::questionnaire::Questionnaire),
     Bundle(crate::bundle::Bundle),
 }
 
@@ -69,6 +70,7 @@ impl Resource {
             Resource::OperationOutcome(_) => "OperationOutcome",
             Resource::CapabilityStatement(_) => "CapabilityStatement",
             Resource::CodeSystem(_) => "CodeSystem",
+            Resource::Questionnaire(_) => "Questionnaire",
             Resource::Bundle(_) => "Bundle",
         }
     }
@@ -99,6 +101,7 @@ impl Resource {
             Resource::Appointment(r) => Some(&r.id),
             Resource::AuditEvent(r) => Some(&r.id),
             Resource::CodeSystem(r) => Some(&r.id),
+            Resource::Questionnaire(r) => Some(&r.id),
             Resource::OperationOutcome(_)
             | Resource::CapabilityStatement(_)
             | Resource::Bundle(_) => None,
@@ -777,6 +780,9 @@ pub struct QuestionnaireResponse {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionnaireResponseItem {
+    /// `data-absent-reason` on an item that could not be assessed (it has no answer).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub extension: Vec<Extension>,
     pub link_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -784,14 +790,11 @@ pub struct QuestionnaireResponseItem {
     pub answer: Vec<QuestionnaireResponseAnswer>,
 }
 
-/// An item's answer: a score, or words ("Cannot assess").
+/// An item's answer: a score.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionnaireResponseAnswer {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value_integer: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value_string: Option<String>,
+    pub value_integer: i64,
 }
 
 /// A meeting about patients (case conference, MDT, register review, discharge planning,

@@ -160,6 +160,8 @@ routes! {
     "/fhir/metadata" => get(fhir::metadata).fallback(fhir::method_not_allowed),
     "/fhir/CodeSystem" => get(fhir::code_systems).fallback(fhir::method_not_allowed),
     "/fhir/CodeSystem/{id}" => get(fhir::code_system).fallback(fhir::method_not_allowed),
+    "/fhir/Questionnaire" => get(fhir::questionnaires).fallback(fhir::method_not_allowed),
+    "/fhir/Questionnaire/{id}" => get(fhir::questionnaire).fallback(fhir::method_not_allowed),
     "/fhir/Patient" => get(fhir::patient_search).post(fhir::patient_create).fallback(fhir::method_not_allowed),
     "/fhir/Patient/{id}" => get(fhir::patient_read).put(fhir::patient_update).fallback(fhir::method_not_allowed),
     "/fhir/Patient/{id}/$everything" => get(fhir::everything).fallback(fhir::method_not_allowed),

@@ -131,7 +131,9 @@ pub fn questionnaire_url(instrument: hearth_domain::assessment::Instrument) -> S
 
 /// The assessment's answers as a QuestionnaireResponse of the same id: each item of
 /// `observation` (the assessment mapped above) as an answered item, the AKPS level as its one
-/// item. A view of the Observation: imported only with it.
+/// item; an item that could not be assessed has no answer but the data-absent-reason extension.
+/// A view of the Observation: imported only with it. The questionnaire is published
+/// (`crate::questionnaire`).
 pub(super) fn questionnaire_response(
     a: &Assessment,
     observation: &Observation,
@@ -159,30 +161,29 @@ pub(super) fn questionnaire_response(
                 .text
                 .clone()
                 .or_else(|| c.code.coding.first().and_then(|c| c.display.clone()));
-            let answer = match c.value_integer {
-                Some(v) => QuestionnaireResponseAnswer {
-                    value_integer: Some(v),
-                    value_string: None,
-                },
-                None => QuestionnaireResponseAnswer {
-                    value_integer: None,
-                    value_string: Some("Cannot assess".to_owned()),
-                },
-            };
+            let absent = c
+                .value_integer
+                .is_none()
+                .then(|| Extension::code(codes::DATA_ABSENT_REASON_EXTENSION, "unknown"));
             QuestionnaireResponseItem {
+                extension: absent.into_iter().collect(),
                 link_id,
                 text,
-                answer: vec![answer],
+                answer: c
+                    .value_integer
+                    .map(|v| QuestionnaireResponseAnswer { value_integer: v })
+                    .into_iter()
+                    .collect(),
             }
         })
         .collect();
     if let Measure::Akps(level) = a.measure {
         item.push(QuestionnaireResponseItem {
+            extension: Vec::new(),
             link_id: instrument.code().to_owned(),
             text: Some(instrument.label().to_owned()),
             answer: vec![QuestionnaireResponseAnswer {
-                value_integer: Some(i64::from(level)),
-                value_string: None,
+                value_integer: i64::from(level),
             }],
         });
     }

@@ -270,7 +270,12 @@ fn an_assessment_is_also_its_questionnaire_response_item_by_item() {
     // Ten symptoms, two others, seven further items.
     assert_eq!(items.len(), 19);
     assert_eq!(items[0]["answer"][0]["valueInteger"], 4);
-    assert_eq!(items[9]["answer"][0]["valueString"], "Cannot assess");
+    assert!(items[9].get("answer").is_none(), "not assessed: no answer");
+    assert_eq!(
+        items[9]["extension"][0]["url"],
+        "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+    );
+    assert_eq!(items[9]["extension"][0]["valueCode"], "unknown");
     let ids: Vec<&str> = items
         .iter()
         .map(|i| i["linkId"].as_str().unwrap())
@@ -278,4 +283,12 @@ fn an_assessment_is_also_its_questionnaire_response_item_by_item() {
     assert_eq!(&ids[10..12], ["other-1", "other-2"], "each linkId once");
     assert_eq!(items[11]["text"], "Other symptom: Hiccups");
     assert_eq!(items[11]["answer"][0]["valueInteger"], 3);
+    // Every link id is an item of the published questionnaire.
+    let published = crate::questionnaire::of(hearth_domain::assessment::Instrument::Ipos);
+    for id in &ids {
+        assert!(
+            published.item.iter().any(|i| i.link_id == *id),
+            "{id} is in the questionnaire"
+        );
+    }
 }

@@ -11,7 +11,8 @@ mod writes;
 
 pub use reads::{
     care_plan_history, care_plan_vread, code_system, code_systems, everything, patient_history,
-    patient_read, patient_search, patient_vread, read_resource, search,
+    patient_read, patient_search, patient_vread, questionnaire, questionnaires, read_resource,
+    search,
 };
 pub use writes::{create, patient_create, patient_update, transaction, update};
 

@@ -42,6 +42,33 @@ pub async fn code_system(
         .ok_or_else(|| FhirError::not_found(format!("There is no CodeSystem with id '{id}'.")))
 }
 
+/// `GET /fhir/Questionnaire`: the instruments' questionnaires (public, as the code systems are).
+pub async fn questionnaires(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Fhir, FhirError> {
+    let params = params(query.as_deref(), &["_count", "_offset"])?;
+    let paging = paging(&params)?;
+    let base = base_url(&state, &headers);
+    let all = hearth_fhir::questionnaire::all()
+        .into_iter()
+        .map(Resource::Questionnaire)
+        .collect();
+    Ok(bundle(page(&base, "Questionnaire", &params, paging, all)))
+}
+
+/// `GET /fhir/Questionnaire/{id}`.
+pub async fn questionnaire(
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Fhir, FhirError> {
+    params(query.as_deref(), &[])?;
+    hearth_fhir::questionnaire::by_id(&id)
+        .map(|q| read(Resource::Questionnaire(q), None))
+        .ok_or_else(|| FhirError::not_found(format!("There is no Questionnaire with id '{id}'.")))
+}
+
 /// `GET /fhir/Patient/{id}`.
 pub async fn patient_read(
     State(state): State<AppState>,

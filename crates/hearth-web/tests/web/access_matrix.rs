@@ -167,6 +167,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/fhir/metadata", "PPPPPPPP"),
     ("GET", "/fhir/CodeSystem", "PPPPPPPP"),
     ("GET", "/fhir/CodeSystem/{id}", "PPPPPPPP"),
+    ("GET", "/fhir/Questionnaire", "PPPPPPPP"),
+    ("GET", "/fhir/Questionnaire/{id}", "PPPPPPPP"),
     ("GET", "/fhir/Patient", "SAAADDAA"),
     // FHIR writes need a bearer token: a browser session (as every principal here has) cannot.
     ("POST", "/fhir/Patient", "SDDDDDDD"),
@@ -315,6 +317,7 @@ async fn every_route_gives_each_user_the_expected_outcome(backend: Backend) {
         let concrete = match *pattern {
             "/fhir/Patient" => "/fhir/Patient?identifier=9434765919",
             "/fhir/CodeSystem/{id}" => "/fhir/CodeSystem/phase",
+            "/fhir/Questionnaire/{id}" => "/fhir/Questionnaire/ipos",
             "/fhir/{type}" => "/fhir/CareTeam?patient={id}",
             "/fhir/{type}/{id}" => "/fhir/CareTeam/{id}",
             "/fhir/{type}/{id}/{*rest}" => "/fhir/CareTeam/{id}/history/1",

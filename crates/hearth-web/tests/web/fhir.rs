@@ -337,6 +337,25 @@ async fn bad_requests_get_an_operation_outcome_that_says_what_to_do(backend: Bac
     let (status, _, cs) = get(&t, "/fhir/CodeSystem/phase", None).await;
     assert_eq!(status, 200);
     assert_eq!(cs["url"], "https://fhir.hearth.example/CodeSystem/phase");
+    // So are the instruments' questionnaires, which the QuestionnaireResponses name.
+    let (status, _, all) = get(&t, "/fhir/Questionnaire", None).await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(all["total"], 3);
+    validate(&all);
+    let (status, _, ipos) = get(&t, "/fhir/Questionnaire/ipos", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ipos["url"],
+        "https://fhir.hearth.example/Questionnaire/ipos"
+    );
+    assert_eq!(
+        ipos["item"].as_array().map(Vec::len),
+        Some(20),
+        "10 + 3 others + 7"
+    );
+    let (status, _, json) = get(&t, "/fhir/Questionnaire/phq-9", None).await;
+    assert_eq!(status, 404);
+    assert_outcome(&json, "not-found", "no Questionnaire with id 'phq-9'");
     let _ = pid;
 }
 on_both_backends!(bad_requests_get_an_operation_outcome_that_says_what_to_do);
