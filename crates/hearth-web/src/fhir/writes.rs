@@ -236,7 +236,47 @@ struct Create {
     conditional: bool,
 }
 
-/// Reads entry `n` of a transaction or batch: only `POST Patient` is supported so far.
+/// An entry of a transaction or batch, read.
+enum Entry {
+    Patient(Box<Create>),
+    /// An assessment or phase of illness, recorded as `POST /fhir/Observation` records it
+    /// (batches only).
+    Observation(serde_json::Value),
+}
+
+/// Reads entry `n` of a transaction or batch: `POST Patient`, and in a batch `POST
+/// Observation`.
+fn read_entry(
+    n: usize,
+    entry: &serde_json::Value,
+    batch: bool,
+    system: &str,
+    nns: &hearth_domain::national_number::NationalNumberSystem,
+) -> Result<Entry, OperationOutcome> {
+    let request = entry.get("request");
+    let method = request
+        .and_then(|r| r.get("method"))
+        .and_then(serde_json::Value::as_str);
+    let url = request
+        .and_then(|r| r.get("url"))
+        .and_then(serde_json::Value::as_str);
+    if method == Some("POST") && url == Some("Observation") {
+        if !batch {
+            return Err(OperationOutcome::at(
+                IssueType::NotSupported,
+                format!("Bundle.entry[{n}]"),
+                format!(
+                    "entry {n}: a transaction creates Patients; send Observations in a batch Bundle, where each is recorded on its own (as POST /fhir/Observation does)"
+                ),
+            ));
+        }
+        let resource = entry.get("resource").cloned().unwrap_or_default();
+        return Ok(Entry::Observation(resource));
+    }
+    create_entry(n, entry, system, nns).map(|c| Entry::Patient(Box::new(c)))
+}
+
+/// Reads a `POST Patient` entry `n` of a transaction or batch.
 fn create_entry(
     n: usize,
     entry: &serde_json::Value,
@@ -255,7 +295,7 @@ fn create_entry(
         .and_then(serde_json::Value::as_str);
     if method != Some("POST") || url != Some("Patient") {
         return Err(at(format!(
-            "entry {n}: Hearth's transactions and batches create Patients (request POST Patient) so far, not {} {}",
+            "entry {n}: Hearth's transactions create Patients (request POST Patient), and its batches Patients and Observations, not {} {}",
             method.unwrap_or("(no method)"),
             url.unwrap_or("(no url)")
         )));
@@ -370,17 +410,20 @@ pub async fn transaction(
     let system = state.app.config().national_number_system.system_uri.clone();
     let nns = state.app.config().national_number_system.clone();
     let base = base_url(&state, &headers);
-    let read: Vec<Result<Create, OperationOutcome>> = entries
+    let batch = kind == "batch";
+    let read: Vec<Result<Entry, OperationOutcome>> = entries
         .iter()
         .enumerate()
-        .map(|(n, e)| create_entry(n, e, &system, &nns))
+        .map(|(n, e)| read_entry(n, e, batch, &system, &nns))
         .collect();
     let responses = if kind == "transaction" {
         let mut creates = Vec::with_capacity(read.len());
         let mut problems = Vec::new();
         for r in read {
             match r {
-                Ok(c) => creates.push((c.input, c.conditional)),
+                Ok(Entry::Patient(c)) => creates.push((c.input, c.conditional)),
+                // Refused when read (`read_entry`): a transaction takes no Observation.
+                Ok(Entry::Observation(_)) => {}
                 Err(o) => problems.extend(o.issue),
             }
         }
@@ -404,7 +447,20 @@ pub async fn transaction(
         for r in read {
             responses.push(match r {
                 Err(o) => failed_response(StatusCode::UNPROCESSABLE_ENTITY, o),
-                Ok(c) => {
+                Ok(Entry::Observation(resource)) => {
+                    match record_observation(&state, &actor, &resource).await {
+                        Ok((id, created)) => hearth_fhir::bundle::EntryResponse {
+                            status: "201 Created".to_owned(),
+                            location: Some(format!("{base}/Observation/{id}/_history/1")),
+                            etag: Some("W/\"1\"".to_owned()),
+                            last_modified: super::last_updated(&created)
+                                .map(hearth_fhir::datatypes::instant),
+                            outcome: None,
+                        },
+                        Err(FhirError(status, outcome)) => failed_response(status, outcome),
+                    }
+                }
+                Ok(Entry::Patient(c)) => {
                     let done = if c.conditional {
                         state
                             .app
@@ -458,63 +514,7 @@ pub async fn create(
     }
     json_body(&headers)?;
     let value = parse::json(&body).map_err(refused)?;
-    let (patient, observed) = hearth_fhir::import::new_observation(&value).map_err(refused)?;
-    let invalid = |e: AppError| match e {
-        AppError::Invalid(v) => refused(parse::validation(&v)),
-        other => FhirError::from(other),
-    };
-    let id = match observed {
-        hearth_fhir::import::Observed::Assessment {
-            measure,
-            assessed_at,
-            assessor,
-        } => {
-            if assessor.is_some_and(|a| a != actor.practitioner_id) {
-                return Err(refused(OperationOutcome::error(
-                    IssueType::Processing,
-                    format!(
-                        "Hearth records an assessment as made by the person recording it: leave performer out, or name yourself (Practitioner/{}).",
-                        actor.practitioner_id
-                    ),
-                )));
-            }
-            let (recorded, _) = state
-                .app
-                .record_measured_assessment(&actor, &patient, measure, Some(assessed_at))
-                .await
-                .map_err(invalid)?;
-            recorded.id
-        }
-        hearth_fhir::import::Observed::Phase(phase) => {
-            let (started, _) = state
-                .app
-                .record_phase(&actor, &patient, phase.phase.code(), Some(phase.started_at))
-                .await
-                .map_err(invalid)?;
-            format!(
-                "{}-phase-{}",
-                patient.as_str(),
-                started.started_at.as_millisecond()
-            )
-        }
-    };
-    // The answer is the Observation as Hearth now holds it (one more audited read).
-    let record = state
-        .app
-        .patient_record(
-            &actor,
-            &patient,
-            "the Observation just created, through the FHIR API",
-        )
-        .await?;
-    let created = super::resources_of(&record)
-        .into_iter()
-        .find(|r| r.type_name() == "Observation" && r.id() == Some(id.as_str()))
-        .ok_or_else(|| {
-            FhirError::from(AppError::Internal(
-                "the Observation just created is not in the record".to_owned(),
-            ))
-        })?;
+    let (id, created) = record_observation(&state, &actor, &value).await?;
     let updated = super::last_updated(&created);
     let mut answer = read(created, updated);
     answer.0 = StatusCode::CREATED;
@@ -661,4 +661,71 @@ fn current_plan(record: &hearth_app::PatientRecord) -> Result<Resource, FhirErro
         .into_iter()
         .find(|r| r.type_name() == "CarePlan")
         .ok_or_else(|| FhirError::not_found("The patient has no care plan yet."))
+}
+
+/// Records the Observation `value` (an assessment or a phase of illness) through its use case;
+/// its id and the Observation as Hearth now holds it.
+async fn record_observation(
+    state: &AppState,
+    actor: &hearth_app::Actor,
+    value: &serde_json::Value,
+) -> Result<(String, Resource), FhirError> {
+    let (patient, observed) = hearth_fhir::import::new_observation(value).map_err(refused)?;
+    let invalid = |e: AppError| match e {
+        AppError::Invalid(v) => refused(parse::validation(&v)),
+        other => FhirError::from(other),
+    };
+    let id = match observed {
+        hearth_fhir::import::Observed::Assessment {
+            measure,
+            assessed_at,
+            assessor,
+        } => {
+            if assessor.is_some_and(|a| a != actor.practitioner_id) {
+                return Err(refused(OperationOutcome::error(
+                    IssueType::Processing,
+                    format!(
+                        "Hearth records an assessment as made by the person recording it: leave performer out, or name yourself (Practitioner/{}).",
+                        actor.practitioner_id
+                    ),
+                )));
+            }
+            let (recorded, _) = state
+                .app
+                .record_measured_assessment(actor, &patient, measure, Some(assessed_at))
+                .await
+                .map_err(invalid)?;
+            recorded.id
+        }
+        hearth_fhir::import::Observed::Phase(phase) => {
+            let (started, _) = state
+                .app
+                .record_phase(actor, &patient, phase.phase.code(), Some(phase.started_at))
+                .await
+                .map_err(invalid)?;
+            format!(
+                "{}-phase-{}",
+                patient.as_str(),
+                started.started_at.as_millisecond()
+            )
+        }
+    };
+    // The answer is the Observation as Hearth now holds it (one more audited read).
+    let record = state
+        .app
+        .patient_record(
+            actor,
+            &patient,
+            "the Observation just created, through the FHIR API",
+        )
+        .await?;
+    let created = super::resources_of(&record)
+        .into_iter()
+        .find(|r| r.type_name() == "Observation" && r.id() == Some(id.as_str()))
+        .ok_or_else(|| {
+            FhirError::from(AppError::Internal(
+                "the Observation just created is not in the record".to_owned(),
+            ))
+        })?;
+    Ok((id, created))
 }

@@ -1123,7 +1123,7 @@ async fn create(t: &TestApp, token: &str, kind: &str, body: &Value) -> (u16, Val
     let client = t.client();
     let response = client
         .http
-        .post(client.url(&format!("/fhir/{kind}")))
+        .post(client.url(format!("/fhir/{kind}").trim_end_matches('/')))
         .bearer_auth(token)
         .header("content-type", "application/fhir+json")
         .body(body.to_string())
@@ -1241,6 +1241,36 @@ async fn an_observation_sent_to_the_api_is_recorded_through_the_assessment_use_c
     assert_eq!(status, 405);
     assert_outcome(&json, "not-supported", "does not create CareTeam");
     assert_eq!(count().await, before + 2, "the AKPS and the phase only");
+
+    // In a batch each is recorded on its own; a transaction takes none.
+    let bundle = |kind: &str| {
+        serde_json::json!({
+            "resourceType": "Bundle",
+            "type": kind,
+            "entry": [
+                {"resource": akps(60), "request": {"method": "POST", "url": "Observation"}},
+                {"resource": akps(65), "request": {"method": "POST", "url": "Observation"}}
+            ]
+        })
+    };
+    let (status, answer) = create(&t, &gp, "", &bundle("batch")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["type"], "batch-response");
+    assert_eq!(answer["entry"][0]["response"]["status"], "201 Created");
+    assert!(
+        answer["entry"][0]["response"]["location"]
+            .as_str()
+            .is_some_and(|l| l.contains("/Observation/"))
+    );
+    assert_eq!(
+        answer["entry"][1]["response"]["status"],
+        "422 Unprocessable Entity"
+    );
+    assert_eq!(count().await, before + 3, "the good entry only");
+    let (status, json) = create(&t, &gp, "", &bundle("transaction")).await;
+    assert_eq!(status, 422, "{json}");
+    assert_outcome(&json, "not-supported", "send Observations in a batch");
+    assert_eq!(count().await, before + 3, "the transaction changed nothing");
 }
 on_both_backends!(an_observation_sent_to_the_api_is_recorded_through_the_assessment_use_case);
 
@@ -1534,10 +1564,8 @@ async fn a_transaction_that_fails_half_way_changes_nothing(backend: Backend) {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["type"], "batch-response");
     assert_eq!(answer["entry"][0]["response"]["status"], "201 Created");
-    assert_eq!(
-        answer["entry"][1]["response"]["status"],
-        "422 Unprocessable Entity"
-    );
+    // An Observation without its patient cannot be read as Hearth's Observation.
+    assert_eq!(answer["entry"][1]["response"]["status"], "400 Bad Request");
     assert_eq!(
         answer["entry"][1]["response"]["outcome"]["resourceType"],
         "OperationOutcome"
