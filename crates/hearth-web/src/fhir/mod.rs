@@ -3,18 +3,23 @@
 //! call one use case, map with `hearth-fhir` and answer FHIR JSON; every failure is an
 //! OperationOutcome. Clients authenticate with a bearer token (`hearth token create`); a
 //! signed-in browser's session works for reads. `query` reads query strings and pages results,
-//! `reads` serves reads and searches, `writes` creates, updates and Bundles.
+//! `reads` serves reads and searches, `history` versions (vread, `_history`), `writes` the
+//! Patient's creates and updates and Bundles, `clinical_writes` the Observation's create and the
+//! CarePlan's update.
 
+mod clinical_writes;
+mod history;
 mod query;
 mod reads;
 mod writes;
 
+pub use clinical_writes::{create, update};
+pub use history::{care_plan_history, care_plan_vread, patient_history, patient_vread};
 pub use reads::{
-    care_plan_history, care_plan_vread, code_system, code_systems, everything, patient_history,
-    patient_read, patient_search, patient_vread, questionnaire, questionnaires, read_resource,
-    search,
+    code_system, code_systems, everything, patient_read, patient_search, questionnaire,
+    questionnaires, read_resource, search,
 };
-pub use writes::{create, patient_create, patient_update, transaction, update};
+pub use writes::{patient_create, patient_update, transaction};
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
