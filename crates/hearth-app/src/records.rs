@@ -330,51 +330,8 @@ async fn read_record(tx: &mut Tx, patient: Patient) -> Result<PatientRecord, App
             .into_iter()
             .flatten()
         }))
-        .chain(conversations.iter().flat_map(|t| {
-            let talkers = t.talks.iter().flat_map(|talk| {
-                [
-                    Some(talk.requested_by.clone()),
-                    talk.agreed_by.clone(),
-                    talk.outcome_by.clone(),
-                ]
-                .into_iter()
-                .flatten()
-            });
-            let recipients = t.receipts.iter().flat_map(|r| {
-                let to = match &r.recipient {
-                    Member::Practitioner(id) => Some(id.clone()),
-                    Member::Service(_) => None,
-                };
-                [to, r.read_by.clone()].into_iter().flatten()
-            });
-            t.messages
-                .iter()
-                .map(|m| m.author.clone())
-                .chain(recipients)
-                .chain(talkers)
-                .collect::<Vec<_>>()
-        }))
-        .chain(discharges.iter().flat_map(|r| {
-            let d = &r.stored.discharge;
-            let checklist = r.checklist.iter().flat_map(|l| {
-                let owner = match &l.owner {
-                    Member::Practitioner(id) => Some(id.clone()),
-                    Member::Service(_) => None,
-                };
-                [owner, l.done.as_ref().map(|(by, _)| by.clone())]
-                    .into_iter()
-                    .flatten()
-            });
-            [
-                Some(d.planned_by.clone()),
-                d.receiving.clone(),
-                d.accepted.as_ref().map(|(by, _)| by.clone()),
-            ]
-            .into_iter()
-            .flatten()
-            .chain(checklist)
-            .collect::<Vec<_>>()
-        }))
+        .chain(conversations.iter().flat_map(|t| t.people()))
+        .chain(discharges.iter().flat_map(|d| d.people()))
         .chain(advice_calls.iter().map(|a| a.logged_by.clone()))
         .collect();
     mentioned.sort();

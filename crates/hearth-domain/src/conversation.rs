@@ -172,6 +172,33 @@ pub struct Thread {
 }
 
 impl Thread {
+    /// Everyone the conversation names: authors, recipients (people, not services), readers,
+    /// and those who asked for, agreed or held a call; repeats left in.
+    pub fn people(&self) -> Vec<PractitionerId> {
+        let recipients = self.receipts.iter().flat_map(|r| {
+            let to = match &r.recipient {
+                Member::Practitioner(id) => Some(id.clone()),
+                Member::Service(_) => None,
+            };
+            [to, r.read_by.clone()].into_iter().flatten()
+        });
+        let talkers = self.talks.iter().flat_map(|t| {
+            [
+                Some(t.requested_by.clone()),
+                t.agreed_by.clone(),
+                t.outcome_by.clone(),
+            ]
+            .into_iter()
+            .flatten()
+        });
+        self.messages
+            .iter()
+            .map(|m| m.author.clone())
+            .chain(recipients)
+            .chain(talkers)
+            .collect()
+    }
+
     /// Checks a conversation brought whole from elsewhere (`hearth import`) by the rules a
     /// conversation written here keeps: a topic, at least one message, each message's text
     /// within bounds (trimmed as a message sent here is), one to three proposed times per call

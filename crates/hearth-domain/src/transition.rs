@@ -356,6 +356,30 @@ pub struct DischargeRecord {
 }
 
 impl DischargeRecord {
+    /// Everyone the discharge names: who planned it, the receiving lead, who accepted, the
+    /// checklist's owners (people, not services) and who ticked each item; repeats left in.
+    pub fn people(&self) -> Vec<PractitionerId> {
+        let d = &self.stored.discharge;
+        let checklist = self.checklist.iter().flat_map(|l| {
+            let owner = match &l.owner {
+                Member::Practitioner(id) => Some(id.clone()),
+                Member::Service(_) => None,
+            };
+            [owner, l.done.as_ref().map(|(by, _)| by.clone())]
+                .into_iter()
+                .flatten()
+        });
+        [
+            Some(d.planned_by.clone()),
+            d.receiving.clone(),
+            d.accepted.as_ref().map(|(by, _)| by.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(checklist)
+        .collect()
+    }
+
     /// Checks a discharge brought whole from elsewhere (`hearth import`): its state has the
     /// step that reached it (an accepted discharge its acceptance, a discharged one its time),
     /// it is about its own patient, and its checklist names each item once.
