@@ -75,6 +75,7 @@ async fn the_api_reads_a_care_team_patient_and_refuses_others(backend: Backend) 
         types.contains(&"Patient") && types.contains(&"CareTeam"),
         "{types:?}"
     );
+    validate(&cs);
 
     // Without a token, or with a bad one: 401 with an OperationOutcome, never a redirect.
     let (status, headers, json) = get(&t, &format!("/fhir/Patient/{pid}"), None).await;
