@@ -183,11 +183,13 @@ fn edith() -> hearth_domain::patient::Patient {
     }
 }
 
-/// The FHIR of `p`'s record holding only `conversations` and `discharges`, as JSON.
+/// The FHIR of `p`'s record holding only `conversations`, `discharges` and `advice_calls`, as
+/// JSON, without the Patient.
 fn exported(
     p: &hearth_domain::patient::Patient,
     conversations: &[hearth_domain::conversation::Thread],
     discharges: &[hearth_domain::transition::DischargeRecord],
+    advice_calls: &[hearth_domain::advice::AdviceCall],
 ) -> Vec<Value> {
     crate::map::patient_record(crate::map::PatientRecord {
         patient: p,
@@ -202,7 +204,7 @@ fn exported(
         stays: &[],
         conversations,
         discharges,
-        advice_calls: &[],
+        advice_calls,
     })
     .iter()
     .filter(|r| r.type_name() != "Patient")
@@ -284,7 +286,7 @@ fn a_conversation_mapped_to_fhir_reads_back_as_the_same_conversation() {
     let t = thread();
     let p = edith();
     let mut resources = vec![patient("p1")];
-    resources.extend(exported(&p, std::slice::from_ref(&t), &[]));
+    resources.extend(exported(&p, std::slice::from_ref(&t), &[], &[]));
     assert_eq!(resources.len(), 4, "two messages and a call request");
     // In any order: the messages are put back in the order sent.
     resources.swap(1, 2);
@@ -380,7 +382,7 @@ fn a_discharge_with_its_letter_mapped_to_fhir_reads_back_as_the_same_discharge()
         ],
     };
     let mut resources = vec![patient("p1")];
-    resources.extend(exported(&edith(), &[], std::slice::from_ref(&record)));
+    resources.extend(exported(&edith(), &[], std::slice::from_ref(&record), &[]));
     assert_eq!(resources.len(), 2);
     assert_eq!(
         resources[1]["status"], "preliminary",
@@ -425,23 +427,7 @@ fn an_advice_line_call_mapped_to_fhir_reads_back_as_the_same_call() {
         service: Some(OrganisationId::new("spc-night")),
     };
     let mut resources = vec![patient("p1")];
-    let mut exported = crate::map::patient_record(crate::map::PatientRecord {
-        patient: &edith(),
-        register: &[],
-        team: &[],
-        names: &HashMap::new(),
-        sections: &[],
-        assessments: &[],
-        phases: &[],
-        referrals: &[],
-        tasks: &[],
-        stays: &[],
-        conversations: &[],
-        discharges: &[],
-        advice_calls: std::slice::from_ref(&call),
-    });
-    exported.retain(|r| r.type_name() == "Communication");
-    resources.extend(exported.iter().map(|r| serde_json::to_value(r).unwrap()));
+    resources.extend(exported(&edith(), &[], &[], std::slice::from_ref(&call)));
     assert_eq!(resources.len(), 2);
     assert_eq!(
         resources[1]["payload"][1]["contentString"],

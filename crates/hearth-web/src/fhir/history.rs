@@ -24,55 +24,9 @@ fn patient_versions(record: &hearth_app::PatientRecord) -> Vec<(Resource, i64, j
         .collect()
 }
 
-/// `GET /fhir/Patient/{id}/_history`: every version of the patient's details, newest first.
-pub async fn patient_history(
-    State(state): State<AppState>,
-    FhirUser(actor, _): FhirUser,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Fhir, FhirError> {
-    params(query.as_deref(), &[])?;
-    let record = state
-        .app
-        .patient_history(
-            &actor,
-            &patient_id(&id)?,
-            "the Patient's history, through the FHIR API",
-        )
-        .await?;
-    let base = base_url(&state, &headers);
-    let self_url = format!("{base}/Patient/{id}/_history");
-    Ok(bundle(hearth_fhir::Bundle::history(
-        &base,
-        &self_url,
-        patient_versions(&record),
-    )))
-}
-
-/// `GET /fhir/Patient/{id}/_history/{version}`: one version of the patient's details.
-pub async fn patient_vread(
-    State(state): State<AppState>,
-    FhirUser(actor, _): FhirUser,
-    Path((id, version)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-) -> Result<Fhir, FhirError> {
-    params(query.as_deref(), &[])?;
-    let wanted = version_number(&version)?;
-    let record = state
-        .app
-        .patient_history(
-            &actor,
-            &patient_id(&id)?,
-            "a version of the Patient, through the FHIR API",
-        )
-        .await?;
-    one_version(
-        patient_versions(&record),
-        wanted,
-        &format!("Patient/{id}"),
-        "those made since the patient came into Hearth",
-    )
+/// Every version of the patient's care plan, newest first.
+fn plan_versions(record: &hearth_app::PatientRecord) -> Vec<(Resource, i64, jiff::Timestamp)> {
+    map::care_plan_versions(super::record_of(record), &record.plan_history)
 }
 
 /// The version asked for by a vread: a whole number from 1.
@@ -88,17 +42,90 @@ fn version_number(version: &str) -> Result<i64, FhirError> {
     })
 }
 
-/// Version `wanted` of `versions` (newest first), or 404 naming the versions Hearth keeps.
-fn one_version(
-    versions: Vec<(Resource, i64, jiff::Timestamp)>,
-    wanted: i64,
-    what: &str,
-    kept: &str,
+/// What Hearth serves the versions of.
+#[derive(Debug, Clone, Copy)]
+enum Versioned {
+    Patient,
+    CarePlan,
+}
+
+impl Versioned {
+    fn name(self) -> &'static str {
+        match self {
+            Versioned::Patient => "Patient",
+            Versioned::CarePlan => "CarePlan",
+        }
+    }
+
+    /// Which versions Hearth keeps, in words.
+    fn kept(self) -> &'static str {
+        match self {
+            Versioned::Patient => "those made since the patient came into Hearth",
+            Versioned::CarePlan => "one for each section saved in Hearth",
+        }
+    }
+
+    /// Every version of the patient `id`'s resource, newest first: one audited read (`what`
+    /// says what for).
+    async fn versions(
+        self,
+        state: &AppState,
+        actor: &hearth_app::Actor,
+        id: &str,
+        what: &str,
+    ) -> Result<Vec<(Resource, i64, jiff::Timestamp)>, FhirError> {
+        let patient = patient_id(id)?;
+        Ok(match self {
+            Versioned::Patient => {
+                patient_versions(&state.app.patient_history(actor, &patient, what).await?)
+            }
+            Versioned::CarePlan => {
+                plan_versions(&state.app.plan_history(actor, &patient, what).await?)
+            }
+        })
+    }
+}
+
+/// `GET /fhir/{kind}/{id}/_history`: every version, newest first.
+async fn history(
+    kind: Versioned,
+    (state, actor, headers): (AppState, hearth_app::Actor, HeaderMap),
+    id: String,
+    query: Option<String>,
 ) -> Result<Fhir, FhirError> {
+    params(query.as_deref(), &[])?;
+    let name = kind.name();
+    let what = format!("the {name}'s history, through the FHIR API");
+    let versions = kind.versions(&state, &actor, &id, &what).await?;
+    // A patient always has their current version; a plan has none until a section is saved.
+    if versions.is_empty() {
+        return Err(FhirError::not_found(format!(
+            "There is no {name} with id '{id}': no section of the patient's plan is written yet."
+        )));
+    }
+    let base = base_url(&state, &headers);
+    let self_url = format!("{base}/{name}/{id}/_history");
+    Ok(bundle(hearth_fhir::Bundle::history(
+        &base, &self_url, versions,
+    )))
+}
+
+/// `GET /fhir/{kind}/{id}/_history/{version}`: one version, or 404 naming the versions kept.
+async fn vread(
+    kind: Versioned,
+    (state, actor): (AppState, hearth_app::Actor),
+    (id, version): (String, String),
+    query: Option<String>,
+) -> Result<Fhir, FhirError> {
+    params(query.as_deref(), &[])?;
+    let wanted = version_number(&version)?;
+    let name = kind.name();
+    let what = format!("a version of the {name}, through the FHIR API");
+    let versions = kind.versions(&state, &actor, &id, &what).await?;
     let current = versions.first().map(|(_, v, _)| *v);
     let oldest = versions.last().map(|(_, v, _)| *v);
     let range = match (oldest, current) {
-        (Some(o), Some(c)) => format!("versions {o} to {c} ({kept})"),
+        (Some(o), Some(c)) => format!("versions {o} to {c} ({})", kind.kept()),
         _ => "no version of it".to_owned(),
     };
     versions
@@ -107,14 +134,30 @@ fn one_version(
         .map(|(resource, _, at)| read(resource, Some(at)))
         .ok_or_else(|| {
             FhirError::not_found(format!(
-                "{what} has no version {wanted}: Hearth keeps {range}."
+                "{name}/{id} has no version {wanted}: Hearth keeps {range}."
             ))
         })
 }
 
-/// Every version of the patient's care plan, newest first.
-fn plan_versions(record: &hearth_app::PatientRecord) -> Vec<(Resource, i64, jiff::Timestamp)> {
-    map::care_plan_versions(super::record_of(record), &record.plan_history)
+/// `GET /fhir/Patient/{id}/_history`: every version of the patient's details, newest first.
+pub async fn patient_history(
+    State(state): State<AppState>,
+    FhirUser(actor, _): FhirUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Fhir, FhirError> {
+    history(Versioned::Patient, (state, actor, headers), id, query).await
+}
+
+/// `GET /fhir/Patient/{id}/_history/{version}`: one version of the patient's details.
+pub async fn patient_vread(
+    State(state): State<AppState>,
+    FhirUser(actor, _): FhirUser,
+    Path(at): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Fhir, FhirError> {
+    vread(Versioned::Patient, (state, actor), at, query).await
 }
 
 /// `GET /fhir/CarePlan/{id}/_history`: every version of the care plan, one per section saved,
@@ -126,49 +169,15 @@ pub async fn care_plan_history(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Fhir, FhirError> {
-    params(query.as_deref(), &[])?;
-    let record = state
-        .app
-        .plan_history(
-            &actor,
-            &patient_id(&id)?,
-            "the CarePlan's history, through the FHIR API",
-        )
-        .await?;
-    let versions = plan_versions(&record);
-    if versions.is_empty() {
-        return Err(FhirError::not_found(format!(
-            "There is no CarePlan with id '{id}': no section of the patient's plan is written yet."
-        )));
-    }
-    let base = base_url(&state, &headers);
-    let self_url = format!("{base}/CarePlan/{id}/_history");
-    Ok(bundle(hearth_fhir::Bundle::history(
-        &base, &self_url, versions,
-    )))
+    history(Versioned::CarePlan, (state, actor, headers), id, query).await
 }
 
 /// `GET /fhir/CarePlan/{id}/_history/{version}`: the care plan as it stood at one version.
 pub async fn care_plan_vread(
     State(state): State<AppState>,
     FhirUser(actor, _): FhirUser,
-    Path((id, version)): Path<(String, String)>,
+    Path(at): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Fhir, FhirError> {
-    params(query.as_deref(), &[])?;
-    let wanted = version_number(&version)?;
-    let record = state
-        .app
-        .plan_history(
-            &actor,
-            &patient_id(&id)?,
-            "a version of the CarePlan, through the FHIR API",
-        )
-        .await?;
-    one_version(
-        plan_versions(&record),
-        wanted,
-        &format!("CarePlan/{id}"),
-        "one for each section saved in Hearth",
-    )
+    vread(Versioned::CarePlan, (state, actor), at, query).await
 }

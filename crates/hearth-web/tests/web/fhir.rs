@@ -776,10 +776,22 @@ async fn put(
     body: &Value,
     if_match: Option<&str>,
 ) -> (u16, Value) {
+    put_as(t, "Patient", token, id, body, if_match).await
+}
+
+/// PUT a resource of `kind` with a bearer token and an If-Match (or none).
+async fn put_as(
+    t: &TestApp,
+    kind: &str,
+    token: &str,
+    id: &str,
+    body: &Value,
+    if_match: Option<&str>,
+) -> (u16, Value) {
     let client = t.client();
     let mut request = client
         .http
-        .put(client.url(&format!("/fhir/Patient/{id}")))
+        .put(client.url(&format!("/fhir/{kind}/{id}")))
         .bearer_auth(token)
         .header("content-type", "application/fhir+json")
         .body(body.to_string());
@@ -1020,30 +1032,6 @@ fn with_what_to_do(plan: &Value, what_to_do: &str) -> Value {
     plan
 }
 
-/// PUT a CarePlan with a bearer token and an If-Match (or none).
-async fn put_plan(
-    t: &TestApp,
-    token: &str,
-    id: &str,
-    body: &Value,
-    if_match: Option<&str>,
-) -> (u16, Value) {
-    let client = t.client();
-    let mut request = client
-        .http
-        .put(client.url(&format!("/fhir/CarePlan/{id}")))
-        .bearer_auth(token)
-        .header("content-type", "application/fhir+json")
-        .body(body.to_string());
-    if let Some(v) = if_match {
-        request = request.header("if-match", v);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 async fn a_care_plan_is_updated_a_section_at_a_time_from_the_version_read(backend: Backend) {
     let Some(t) = spawn_app(backend, "fhir_api_plan_update").await else {
         return;
@@ -1067,7 +1055,7 @@ async fn a_care_plan_is_updated_a_section_at_a_time_from_the_version_read(backen
         &plan,
         "Call the district nurses first; midazolam 2.5 mg s/c",
     );
-    let (status, updated) = put_plan(&t, &gp, &pid, &changed, Some("W/\"1\"")).await;
+    let (status, updated) = put_as(&t, "CarePlan", &gp, &pid, &changed, Some("W/\"1\"")).await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["meta"]["versionId"], "2");
     assert!(
@@ -1086,17 +1074,17 @@ async fn a_care_plan_is_updated_a_section_at_a_time_from_the_version_read(backen
     // From a stale version, without If-Match, leaving a section out, from outside the team:
     // refused, and nothing changes.
     let again = with_what_to_do(&plan, "Something else");
-    let (status, json) = put_plan(&t, &gp, &pid, &again, Some("W/\"1\"")).await;
+    let (status, json) = put_as(&t, "CarePlan", &gp, &pid, &again, Some("W/\"1\"")).await;
     assert_eq!(status, 412);
     assert_outcome(&json, "conflict", "is at version 2");
-    let (status, json) = put_plan(&t, &gp, &pid, &again, None).await;
+    let (status, json) = put_as(&t, "CarePlan", &gp, &pid, &again, None).await;
     assert_eq!(status, 428, "{json}");
     let mut emptied = changed.clone();
     emptied.as_object_mut().unwrap().remove("extension");
-    let (status, json) = put_plan(&t, &gp, &pid, &emptied, Some("W/\"2\"")).await;
+    let (status, json) = put_as(&t, "CarePlan", &gp, &pid, &emptied, Some("W/\"2\"")).await;
     assert_eq!(status, 422, "{json}");
     assert_outcome(&json, "not-supported", "leaves out the section");
-    let (status, _) = put_plan(&t, &outsider, &pid, &again, Some("W/\"2\"")).await;
+    let (status, _) = put_as(&t, "CarePlan", &outsider, &pid, &again, Some("W/\"2\"")).await;
     assert_eq!(status, 403);
     let (_, _, now) = get(&t, &format!("/fhir/CarePlan/{pid}"), Some(&gp)).await;
     assert_eq!(now["meta"]["versionId"], "2", "nothing changed");
@@ -1108,8 +1096,8 @@ async fn a_care_plan_is_updated_a_section_at_a_time_from_the_version_read(backen
         with_what_to_do(&read, "Second colleague's plan"),
     );
     let (one, two) = tokio::join!(
-        put_plan(&t, &gp, &pid, &a, Some("W/\"2\"")),
-        put_plan(&t, &gp, &pid, &b, Some("W/\"2\""))
+        put_as(&t, "CarePlan", &gp, &pid, &a, Some("W/\"2\"")),
+        put_as(&t, "CarePlan", &gp, &pid, &b, Some("W/\"2\""))
     );
     let mut statuses = [one.0, two.0];
     statuses.sort();
