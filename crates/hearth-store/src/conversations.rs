@@ -497,11 +497,20 @@ impl Tx {
     /// Every conversation of a patient, whole, the most recently active first: four queries
     /// whatever the number of conversations.
     pub async fn threads_of(&mut self, patient: &PatientId) -> Result<Vec<Thread>, StoreError> {
-        let mut threads: Vec<Thread> = self
-            .conversations_of(patient)
+        // The conversations alone: the list's message counts are not needed here.
+        let sql = format!(
+            "SELECT {CONVERSATION_COLUMNS} FROM conversations c WHERE c.patient_id = $1 \
+             ORDER BY c.last_message_at DESC, c.id"
+        );
+        let mut threads: Vec<Thread> = sqlx::query(&sql)
+            .bind(patient.as_str())
+            .fetch_all(&mut *self.inner)
             .await?
+            .iter()
+            .map(conversation_from_row)
+            .collect::<Result<Vec<_>, StoreError>>()?
             .into_iter()
-            .map(|(conversation, _)| Thread {
+            .map(|conversation| Thread {
                 conversation,
                 messages: Vec::new(),
                 receipts: Vec::new(),
