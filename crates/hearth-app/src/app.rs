@@ -71,6 +71,9 @@ pub struct App {
     pub(crate) audit: AuditLog,
     pub(crate) sessions: Arc<SessionCache>,
     pub(crate) rota: Arc<crate::rota_cache::RotaCache>,
+    /// Out-of-hours summaries made from stored snapshots, by what they were made from
+    /// (`care_plan.rs`).
+    pub(crate) summaries: Arc<crate::care_plan::SummaryCache>,
     pub(crate) live: Arc<crate::live::Live>,
 }
 
@@ -97,6 +100,7 @@ impl App {
             audit,
             sessions: Arc::default(),
             rota: Arc::default(),
+            summaries: Arc::default(),
             live,
         }
     }

@@ -3,6 +3,7 @@
 //! version, and a section's history.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use hearth_domain::audit::{AccessBasis, AuditAction};
 use hearth_domain::care_plan::{ReadinessItem, Section, SectionSave, SectionVersion, readiness};
@@ -133,36 +134,29 @@ impl PlanView {
 }
 
 /// The summary of a readable patient from their stored snapshot (see `hearth_store::PlanSnapshot`).
-fn summary_from_snapshot(
-    snapshot: std::sync::Arc<PlanSnapshot>,
-    basis: AccessBasis,
-    on_call: Vec<crate::OnCallView>,
-) -> OutOfHoursSummary {
-    // The store may share this snapshot with later reads of the same patient.
-    let snapshot = std::sync::Arc::unwrap_or_clone(snapshot);
+fn summary_from_snapshot(snapshot: &PlanSnapshot, basis: AccessBasis) -> SummaryRecord {
     let sections = snapshot
         .sections
-        .into_iter()
-        .map(|v| (v.section, v))
+        .iter()
+        .map(|v| (v.section, v.clone()))
         .collect();
     let team = CareTeam {
-        members: snapshot.members,
-        disabled: snapshot.disabled_coordinators,
+        members: snapshot.members.clone(),
+        disabled: snapshot.disabled_coordinators.clone(),
     };
     let plan = PlanView::new(
-        snapshot.patient,
+        snapshot.patient.clone(),
         (sections, snapshot.state),
         Vec::new(),
         team,
-        snapshot.names.into_iter().collect(),
+        snapshot.names.iter().cloned().collect(),
         snapshot.register.is_some(),
         basis,
     );
-    let needs = crate::LatestNeeds::of(snapshot.assessments, snapshot.phase.as_slice());
-    OutOfHoursSummary {
+    let needs = crate::LatestNeeds::of(snapshot.assessments.clone(), snapshot.phase.as_slice());
+    SummaryRecord {
         plan,
-        register: snapshot.register,
-        on_call,
+        register: snapshot.register.clone(),
         needs,
     }
 }
@@ -395,14 +389,40 @@ impl App {
 /// Everything the out-of-hours summary shows, read in one transaction.
 #[derive(Debug, Clone)]
 pub struct OutOfHoursSummary {
+    /// What the summary shows of the record. Made from the patient's stored snapshot, it may be
+    /// shared with later summaries of the same snapshot read the same way.
+    pub record: Arc<SummaryRecord>,
+    /// Who gives specialist palliative care advice now, and next.
+    pub on_call: Vec<crate::OnCallView>,
+    /// What `record` was made from, when it was made from a stored snapshot: two summaries of
+    /// one patient with the same key have the same record, so a page drawn from one may be
+    /// shown for the other (with its own date and rota). `None`: read from the source tables.
+    pub key: Option<SummaryKey>,
+}
+
+/// The part of the out-of-hours summary that comes from the patient's record.
+#[derive(Debug, Clone)]
+pub struct SummaryRecord {
     pub plan: PlanView,
     /// The active register entry, when the patient is on the register.
     pub register: Option<hearth_domain::register::RegisterEntry>,
-    /// Who gives specialist palliative care advice now, and next.
-    pub on_call: Vec<crate::OnCallView>,
     /// The latest assessment values with their direction, and the phase of illness.
     pub needs: crate::LatestNeeds,
 }
+
+/// What a [`SummaryRecord`] was made from: the digest of the stored snapshot, and whether it
+/// is read under emergency access (which the summary says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SummaryKey {
+    digest: i64,
+    emergency: bool,
+}
+
+/// Summary records by patient, with the key each was made from. A node's summary of a patient
+/// is made once per stored snapshot instead of once per view: the snapshot's digest is read
+/// with the access facts in every summary's one statement, so a record is reused only while
+/// the database still holds the snapshot it was made from.
+pub(crate) type SummaryCache = hearth_store::SnapshotCache<SummaryRecord, SummaryKey>;
 
 impl App {
     /// The out-of-hours summary: the one screen an on-call clinician needs at 2 a.m. Reached
@@ -422,15 +442,15 @@ impl App {
             .store
             .summary_facts(patient, access::reader(actor), now)
             .await?;
-        if let Some((facts, Some(snapshot))) = fast
-            && snapshot.patient.national_number.system == *system
+        if let Some((facts, Some(found))) = fast
+            && found.snapshot.patient.national_number.system == *system
         {
             let decision = hearth_domain::access::decide(&facts, now);
-            let version = snapshot.state.map(|s| s.version);
+            let version = found.snapshot.state.map(|s| s.version);
             let summary = match &decision {
                 Decision::Allowed(basis) => {
                     let on_call = self.on_call_now(now).await?;
-                    Some(summary_from_snapshot(snapshot, *basis, on_call))
+                    Some(self.summary_of(patient, &found, *basis, on_call))
                 }
                 Decision::Denied(_) => None,
             };
@@ -455,16 +475,19 @@ impl App {
             let on_call = self.rota.on_call(&mut tx, now).await?;
             let needs = crate::needs::latest_needs(&mut tx, patient).await?;
             summary = Some(OutOfHoursSummary {
-                plan,
-                register,
+                record: Arc::new(SummaryRecord {
+                    plan,
+                    register,
+                    needs,
+                }),
                 on_call,
-                needs,
+                key: None,
             });
         }
         drop(tx);
         let version = summary
             .as_ref()
-            .and_then(|s| s.plan.state.map(|st| st.version));
+            .and_then(|s| s.record.plan.state.map(|st| st.version));
         self.finish_read(
             actor,
             patient,
@@ -475,6 +498,36 @@ impl App {
             "summary",
         )
         .await
+    }
+}
+
+impl App {
+    /// The summary made from a readable patient's stored snapshot: the one this node made
+    /// before from the same snapshot, read the same way, or a new one.
+    fn summary_of(
+        &self,
+        patient: &PatientId,
+        found: &hearth_store::FoundSnapshot,
+        basis: AccessBasis,
+        on_call: Vec<crate::OnCallView>,
+    ) -> OutOfHoursSummary {
+        let key = found.digest.map(|digest| SummaryKey {
+            digest,
+            emergency: basis == AccessBasis::EmergencyAccess,
+        });
+        let remembered = key.and_then(|key| self.summaries.get(patient.as_str(), &key));
+        let record = remembered.unwrap_or_else(|| {
+            let made = Arc::new(summary_from_snapshot(&found.snapshot, basis));
+            if let Some(key) = key {
+                self.summaries.put(patient.as_str(), key, Arc::clone(&made));
+            }
+            made
+        });
+        OutOfHoursSummary {
+            record,
+            on_call,
+            key,
+        }
     }
 }
 

@@ -45,7 +45,9 @@ pub use admin::{
 pub use api_tokens::{ApiTokenLine, IssuedApiToken};
 pub use app::{App, AppConfig};
 pub use auth::{SessionLine, SessionView, SignedIn, random_token};
-pub use care_plan::{OutOfHoursSummary, PlanView, SaveOutcome, WhoToCall};
+pub use care_plan::{
+    OutOfHoursSummary, PlanView, SaveOutcome, SummaryKey, SummaryRecord, WhoToCall,
+};
 pub use care_team::CareTeamView;
 pub use clock::{Clock, IdGenerator, RandomIds, SystemClock};
 pub use conversations::{ConversationList, ConversationView, MessageLine, NewConversation};
@@ -71,5 +73,5 @@ pub use transitions::{DischargeView, TransitionsView, notice_words};
 
 pub use hearth_store::{
     AgendaItem, Arrival, Backend, ChecklistLine, DirectoryEntry, OpenSuggestion, ReferralLine,
-    RoleRecord, Store, StoreError, StoredApiToken, StoredDischarge, TaskLine,
+    RoleRecord, SnapshotCache, Store, StoreError, StoredApiToken, StoredDischarge, TaskLine,
 };

@@ -405,13 +405,13 @@ impl Store {
         patient: &PatientId,
         reader: Reader<'_>,
         now: Timestamp,
-    ) -> Result<Option<(AccessFacts, Option<Arc<PlanSnapshot>>)>, StoreError> {
+    ) -> Result<Option<(AccessFacts, Option<FoundSnapshot>)>, StoreError> {
         let sql = crate::access::facts_sql(
             ", (SELECT s.digest FROM plan_snapshots s WHERE s.patient_id = p.id) AS digest, \
              (SELECT CASE WHEN s.digest = $6 THEN NULL ELSE s.body END \
               FROM plan_snapshots s WHERE s.patient_id = p.id) AS snapshot",
         );
-        let remembered = self.snapshots.digest_of(patient.as_str());
+        let remembered = self.snapshots.key_of(patient.as_str());
         let (facts, digest, body) = if let Some(direct) = &self.sqlite_reader {
             match summary_facts_direct(direct, &sql, patient, reader, now, remembered)? {
                 Some(found) => found,
@@ -432,9 +432,21 @@ impl Store {
             )
         };
         let snapshot =
-            crate::snapshot_cache::resolve(&self.snapshots, patient.as_str(), digest, body, decode);
+            crate::snapshot_cache::resolve(&self.snapshots, patient.as_str(), digest, body, decode)
+                .map(|snapshot| FoundSnapshot { snapshot, digest });
         Ok(Some((facts, snapshot)))
     }
+}
+
+/// A patient's stored snapshot as the summary's statement found it.
+#[derive(Debug, Clone)]
+pub struct FoundSnapshot {
+    /// Possibly shared with later reads of the same stored body.
+    pub snapshot: Arc<PlanSnapshot>,
+    /// The digest of the stored body it was decoded from (`None` for a row written before
+    /// digests were stored): the same digest means the same snapshot, so the layers above may
+    /// remember what they make of it by this key.
+    pub digest: Option<i64>,
 }
 
 /// The access facts, the snapshot's digest and (when asked for) its body.

@@ -27,13 +27,17 @@ pub(crate) fn digest(body: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
-/// Decoded values by patient id, each with the digest of the body it was decoded from.
+/// Values by patient id, each with the key it was made from: for the store, the digest of the
+/// stored body a snapshot was decoded from; for the layers above, whatever else the value was
+/// made from (the snapshot's digest with the date, say). A value is returned only for its own
+/// key, so nothing stale is served once anything it was made from changes. Bounded to
+/// `CAPACITY` patients.
 #[derive(Debug)]
-pub(crate) struct SnapshotCache<T> {
-    entries: Mutex<HashMap<String, (i64, Arc<T>)>>,
+pub struct SnapshotCache<T: ?Sized, K = i64> {
+    entries: Mutex<HashMap<String, (K, Arc<T>)>>,
 }
 
-impl<T> Default for SnapshotCache<T> {
+impl<T: ?Sized, K> Default for SnapshotCache<T, K> {
     fn default() -> Self {
         SnapshotCache {
             entries: Mutex::new(HashMap::new()),
@@ -41,25 +45,25 @@ impl<T> Default for SnapshotCache<T> {
     }
 }
 
-impl<T> SnapshotCache<T> {
-    /// The digest of the snapshot remembered for `patient`, if any.
-    pub(crate) fn digest_of(&self, patient: &str) -> Option<i64> {
+impl<T: ?Sized, K: PartialEq + Clone> SnapshotCache<T, K> {
+    /// The key of the value remembered for `patient`, if any.
+    pub fn key_of(&self, patient: &str) -> Option<K> {
         let entries = self.entries.lock().ok()?;
-        entries.get(patient).map(|(digest, _)| *digest)
+        entries.get(patient).map(|(key, _)| key.clone())
     }
 
-    /// The snapshot remembered for `patient` when it was decoded from a body with `digest`.
-    pub(crate) fn get(&self, patient: &str, digest: i64) -> Option<Arc<T>> {
+    /// The value remembered for `patient` when it was made from `key`.
+    pub fn get(&self, patient: &str, key: &K) -> Option<Arc<T>> {
         let entries = self.entries.lock().ok()?;
         match entries.get(patient) {
-            Some((remembered, snapshot)) if *remembered == digest => Some(Arc::clone(snapshot)),
+            Some((remembered, value)) if remembered == key => Some(Arc::clone(value)),
             _ => None,
         }
     }
 
-    /// Remembers `snapshot`, decoded from a body with `digest`. When full, an arbitrary entry
-    /// makes room (the map's order is randomised per process, so no patient is always evicted).
-    pub(crate) fn put(&self, patient: &str, digest: i64, snapshot: Arc<T>) {
+    /// Remembers `value`, made from `key`. When full, an arbitrary entry makes room (the map's
+    /// order is randomised per process, so no patient is always evicted).
+    pub fn put(&self, patient: &str, key: K, value: Arc<T>) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -69,11 +73,11 @@ impl<T> SnapshotCache<T> {
         {
             entries.remove(&victim);
         }
-        entries.insert(patient.to_owned(), (digest, snapshot));
+        entries.insert(patient.to_owned(), (key, value));
     }
 
-    /// Forgets everything remembered for `patient` (its stored row was missing or unreadable).
-    pub(crate) fn forget(&self, patient: &str) {
+    /// Forgets everything remembered for `patient`.
+    pub fn forget(&self, patient: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(patient);
         }
@@ -103,7 +107,7 @@ pub(crate) fn resolve<T>(
             }
             decoded
         }
-        (Some(digest), None) => cache.get(patient, digest),
+        (Some(digest), None) => cache.get(patient, &digest),
         // A row written before digests were stored: decode it, remember nothing.
         (None, Some(body)) => decode(&body).map(Arc::new),
         (None, None) => {
@@ -133,7 +137,7 @@ mod tests {
         };
         let first = resolve(&cache, "p-1", Some(7), Some("plan".to_owned()), decode);
         assert_eq!(first.as_deref().map(String::as_str), Some("plan"));
-        assert_eq!(cache.digest_of("p-1"), Some(7));
+        assert_eq!(cache.key_of("p-1"), Some(7));
         let again = resolve(&cache, "p-1", Some(7), None, decode);
         assert_eq!(again.as_deref().map(String::as_str), Some("plan"));
         assert_eq!(
@@ -148,14 +152,14 @@ mod tests {
         let unreadable = resolve(&cache, "p-1", Some(9), Some("x".to_owned()), |_| None);
         assert!(unreadable.is_none());
         assert_eq!(
-            cache.digest_of("p-1"),
+            cache.key_of("p-1"),
             None,
             "an unreadable body forgets the patient"
         );
         resolve(&cache, "p-1", Some(7), Some("plan".to_owned()), decode);
         assert!(resolve(&cache, "p-1", None, None, decode).is_none());
         assert_eq!(
-            cache.digest_of("p-1"),
+            cache.key_of("p-1"),
             None,
             "a missing row forgets the patient"
         );

@@ -551,7 +551,9 @@ async fn racing_saves_of_one_section_have_one_winner(backend: hearth_testkit::Ba
         .await
         .unwrap()
         .expect("the patient exists");
-    let snapshot = snapshot.expect("every commit that changes the plan writes its snapshot");
+    let snapshot = snapshot
+        .expect("every commit that changes the plan writes its snapshot")
+        .snapshot;
     let mut tx = db.store.begin_read().await.unwrap();
     assert_eq!(
         Some(&*snapshot),
@@ -580,7 +582,7 @@ async fn racing_saves_of_one_section_have_one_winner(backend: hearth_testkit::Ba
             .await
             .unwrap()
             .expect("the patient exists");
-        snapshot.expect("the snapshot is stored")
+        snapshot.expect("the snapshot is stored").snapshot
     };
     let first = summary(node_b.clone()).await;
     let again = summary(node_b.clone()).await;

@@ -52,6 +52,8 @@ pub struct Shared {
     pub app: App,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    /// Out-of-hours summaries as drawn, by what they were drawn from (`pages/summary.rs`).
+    pub summaries: pages::summary::DrawnSummaries,
 }
 
 impl std::ops::Deref for AppState {
@@ -184,6 +186,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         app,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::default()),
+        summaries: Default::default(),
     }));
     with_routes(Router::new())
         .fallback(pages::not_found)

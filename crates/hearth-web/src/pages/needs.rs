@@ -47,13 +47,18 @@ fn is_worse(l: &Latest) -> bool {
     l.direction() == Some(Direction::Worse)
 }
 
+/// Whole days from `at` to `now` (0 within the first day).
+pub fn days_since(now: jiff::Timestamp, at: jiff::Timestamp) -> i64 {
+    now.duration_since(at).as_hours() / 24
+}
+
 /// The latest values in words, in the order clinicians read them: phase, ESAS-r, IPOS, AKPS.
 pub fn latest_lines(state: &AppState, needs: &LatestNeeds) -> Vec<LatestLine> {
     let app = &state.app;
     let now = app.now();
     let mut lines = Vec::new();
     if let Some(p) = &needs.phase {
-        let days = now.duration_since(p.started_at).as_hours() / 24;
+        let days = days_since(now, p.started_at);
         lines.push(LatestLine {
             label: "Phase of illness",
             value: p.phase.label().to_owned(),

@@ -19,11 +19,10 @@ pub struct Block {
     pub lines: Vec<(String, String)>,
 }
 
+/// The part of the summary drawn from the record (see `summary_record.html`).
 #[derive(Template)]
-#[template(path = "summary.html")]
-struct SummaryPage {
-    chrome: Option<Chrome>,
-    active: &'static str,
+#[template(path = "summary_record.html")]
+struct SummaryRecordPart {
     patient_href: String,
     name: String,
     born: String,
@@ -38,12 +37,46 @@ struct SummaryPage {
     blocks: Vec<Block>,
     coordinator: String,
     gp: String,
-    on_call: Vec<super::directory::RotaLine>,
     changes: Vec<String>,
     /// The latest assessment values and the phase, in one line each.
     needs: Vec<String>,
     printed: String,
 }
+
+/// The page: the signed-in chrome, the record's part, and the specialist advice on call now.
+#[derive(Template)]
+#[template(path = "summary.html")]
+struct SummaryPage<'a> {
+    chrome: Option<Chrome>,
+    active: &'static str,
+    name: &'a str,
+    head: &'a str,
+    on_call: Vec<super::directory::RotaLine>,
+    tail: &'a str,
+}
+
+/// The record's part of a summary as drawn, split where the advice rota goes.
+pub struct DrawnRecord {
+    html: String,
+    split: usize,
+    name: String,
+}
+
+/// Where `summary_record.html` takes the specialist advice rota.
+const ROTA_MARKER: &str = "<!-- specialist advice now -->";
+
+/// What a drawn record depends on besides the record itself: the day (the age, overdue
+/// reviews, the printed date) and how many whole days the patient has been in their phase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawnKey {
+    record: hearth_app::SummaryKey,
+    today: jiff::civil::Date,
+    days_in_phase: Option<i64>,
+}
+
+/// Drawn records by patient: a summary opened again shows the same record, so its HTML is
+/// drawn once per stored snapshot, day and access basis, not once per view.
+pub type DrawnSummaries = hearth_app::SnapshotCache<DrawnRecord, DrawnKey>;
 
 /// `GET /patients/{id}/summary`
 pub async fn show(
@@ -54,9 +87,57 @@ pub async fn show(
     let id = patient_id(&id)?;
     let app = &state.app;
     let summary = app.out_of_hours_summary(&user.actor, &id).await?;
-    let plan = &summary.plan;
-    let p = &plan.patient;
     let today = app.today();
+    let key = summary.key.map(|record| DrawnKey {
+        record,
+        today,
+        days_in_phase: summary
+            .record
+            .needs
+            .phase
+            .as_ref()
+            .map(|p| super::needs::days_since(app.now(), p.started_at)),
+    });
+    let remembered = key
+        .as_ref()
+        .and_then(|key| state.summaries.get(id.as_str(), key));
+    let drawn = match remembered {
+        Some(drawn) => drawn,
+        None => {
+            let drawn = std::sync::Arc::new(draw_record(&state, &id, &summary.record, today)?);
+            if let Some(key) = key {
+                state
+                    .summaries
+                    .put(id.as_str(), key, std::sync::Arc::clone(&drawn));
+            }
+            drawn
+        }
+    };
+    let (head, tail) = drawn.html.split_at(drawn.split);
+    let tail = tail.strip_prefix(ROTA_MARKER).unwrap_or(tail);
+    render(&SummaryPage {
+        chrome: Some(Chrome::of(&user)),
+        active: "register",
+        name: &drawn.name,
+        head,
+        on_call: super::directory::rota_lines(&state, &summary.on_call)
+            .into_iter()
+            .filter(|l| l.now)
+            .collect(),
+        tail,
+    })
+}
+
+/// Draws the record's part of the summary.
+fn draw_record(
+    state: &AppState,
+    id: &hearth_domain::PatientId,
+    record: &hearth_app::SummaryRecord,
+    today: jiff::civil::Date,
+) -> Result<DrawnRecord, WebError> {
+    let app = &state.app;
+    let plan = &record.plan;
+    let p = &plan.patient;
     let system = &app.config().national_number_system;
     let name_of = |id: &hearth_domain::PractitionerId| {
         plan.names
@@ -143,7 +224,7 @@ pub async fn show(
         .collect();
     let mut address = vec![p.address.line.clone(), p.address.town.clone()];
     address.extend(p.address.postcode.clone());
-    let register = summary.register.as_ref().map_or_else(
+    let register = record.register.as_ref().map_or_else(
         || "Not on the palliative care register".to_owned(),
         |e| {
             format!(
@@ -154,9 +235,7 @@ pub async fn show(
             )
         },
     );
-    render(&SummaryPage {
-        chrome: Some(Chrome::of(&user)),
-        active: "register",
+    let html = SummaryRecordPart {
         patient_href: format!("/patients/{id}"),
         name: p.list_name(),
         born: date(p.date_of_birth),
@@ -176,12 +255,8 @@ pub async fn show(
         blocks,
         coordinator,
         gp,
-        on_call: super::directory::rota_lines(&state, &summary.on_call)
-            .into_iter()
-            .filter(|l| l.now)
-            .collect(),
         changes,
-        needs: super::needs::latest_lines(&state, &summary.needs)
+        needs: super::needs::latest_lines(state, &record.needs)
             .into_iter()
             .map(|l| {
                 let mut line = format!("{}: {}", l.label, l.value);
@@ -196,5 +271,12 @@ pub async fn show(
             })
             .collect(),
         printed: date(today),
+    }
+    .render()?;
+    let split = html.find(ROTA_MARKER).unwrap_or(html.len());
+    Ok(DrawnRecord {
+        html,
+        split,
+        name: p.list_name(),
     })
 }

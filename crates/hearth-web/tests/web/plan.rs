@@ -333,6 +333,142 @@ async fn the_summary_names_what_is_missing_and_opens_under_emergency_access(back
     );
 }
 
+/// The CSRF token of the crisis plan's form.
+async fn crisis_plan_token(client: &TestClient, patient: &str) -> String {
+    let (_, form) = client
+        .get_text(&format!("/patients/{patient}/plan/crisis-plan"))
+        .await;
+    csrf_token_in(&form).unwrap()
+}
+
+/// The out-of-hours summary page (answered 200).
+async fn summary_page(client: &TestClient, patient: &str) -> String {
+    let (status, page) = client
+        .get_text(&format!("/patients/{patient}/summary"))
+        .await;
+    assert_eq!(status, 200);
+    page
+}
+
+/// The summary of one patient opened again and again (the node draws it once per stored plan,
+/// day and access basis) still shows what the record, the day, the phase and the rota say at
+/// each view.
+async fn a_summary_opened_again_shows_the_record_day_and_rota_of_each_view(backend: Backend) {
+    use hearth_domain::on_call::OnCallShift;
+    use jiff::SignedDuration;
+    let Some(t) = spawn_app(backend, "summary_again").await else {
+        return;
+    };
+    let f = Fixture::create(&t.app).await;
+    // The rota first: a node remembers it for a few seconds once read.
+    let start = t.app.now();
+    let shift = |id: &str, from_hours: i64, phone: &str| OnCallShift {
+        id: id.into(),
+        organisation_id: f.other_practice.id.clone(),
+        practitioner_id: f.gp_actor.practitioner_id.clone(),
+        starts_at: start + SignedDuration::from_hours(from_hours),
+        ends_at: start + SignedDuration::from_hours(from_hours + 8),
+        phone: phone.into(),
+        created_at: start,
+        updated_at: start,
+        version: 1,
+    };
+    let mut tx = t.app.store().begin_write().await.unwrap();
+    tx.insert_on_call_shifts(&[
+        shift("now", -2, "01632 960 777"),
+        shift("next", 6, "01632 960 888"),
+    ])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (patient, gp) = planned_patient(&t, &f).await;
+    let token = crisis_plan_token(&gp, &patient).await;
+    assert_eq!(
+        save_crisis_plan(&gp, &patient, &token, "0", "Morphine 2.5 mg s/c")
+            .await
+            .0,
+        303
+    );
+    t.app
+        .record_phase(
+            &f.gp_actor,
+            &f.patient.id,
+            "unstable",
+            Some(start - SignedDuration::from_hours(1)),
+        )
+        .await
+        .unwrap();
+    let printed = |page: &str| {
+        let at = page.find("Printed from Hearth on").unwrap();
+        page[at..at + 40].to_owned()
+    };
+
+    let first = summary_page(&gp, &patient).await;
+    assert!(first.contains("Morphine 2.5 mg s/c"));
+    assert!(first.contains("less than a day in this phase"));
+    assert!(first.contains("tel:01632960777") && !first.contains("tel:01632960888"));
+    assert_eq!(
+        summary_page(&gp, &patient).await,
+        first,
+        "opened again, the same page"
+    );
+
+    // A change to the plan shows at the next view.
+    let token = crisis_plan_token(&gp, &patient).await;
+    assert_eq!(
+        save_crisis_plan(&gp, &patient, &token, "1", "Midazolam 5 mg s/c")
+            .await
+            .0,
+        303
+    );
+    let changed = summary_page(&gp, &patient).await;
+    assert!(changed.contains("Midazolam 5 mg s/c") && !changed.contains("Morphine 2.5 mg s/c"));
+
+    // The rota follows the time of the view, the phase its whole days, the printed date its day.
+    // (Signed in again: a session ends after a while without use.)
+    t.clock.advance(SignedDuration::from_hours(7));
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let later = summary_page(&gp, &patient).await;
+    assert!(later.contains("tel:01632960888") && !later.contains("tel:01632960777"));
+    assert!(later.contains("Midazolam 5 mg s/c"));
+    t.clock.advance(SignedDuration::from_hours(20));
+    let gp = t.signed_in(&f.gp.email, &f.gp.password).await;
+    let next_day = summary_page(&gp, &patient).await;
+    assert!(next_day.contains("1 day in this phase"));
+    assert_ne!(
+        printed(&next_day),
+        printed(&later),
+        "printed on the day it is read"
+    );
+
+    // Under emergency access the summary says so; the care team's summary right after does not.
+    let nurse = t.signed_in(&f.outsider.email, &f.outsider.password).await;
+    let (_, access) = nurse
+        .get_text(&format!("/patients/{patient}/emergency-access"))
+        .await;
+    let token = csrf_token_in(&access).unwrap();
+    let opened = nurse
+        .post_form(
+            &format!("/patients/{patient}/emergency-access"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("reason", "urgent-care"),
+                ("detail", "Night visit: breathless"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status().as_u16(), 303);
+    let (_, emergency) = nurse
+        .get_text(&format!("/patients/{patient}/summary"))
+        .await;
+    assert!(emergency.contains("under emergency access"));
+    assert!(
+        !summary_page(&gp, &patient)
+            .await
+            .contains("under emergency access")
+    );
+}
+
 async fn the_who_to_call_leaflet_lists_numbers_day_and_night(backend: Backend) {
     let Some(t) = spawn_app(backend, "who_to_call_leaflet").await else {
         return;
@@ -374,4 +510,5 @@ on_both_backends!(
     sections_are_saved_as_versions_and_acknowledged,
     a_stale_save_shows_both_versions_and_merging_saves,
     the_summary_names_what_is_missing_and_opens_under_emergency_access,
+    a_summary_opened_again_shows_the_record_day_and_rota_of_each_view,
 );
