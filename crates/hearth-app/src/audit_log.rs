@@ -40,12 +40,18 @@ impl AuditLog {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(MAX_BATCH);
             while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
-                let result = write(&store, &batch).await;
+                let (records, waiting): (Vec<_>, Vec<_>) =
+                    batch.drain(..).map(|p| (p.record, p.done)).unzip();
+                let count = records.len();
+                let result = store
+                    .append_read_audit(records)
+                    .await
+                    .map_err(|e| e.to_string());
                 if let Err(error) = &result {
-                    tracing::error!(%error, records = batch.len(), "audit records could not be written");
+                    tracing::error!(%error, records = count, "audit records could not be written");
                 }
-                for pending in batch.drain(..) {
-                    let _ = pending.done.send(result.clone());
+                for done in waiting {
+                    let _ = done.send(result.clone());
                 }
             }
         });
@@ -78,14 +84,4 @@ impl AuditLog {
         }
         Ok(())
     }
-}
-
-async fn write(store: &Store, batch: &[Pending]) -> Result<(), String> {
-    let mut tx = store.begin_write().await.map_err(|e| e.to_string())?;
-    for pending in batch {
-        tx.append_audit(&pending.record)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    tx.commit().await.map_err(|e| e.to_string())
 }

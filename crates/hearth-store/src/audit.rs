@@ -7,6 +7,49 @@ use crate::audit_chain::{Content, record_hash};
 use crate::rows::{integer, millis, text};
 use crate::{StoreError, Tx};
 
+/// One record as written: its content and its links in the chain.
+pub(crate) struct ChainedRow {
+    pub(crate) content: Content,
+    pub(crate) prev_hash: String,
+    pub(crate) hash: String,
+}
+
+/// `records` as the next rows of the chain whose head is `head` (the last sequence number and
+/// hash), in order; and the new head.
+pub(crate) fn chained(
+    records: &[AuditRecord],
+    (mut seq, mut prev_hash): (i64, String),
+) -> (Vec<ChainedRow>, (i64, String)) {
+    let mut rows = Vec::with_capacity(records.len());
+    for record in records {
+        seq += 1;
+        let content = Content {
+            seq,
+            at: millis(record.at),
+            user_id: record.user_id.as_ref().map(|id| id.to_string()),
+            acting_organisation_id: record
+                .acting_organisation_id
+                .as_ref()
+                .map(|id| id.to_string()),
+            patient_id: record.patient_id.as_ref().map(|id| id.to_string()),
+            action: record.action.code().to_owned(),
+            resource_type: record.resource_type.to_owned(),
+            resource_id: record.resource_id.clone(),
+            resource_version: record.resource_version,
+            basis: record.basis.code().to_owned(),
+            outcome: record.outcome.code().to_owned(),
+            detail: record.detail.clone(),
+        };
+        let hash = record_hash(&prev_hash, &content);
+        rows.push(ChainedRow {
+            content,
+            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        });
+    }
+    (rows, (seq, prev_hash))
+}
+
 impl Tx {
     /// Appends an audit record to this transaction, so it commits or rolls back with the change.
     /// It is written when the transaction commits, as the new head of the hash chain (see
@@ -24,62 +67,36 @@ impl Tx {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending_audit);
-        let (mut seq, mut prev_hash) = self.audit_head().await?;
-        for chunk in pending.chunks(crate::bulk::ROWS_PER_STATEMENT) {
-            let mut rows = Vec::with_capacity(chunk.len());
-            for record in chunk {
-                seq += 1;
-                let content = Content {
-                    seq,
-                    at: millis(record.at),
-                    user_id: record.user_id.as_ref().map(|id| id.to_string()),
-                    acting_organisation_id: record
-                        .acting_organisation_id
-                        .as_ref()
-                        .map(|id| id.to_string()),
-                    patient_id: record.patient_id.as_ref().map(|id| id.to_string()),
-                    action: record.action.code().to_owned(),
-                    resource_type: record.resource_type.to_owned(),
-                    resource_id: record.resource_id.clone(),
-                    resource_version: record.resource_version,
-                    basis: record.basis.code().to_owned(),
-                    outcome: record.outcome.code().to_owned(),
-                    detail: record.detail.clone(),
-                };
-                let hash = record_hash(&prev_hash, &content);
-                rows.push((
-                    content,
-                    std::mem::replace(&mut prev_hash, hash.clone()),
-                    hash,
-                ));
-            }
-            let values = crate::bulk::values_clause(self.backend, rows.len(), 14);
+        let head = self.audit_head().await?;
+        let (rows, head) = chained(&pending, head);
+        for chunk in rows.chunks(crate::bulk::ROWS_PER_STATEMENT) {
+            let values = crate::bulk::values_clause(self.backend, chunk.len(), 14);
             let sql = format!(
-                "INSERT INTO audit_events (seq, at, user_id, acting_organisation_id, patient_id, action, \
-                 resource_type, resource_id, resource_version, basis, outcome, detail, prev_hash, hash) \
-                 VALUES {values}"
+                "INSERT INTO audit_events ({}) VALUES {values}",
+                crate::audit_chain::CHAINED_COLUMNS
             );
             let mut query = sqlx::query(&sql);
-            for (content, prev, hash) in &rows {
+            for row in chunk {
+                let c = &row.content;
                 query = query
-                    .bind(content.seq)
-                    .bind(content.at)
-                    .bind(content.user_id.as_deref())
-                    .bind(content.acting_organisation_id.as_deref())
-                    .bind(content.patient_id.as_deref())
-                    .bind(content.action.as_str())
-                    .bind(content.resource_type.as_str())
-                    .bind(content.resource_id.as_deref())
-                    .bind(content.resource_version)
-                    .bind(content.basis.as_str())
-                    .bind(content.outcome.as_str())
-                    .bind(content.detail.as_deref())
-                    .bind(prev.as_str())
-                    .bind(hash.as_str());
+                    .bind(c.seq)
+                    .bind(c.at)
+                    .bind(c.user_id.as_deref())
+                    .bind(c.acting_organisation_id.as_deref())
+                    .bind(c.patient_id.as_deref())
+                    .bind(c.action.as_str())
+                    .bind(c.resource_type.as_str())
+                    .bind(c.resource_id.as_deref())
+                    .bind(c.resource_version)
+                    .bind(c.basis.as_str())
+                    .bind(c.outcome.as_str())
+                    .bind(c.detail.as_deref())
+                    .bind(row.prev_hash.as_str())
+                    .bind(row.hash.as_str());
             }
             query.execute(&mut *self.inner).await?;
         }
-        self.audit_head = Some((seq, prev_hash));
+        self.audit_head = Some(head);
         Ok(())
     }
 

@@ -147,6 +147,20 @@ fn content_from_row(row: &AnyRow) -> Result<Content, StoreError> {
     })
 }
 
+/// The last record's sequence number and hash.
+pub(crate) const HEAD_SQL: &str = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+
+/// The chain's head from the last record's sequence number and hash (`None`: no record yet).
+pub(crate) fn head_of(last: Option<(i64, Option<String>)>) -> Result<(i64, String), StoreError> {
+    match last {
+        None => Ok((0, GENESIS.to_owned())),
+        Some((seq, Some(hash))) => Ok((seq, hash)),
+        Some((_, None)) => Err(StoreError::Corrupt(
+            "the last audit record is not chained; run `hearth migrate`".to_owned(),
+        )),
+    }
+}
+
 impl Tx {
     /// The chain's head: the last record's sequence number and hash (0 and `GENESIS` when the
     /// trail is empty). Read once per transaction, after taking the append lock on PostgreSQL.
@@ -160,20 +174,13 @@ impl Tx {
                 .execute(&mut *self.inner)
                 .await?;
         }
-        let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        let row = sqlx::query(HEAD_SQL)
             .fetch_optional(&mut *self.inner)
             .await?;
-        let head = match row {
-            None => (0, GENESIS.to_owned()),
-            Some(row) => (
-                integer(&row, "seq")?,
-                optional_text(&row, "hash")?.ok_or_else(|| {
-                    StoreError::Corrupt(
-                        "the last audit record is not chained; run `hearth migrate`".to_owned(),
-                    )
-                })?,
-            ),
-        };
+        let head = head_of(match row {
+            None => None,
+            Some(row) => Some((integer(&row, "seq")?, optional_text(&row, "hash")?)),
+        })?;
         self.audit_head = Some(head.clone());
         Ok(head)
     }

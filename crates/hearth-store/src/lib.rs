@@ -30,6 +30,7 @@ mod register_list;
 mod rows;
 mod sessions;
 mod snapshot_cache;
+mod sqlite_audit;
 mod sqlite_reader;
 mod store;
 mod tasks;

@@ -10,6 +10,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
+use hearth_domain::audit::AuditRecord;
+
 use crate::{Backend, StoreError};
 
 /// A handle on the database. Cheap to clone.
@@ -20,6 +22,8 @@ pub struct Store {
     write: AnyPool,
     /// On a SQLite file, the direct reader of the out-of-hours summary (`sqlite_reader.rs`).
     pub(crate) sqlite_reader: Option<std::sync::Arc<crate::sqlite_reader::SqliteReader>>,
+    /// On a SQLite file, the direct writer of read audit records (`sqlite_audit.rs`).
+    sqlite_audit: Option<std::sync::Arc<crate::sqlite_audit::SqliteAuditWriter>>,
     /// The plan snapshots this node decoded last (`snapshot_cache.rs`).
     pub(crate) snapshots: std::sync::Arc<crate::snapshot_cache::SnapshotCache<crate::PlanSnapshot>>,
     /// On PostgreSQL, the URL a node's live-update listener connects to (`live.rs`).
@@ -73,7 +77,7 @@ impl Tx {
 /// SQLite settings applied to every connection: write-ahead logging, a full sync on commit so an
 /// acknowledged write survives power loss, foreign keys enforced, a busy timeout, and a 64 MiB
 /// page cache (the default 2 MiB keeps little of a large register's indexes in memory).
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;";
 
 impl Store {
@@ -91,8 +95,13 @@ impl Store {
         match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url)?;
-                let sqlite_reader = sqlite_file(&url)
+                let file = sqlite_file(&url);
+                let sqlite_reader = file
+                    .clone()
                     .map(|path| std::sync::Arc::new(crate::sqlite_reader::SqliteReader::new(path)));
+                let sqlite_audit = file.map(|path| {
+                    std::sync::Arc::new(crate::sqlite_audit::SqliteAuditWriter::new(path))
+                });
                 let options: AnyConnectOptions = url.parse().map_err(StoreError::Connect)?;
                 let read = sqlite_pool(4)
                     .connect_with(options.clone())
@@ -107,6 +116,7 @@ impl Store {
                     read,
                     write,
                     sqlite_reader,
+                    sqlite_audit,
                     snapshots: Default::default(),
                     postgres_url: None,
                 })
@@ -124,6 +134,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     sqlite_reader: None,
+                    sqlite_audit: None,
                     snapshots: Default::default(),
                     postgres_url: Some(url.to_owned()),
                 })
@@ -155,6 +166,31 @@ impl Store {
             audit_head: None,
             pending_audit: Vec::new(),
         })
+    }
+
+    /// Appends the audit records of reads, in order, in one transaction of their own, and
+    /// returns once they are committed. On a SQLite file they go through the direct writer
+    /// (`sqlite_audit.rs`) during the write pool's turn; otherwise through a write transaction.
+    pub async fn append_read_audit(&self, records: Vec<AuditRecord>) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let Some(writer) = &self.sqlite_audit else {
+            let mut tx = self.begin_write().await?;
+            for record in &records {
+                tx.append_audit(record).await?;
+            }
+            return tx.commit().await;
+        };
+        // The write pool's one connection is the writers' turn: held, unused, while the direct
+        // writer writes.
+        let turn = self.write.acquire().await?;
+        let writer = std::sync::Arc::clone(writer);
+        let written = tokio::task::spawn_blocking(move || writer.append(&records))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("the audit writer stopped: {e}")))?;
+        drop(turn);
+        written
     }
 
     /// Starts a transaction that only reads: one consistent snapshot.

@@ -391,6 +391,54 @@ async fn the_audit_chain_names_the_record_tampered_with(backend: hearth_testkit:
     }
 }
 
+/// Groups of read audit records (on a SQLite file, written by the direct writer) and changes'
+/// records (in their write transactions) appended at once form one unbroken chain with every
+/// record in it once.
+async fn read_audit_groups_and_changes_appended_at_once_keep_one_chain(
+    backend: hearth_testkit::Backend,
+) {
+    let Some(db) = TestDatabase::new(backend, "audit_groups_at_once").await else {
+        return;
+    };
+    let mut tasks = Vec::new();
+    for task in 0..8 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            for round in 0..10 {
+                let n = 1000 * task + 10 * round;
+                if task % 2 == 0 {
+                    let group = (0..5).map(|i| audit_record(n + i)).collect();
+                    store.append_read_audit(group).await.unwrap();
+                } else {
+                    let mut tx = store.begin_write().await.unwrap();
+                    tx.append_audit(&audit_record(n)).await.unwrap();
+                    tx.append_audit(&audit_record(n + 1)).await.unwrap();
+                    tx.commit().await.unwrap();
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    // Four tasks of ten groups of five, four tasks of ten changes with two records each.
+    let check = db.store.verify_audit_chain().await.unwrap();
+    assert_eq!((check.records, check.broken), (280, None));
+    let mut tx = db.store.begin_read().await.unwrap();
+    assert_eq!(tx.count_audit().await.unwrap(), 280);
+    let details = tx
+        .audit_of_patient(&PatientId::new("p-1"), 1000)
+        .await
+        .unwrap();
+    let mut users: Vec<_> = details
+        .into_iter()
+        .filter_map(|(_, _, user)| user)
+        .collect();
+    users.sort();
+    users.dedup();
+    assert_eq!(users.len(), 280, "every record is in the trail once");
+}
+
 async fn records_written_before_the_chain_are_chained_by_migrate(backend: hearth_testkit::Backend) {
     let Some(db) = TestDatabase::new(backend, "audit_chain_backfill").await else {
         return;
@@ -768,5 +816,6 @@ on_both_backends!(
     paging_reports_more,
     the_audit_chain_names_the_record_tampered_with,
     records_written_before_the_chain_are_chained_by_migrate,
+    read_audit_groups_and_changes_appended_at_once_keep_one_chain,
     racing_saves_of_one_section_have_one_winner,
 );
